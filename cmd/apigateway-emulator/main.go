@@ -1,0 +1,374 @@
+// Command apigateway-emulator serves an emulated Alibaba Cloud API Gateway (CloudAPI 2016-07-14)
+// OpenAPI endpoint that the official SDKs accept unchanged. Point an SDK at the printed host:port with
+// protocol HTTP and the printed credentials.
+//
+// The first line on stdout is always "listening on http://HOST:PORT"; the credentials it accepts
+// follow. One line per request is logged to stderr. SIGINT or SIGTERM stops it gracefully: in-flight
+// requests finish and the state file is flushed before it exits 0.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
+)
+
+// Environment variables read as defaults for the credential flags, so `make demo` and scripts can
+// configure the emulator and the SDK client from one place.
+const (
+	envAccessKeyID     = "APIGATEWAY_EMULATOR_ACCESS_KEY_ID"
+	envAccessKeySecret = "APIGATEWAY_EMULATOR_ACCESS_KEY_SECRET"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal starts the graceful shutdown, restore the default handling so a
+		// second Ctrl-C kills a shutdown that hangs.
+		<-ctx.Done()
+		stop()
+	}()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	var uerr usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &uerr):
+		// The flag package has already printed the problem and the usage.
+		os.Exit(2)
+	default:
+		fmt.Fprintf(os.Stderr, "apigateway-emulator: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// usageError marks command-line mistakes, which exit 2 like other flag-parsing tools.
+type usageError struct{ error }
+
+// run starts the emulator as args ask, prints where it listens and which credentials it accepts, and
+// serves until ctx is done; then it closes the server gracefully.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseArgs(args, stderr)
+	if err != nil {
+		return err
+	}
+	opts, err := cfg.options()
+	if err != nil {
+		return err
+	}
+	opts = append(opts, emulator.WithRequestLog(stderr))
+	srv, err := emulator.Start(opts...)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(stdout, "listening on %s\n", srv.URL()); err != nil {
+		_ = srv.Close()
+		return err
+	}
+	cfg.printCredentials(stdout, srv.Endpoint())
+	<-ctx.Done()
+	if err := srv.Close(); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}
+
+// cliConfig is the parsed command line.
+type cliConfig struct {
+	listen, region, seedFile, stateFile string
+
+	accessKeyID, accessKeySecret string
+	secretGenerated              bool
+	seed                         *emulator.Seed
+
+	qps      float64
+	burst    int
+	faults   []emulator.Fault
+	latency  time.Duration
+	visDelay time.Duration
+	maxItems int
+	maxPage  int
+	randSeed int64
+	setFlags map[string]bool
+}
+
+func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
+	c := &cliConfig{setFlags: map[string]bool{}}
+	fs := flag.NewFlagSet("apigateway-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: apigateway-emulator [flags]\n\n"+
+			"Serves an emulated Alibaba Cloud API Gateway (CloudAPI 2016-07-14) endpoint.\n"+
+			"SDK settings: Endpoint = the printed HOST:PORT (no scheme), Protocol = HTTP.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	var (
+		rates = map[emulator.FaultKind]*float64{
+			emulator.FaultThrottling:         new(float64),
+			emulator.FaultServiceUnavailable: new(float64),
+			emulator.FaultInternalError:      new(float64),
+			emulator.FaultDrop:               new(float64),
+		}
+		faults faultFlag
+	)
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "`address` to listen on (HOST:PORT; port 0 picks a free port)")
+	// The environment is applied after parsing, not as the flag default: flag would print a default
+	// secret in --help.
+	fs.StringVar(&c.accessKeyID, "access-key-id", "",
+		"access key id to accept (default $"+envAccessKeyID+" or "+emulator.DefaultAccessKeyID+")")
+	fs.StringVar(&c.accessKeySecret, "access-key-secret", "",
+		"its secret (default $"+envAccessKeySecret+", else a generated one that is printed)")
+	fs.StringVar(&c.region, "region", emulator.DefaultRegion, "region of requests that carry no RegionId")
+	fs.StringVar(&c.seedFile, "seed", "", "JSON `file` declaring accounts, groups, APIs and deployments to create at start")
+	fs.StringVar(&c.stateFile, "state-file", "", "`file` the state is persisted to and restored from (default: memory only)")
+	fs.Float64Var(&c.qps, "qps", 0, "per-account request rate limit; excess requests get Throttling.User (0 = unlimited)")
+	fs.IntVar(&c.burst, "burst", 0, "token bucket size for --qps (default: one second's worth)")
+	fs.Var(&faults, "fault", "inject a fault, repeatable: `ACTION:KIND:VALUE`; ACTION empty or * = every action;\n"+
+		"KIND Throttling, ServiceUnavailable, InternalError or Drop with VALUE a rate in (0,1] or count=N\n"+
+		"(the next N matching requests); or KIND Latency with VALUE a duration, optionally :RATE")
+	fs.Float64Var(rates[emulator.FaultThrottling], "throttle-rate", 0, "fraction of all requests answered Throttling")
+	fs.Float64Var(rates[emulator.FaultServiceUnavailable], "unavailable-rate", 0, "fraction of all requests answered 503 ServiceUnavailable")
+	fs.Float64Var(rates[emulator.FaultInternalError], "internal-error-rate", 0, "fraction of all requests answered 500 InternalError")
+	fs.Float64Var(rates[emulator.FaultDrop], "drop-rate", 0, "fraction of all requests whose connection is closed without an answer")
+	fs.DurationVar(&c.latency, "latency", 0, "delay added to every request")
+	fs.DurationVar(&c.visDelay, "visibility-delay", 0, "time a fresh attachment stays invisible to DescribeApiProductApis")
+	fs.IntVar(&c.maxItems, "max-items", 0, "maximum Apis.N items per AttachApiProduct/DetachApiProduct call (default 100)")
+	fs.IntVar(&c.maxPage, "max-page-size", 0, "maximum PageSize of Describe operations (default 100)")
+	fs.Int64Var(&c.randSeed, "rand-seed", 0, "seed of the random source behind rate-based faults (same seed, same faults)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{err}
+	}
+	fs.Visit(func(f *flag.Flag) { c.setFlags[f.Name] = true })
+	if fs.NArg() > 0 {
+		err := fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		fmt.Fprintln(stderr, err)
+		fs.Usage()
+		return nil, usageError{err}
+	}
+	var errs []error
+	if c.burst != 0 && c.qps == 0 {
+		errs = append(errs, errors.New("--burst needs --qps"))
+	}
+	if c.qps < 0 || c.burst < 0 {
+		errs = append(errs, errors.New("--qps and --burst must not be negative"))
+	}
+	for _, kind := range []emulator.FaultKind{emulator.FaultThrottling, emulator.FaultServiceUnavailable,
+		emulator.FaultInternalError, emulator.FaultDrop} {
+		r := *rates[kind]
+		if r < 0 || r > 1 {
+			errs = append(errs, fmt.Errorf("%s rate %g is outside [0,1]", kind, r))
+		} else if r > 0 {
+			c.faults = append(c.faults, emulator.Fault{Kind: kind, Rate: r})
+		}
+	}
+	c.faults = append(c.faults, faults...)
+	if err := errors.Join(errs...); err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, usageError{err}
+	}
+
+	if !c.setFlags["access-key-id"] {
+		c.accessKeyID = os.Getenv(envAccessKeyID)
+	}
+	if !c.setFlags["access-key-secret"] {
+		c.accessKeySecret = os.Getenv(envAccessKeySecret)
+	}
+	if c.accessKeyID == "" {
+		c.accessKeyID = emulator.DefaultAccessKeyID
+	}
+	if c.accessKeySecret == "" {
+		secret, err := generateSecret()
+		if err != nil {
+			return nil, err
+		}
+		c.accessKeySecret, c.secretGenerated = secret, true
+	}
+	if c.seedFile != "" {
+		seed, err := emulator.LoadSeedFile(c.seedFile)
+		if err != nil {
+			return nil, err
+		}
+		c.seed = seed
+	}
+	return c, nil
+}
+
+// options turns the command line into emulator options. Only flags given explicitly are passed, so
+// the library's defaults stay the single source of truth.
+func (c *cliConfig) options() ([]emulator.Option, error) {
+	opts := []emulator.Option{
+		emulator.WithAddr(c.listen),
+		emulator.WithRegion(c.region),
+		emulator.WithAccount(emulator.Account{
+			ID: emulator.DefaultAccountID, AccessKeyID: c.accessKeyID, AccessKeySecret: c.accessKeySecret,
+		}),
+	}
+	if c.seed != nil {
+		opts = append(opts, emulator.WithSeedData(c.seed))
+	}
+	if c.stateFile != "" {
+		opts = append(opts, emulator.WithStateFile(c.stateFile))
+	}
+	if c.qps > 0 {
+		opts = append(opts, emulator.WithQPSLimit(c.qps, c.burst))
+	}
+	if len(c.faults) > 0 {
+		opts = append(opts, emulator.WithFaults(c.faults...))
+	}
+	if c.setFlags["latency"] {
+		opts = append(opts, emulator.WithLatency(c.latency))
+	}
+	if c.setFlags["visibility-delay"] {
+		opts = append(opts, emulator.WithVisibilityDelay(c.visDelay))
+	}
+	if c.setFlags["max-items"] {
+		if c.maxItems <= 0 {
+			return nil, usageError{fmt.Errorf("--max-items %d must be positive", c.maxItems)}
+		}
+		opts = append(opts, emulator.WithMaxItemsPerCall(c.maxItems))
+	}
+	if c.setFlags["max-page-size"] {
+		if c.maxPage <= 0 {
+			return nil, usageError{fmt.Errorf("--max-page-size %d must be positive", c.maxPage)}
+		}
+		opts = append(opts, emulator.WithMaxPageSize(c.maxPage))
+	}
+	if c.setFlags["rand-seed"] {
+		opts = append(opts, emulator.WithRandSeed(c.randSeed))
+	}
+	return opts, nil
+}
+
+// printCredentials says which keys the emulator accepts. A secret is printed only when it was
+// generated here: the user cannot know it otherwise, and it protects nothing real.
+func (c *cliConfig) printCredentials(w io.Writer, endpoint string) {
+	fmt.Fprintf(w, "access key id: %s\n", c.accessKeyID)
+	if c.secretGenerated {
+		fmt.Fprintf(w, "access key secret: %s (generated; set --access-key-secret or $%s to choose one)\n",
+			c.accessKeySecret, envAccessKeySecret)
+	} else {
+		fmt.Fprintln(w, "access key secret: (as given)")
+	}
+	fmt.Fprintf(w, "account: %s, region: %s, SDK endpoint: %s (protocol HTTP)\n",
+		emulator.DefaultAccountID, c.region, endpoint)
+	if c.seed != nil {
+		for _, a := range c.seed.Accounts {
+			if a.AccessKeyID != "" && a.AccessKeyID != c.accessKeyID {
+				fmt.Fprintf(w, "access key id: %s (account %s; secret from %s)\n", a.AccessKeyID, a.ID, c.seedFile)
+			}
+		}
+	}
+}
+
+func generateSecret() (string, error) {
+	b := make([]byte, 15)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generating an access key secret: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// faultFlag collects repeated --fault values.
+type faultFlag []emulator.Fault
+
+func (f *faultFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	parts := make([]string, len(*f))
+	for i, ft := range *f {
+		parts[i] = fmt.Sprintf("%s:%s", ft.Action, ft.Kind)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (f *faultFlag) Set(v string) error {
+	ft, err := parseFault(v)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, ft)
+	return nil
+}
+
+// parseFault reads ACTION:KIND:VALUE (see the --fault usage). Kinds are matched case-insensitively
+// because they are typed by hand.
+func parseFault(v string) (emulator.Fault, error) {
+	parts := strings.Split(v, ":")
+	if len(parts) < 3 {
+		return emulator.Fault{}, fmt.Errorf("%q: want ACTION:KIND:VALUE", v)
+	}
+	action := parts[0]
+	if action == "*" {
+		action = ""
+	}
+	var kind emulator.FaultKind
+	for _, k := range []emulator.FaultKind{emulator.FaultThrottling, emulator.FaultServiceUnavailable,
+		emulator.FaultInternalError, emulator.FaultDrop, emulator.FaultLatency} {
+		if strings.EqualFold(parts[1], string(k)) {
+			kind = k
+		}
+	}
+	if kind == "" {
+		return emulator.Fault{}, fmt.Errorf("%q: unknown kind %q (want Throttling, ServiceUnavailable, InternalError, Drop or Latency)", v, parts[1])
+	}
+	ft := emulator.Fault{Action: action, Kind: kind}
+	if kind == emulator.FaultLatency {
+		if len(parts) > 4 {
+			return emulator.Fault{}, fmt.Errorf("%q: want ACTION:Latency:DURATION[:RATE]", v)
+		}
+		d, err := time.ParseDuration(parts[2])
+		if err != nil || d <= 0 {
+			return emulator.Fault{}, fmt.Errorf("%q: latency %q is not a positive duration such as 200ms", v, parts[2])
+		}
+		ft.Latency = d
+		if len(parts) == 4 {
+			r, err := parseRate(parts[3])
+			if err != nil {
+				return emulator.Fault{}, fmt.Errorf("%q: %w", v, err)
+			}
+			ft.Rate = r
+		}
+		return ft, nil
+	}
+	if len(parts) != 3 {
+		return emulator.Fault{}, fmt.Errorf("%q: want ACTION:KIND:RATE or ACTION:KIND:count=N", v)
+	}
+	if n, ok := strings.CutPrefix(parts[2], "count="); ok {
+		count, err := strconv.Atoi(n)
+		if err != nil || count <= 0 {
+			return emulator.Fault{}, fmt.Errorf("%q: count %q is not a positive integer", v, n)
+		}
+		ft.Count = count
+		return ft, nil
+	}
+	r, err := parseRate(parts[2])
+	if err != nil {
+		return emulator.Fault{}, fmt.Errorf("%q: %w", v, err)
+	}
+	ft.Rate = r
+	return ft, nil
+}
+
+func parseRate(s string) (float64, error) {
+	r, err := strconv.ParseFloat(s, 64)
+	if err != nil || r <= 0 || r > 1 {
+		return 0, fmt.Errorf("rate %q is not a number in (0,1]", s)
+	}
+	return r, nil
+}

@@ -1,0 +1,301 @@
+package cloudapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aliyun/credentials-go/credentials"
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
+)
+
+func emulatorClient(t *testing.T, srv *emulator.Server, keyID, secret string, policy RetryPolicy) *Client {
+	t.Helper()
+	cred, err := credentials.NewCredential(&credentials.Config{
+		Type:            strPtr("access_key"),
+		AccessKeyId:     strPtr(keyID),
+		AccessKeySecret: strPtr(secret),
+	})
+	if err != nil {
+		t.Fatalf("credential: %v", err)
+	}
+	// The scheme-bearing form exercises ParseEndpoint on the way in.
+	c, err := New(Config{RegionID: emulator.DefaultRegion, Endpoint: "http://" + srv.Endpoint() + "/", Credential: cred, Retry: policy})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if c.Protocol() != ProtocolHTTP || c.Endpoint() != srv.Endpoint() {
+		t.Fatalf("endpoint %q protocol %q", c.Endpoint(), c.Protocol())
+	}
+	return c
+}
+
+// TestAgainstEmulator runs the real client (SDK, V3 signing, our retry loop) against the
+// in-process emulator through the whole fixture and product life cycle.
+func TestAgainstEmulator(t *testing.T) {
+	srv := emulator.New()
+	t.Cleanup(func() { _ = srv.Close() })
+	clock := newFakeClock()
+	c := emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, fastPolicy(clock))
+	ctx := context.Background()
+
+	groupID, err := c.CreateAPIGroup(ctx, "tf_testacc_group", "client integration test")
+	if err != nil {
+		t.Fatalf("CreateAPIGroup: %v", err)
+	}
+
+	const n = 250
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i], err = c.CreateAPI(ctx, CreateAPIInput{GroupID: groupID, Name: fmt.Sprintf("tfTestacc%03d", i), Description: "fixture", Path: fmt.Sprintf("/items/%03d", i), Method: []string{"GET", "POST"}[i%2]})
+		if err != nil {
+			t.Fatalf("CreateAPI %d: %v", i, err)
+		}
+	}
+	if err := c.DeployAPI(ctx, groupID, ids[0], "RELEASE", ""); err != nil {
+		t.Fatalf("DeployAPI: %v", err)
+	}
+	if err := c.DeployAPI(ctx, groupID, ids[0], "PRE", "pre"); err != nil {
+		t.Fatalf("DeployAPI PRE: %v", err)
+	}
+
+	t.Run("DescribeAPI", func(t *testing.T) {
+		d, err := c.DescribeAPI(ctx, ids[0])
+		if err != nil {
+			t.Fatalf("DescribeAPI: %v", err)
+		}
+		slices.Sort(d.DeployedStages)
+		if d.APIID != ids[0] || d.APIName != "tfTestacc000" || d.GroupID != groupID || d.GroupName != "tf_testacc_group" || !slices.Equal(d.DeployedStages, []string{"PRE", "RELEASE"}) {
+			t.Fatalf("DescribeAPI = %+v", d)
+		}
+		if err := c.AbolishAPI(ctx, groupID, ids[0], "PRE"); err != nil {
+			t.Fatalf("AbolishAPI: %v", err)
+		}
+		d, err = c.DescribeAPI(ctx, ids[0])
+		if err != nil || !slices.Equal(d.DeployedStages, []string{"RELEASE"}) {
+			t.Fatalf("after abolish: %+v, %v", d, err)
+		}
+		d1, err := c.DescribeAPI(ctx, ids[1])
+		if err != nil || len(d1.DeployedStages) != 0 {
+			t.Fatalf("undeployed API: %+v, %v", d1, err)
+		}
+	})
+
+	refs := make([]APIRef, n)
+	for i, id := range ids {
+		refs[i] = APIRef{APIID: id, StageName: "RELEASE"}
+	}
+	const product = "tf-testacc-product"
+	if err := c.AttachAPIProduct(ctx, product, refs); err != nil {
+		t.Fatalf("AttachAPIProduct(250): %v", err)
+	}
+	if got := srv.RequestCount("AttachApiProduct", "OK"); got != 3 {
+		t.Fatalf("AttachApiProduct calls = %d, want 3 (100+100+50)", got)
+	}
+
+	t.Run("ListProductAPIs returns all in order", func(t *testing.T) {
+		// Pages are counted from our debug log: the emulator bumps RequestCount only after a
+		// large response has already reached the client, so it can lag behind.
+		var logs bytes.Buffer
+		got, err := c.ListProductAPIs(tflogtest.RootLogger(ctx, &logs), product)
+		if err != nil {
+			t.Fatalf("ListProductAPIs: %v", err)
+		}
+		if len(got) != n {
+			t.Fatalf("got %d APIs, want %d", len(got), n)
+		}
+		for i, info := range got {
+			want := APIInfo{APIID: ids[i], APIName: fmt.Sprintf("tfTestacc%03d", i), GroupID: groupID, GroupName: "tf_testacc_group",
+				Method: []string{"GET", "POST"}[i%2], Path: fmt.Sprintf("/items/%03d", i), Description: "fixture", RegionID: emulator.DefaultRegion, StageName: "RELEASE"}
+			if info != want {
+				t.Fatalf("item %d = %+v, want %+v", i, info, want)
+			}
+		}
+		entries, err := tflogtest.MultilineJSONDecode(&logs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages := 0
+		for _, e := range entries {
+			if e["action"] == "DescribeApiProductApis" && e["@message"] == "CloudAPI call succeeded" {
+				pages++
+			}
+		}
+		if pages != 3 || len(entries) != 3 {
+			t.Fatalf("pages = %d (log entries %d), want 3", pages, len(entries))
+		}
+	})
+
+	t.Run("FindAttachment", func(t *testing.T) {
+		hit, err := c.FindAttachment(ctx, product, ids[201], "RELEASE")
+		if err != nil || hit.APIID != ids[201] || hit.Path != "/items/201" {
+			t.Fatalf("hit: %+v, %v", hit, err)
+		}
+		_, err = c.FindAttachment(ctx, product, ids[201], "TEST")
+		var nf *NotFoundError
+		if !errors.As(err, &nf) || nf.ProductMissing {
+			t.Fatalf("miss: %v", err)
+		}
+		_, err = c.FindAttachment(ctx, "no-such-product", ids[0], "RELEASE")
+		if !errors.As(err, &nf) || !nf.ProductMissing || ErrorCode(err) != "NotFoundApiProduct" || RequestID(err) == "" {
+			t.Fatalf("unknown product: %v (code %q)", err, ErrorCode(err))
+		}
+	})
+
+	t.Run("retries through injected faults", func(t *testing.T) {
+		srv.InjectFault(emulator.Fault{Action: "DescribeApiProductApis", Kind: emulator.FaultThrottling, Count: 2})
+		srv.InjectFault(emulator.Fault{Action: "DescribeApiProductApis", Kind: emulator.FaultServiceUnavailable, Count: 1})
+		srv.InjectFault(emulator.Fault{Action: "DescribeApiProductApis", Kind: emulator.FaultInternalError, Count: 1})
+		srv.InjectFault(emulator.Fault{Action: "DescribeApiProductApis", Kind: emulator.FaultDrop, Count: 1})
+		t.Cleanup(srv.ClearFaults)
+		sleepsBefore := len(clock.Sleeps())
+		got, err := c.ListProductAPIs(ctx, product)
+		if err != nil {
+			t.Fatalf("ListProductAPIs under faults: %v", err)
+		}
+		if len(got) != n {
+			t.Fatalf("got %d", len(got))
+		}
+		if srv.RequestCount("DescribeApiProductApis", "Throttling") != 2 || srv.RequestCount("DescribeApiProductApis", "ServiceUnavailable") != 1 || srv.RequestCount("DescribeApiProductApis", "InternalError") != 1 {
+			t.Fatalf("faults not seen: throttling=%d unavailable=%d internal=%d", srv.RequestCount("DescribeApiProductApis", "Throttling"),
+				srv.RequestCount("DescribeApiProductApis", "ServiceUnavailable"), srv.RequestCount("DescribeApiProductApis", "InternalError"))
+		}
+		if slept := len(clock.Sleeps()) - sleepsBefore; slept != 5 {
+			t.Fatalf("retries = %d, want 5", slept)
+		}
+	})
+
+	t.Run("detach", func(t *testing.T) {
+		if err := c.DetachAPIProduct(ctx, product, refs[:10]); err != nil {
+			t.Fatalf("DetachAPIProduct: %v", err)
+		}
+		atts, exists := srv.ProductAttachments(emulator.DefaultAccountID, emulator.DefaultRegion, product)
+		if !exists || len(atts) != n-10 {
+			t.Fatalf("emulator has %d attachments (exists=%v), want %d", len(atts), exists, n-10)
+		}
+		if _, err := c.FindAttachment(ctx, product, ids[0], "RELEASE"); !IsNotFound(err) {
+			t.Fatalf("detached pair still found: %v", err)
+		}
+		err := c.DetachAPIProduct(ctx, "no-such-product", refs[:1])
+		if !IsNotFound(err) || ErrorCode(err) != "NotFoundApiProduct" {
+			t.Fatalf("detach from unknown product: %v", err)
+		}
+	})
+
+	t.Run("not found and validation errors", func(t *testing.T) {
+		_, err := c.DescribeAPI(ctx, strings.Repeat("0", 32))
+		if !IsNotFound(err) || ErrorCode(err) != "NotFoundApi" || IsRetryable(err) {
+			t.Fatalf("DescribeAPI(unknown) = %v (code %q)", err, ErrorCode(err))
+		}
+		err = c.AttachAPIProduct(ctx, product, []APIRef{{APIID: ids[0], StageName: "PROD"}})
+		if ErrorCode(err) != "InvalidParameter" || IsNotFound(err) {
+			t.Fatalf("bad stage: %v", err)
+		}
+	})
+
+	t.Run("ListAPIs", func(t *testing.T) {
+		all, err := c.ListAPIs(ctx, groupID, "tfTestacc")
+		if err != nil || len(all) != n {
+			t.Fatalf("ListAPIs = %d, %v", len(all), err)
+		}
+		some, err := c.ListAPIs(ctx, "", "tfTestacc24")
+		if err != nil || len(some) != 10 {
+			t.Fatalf("ListAPIs(prefix) = %d, %v", len(some), err)
+		}
+	})
+
+	t.Run("cleanup", func(t *testing.T) {
+		if err := c.DeleteAPIProduct(ctx, product); err != nil {
+			t.Fatalf("DeleteAPIProduct: %v", err)
+		}
+		if _, exists := srv.ProductAttachments(emulator.DefaultAccountID, emulator.DefaultRegion, product); exists {
+			t.Fatal("product still exists")
+		}
+		// The service refuses to delete a published API.
+		if err := c.AbolishAPI(ctx, groupID, ids[0], "RELEASE"); err != nil {
+			t.Fatalf("AbolishAPI: %v", err)
+		}
+		for _, id := range ids {
+			if err := c.DeleteAPI(ctx, groupID, id); err != nil {
+				t.Fatalf("DeleteAPI: %v", err)
+			}
+		}
+		if err := c.DeleteAPIGroup(ctx, groupID); err != nil {
+			t.Fatalf("DeleteAPIGroup: %v", err)
+		}
+		if _, err := c.DescribeAPI(ctx, ids[0]); !IsNotFound(err) {
+			t.Fatalf("deleted API: %v", err)
+		}
+	})
+}
+
+func TestEmulatorAuthErrorsAreNotNotFound(t *testing.T) {
+	srv := emulator.New()
+	t.Cleanup(func() { _ = srv.Close() })
+	ctx := context.Background()
+
+	wrong := emulatorClient(t, srv, emulator.DefaultAccessKeyID, "not-the-secret", fastPolicy(newFakeClock()))
+	_, err := wrong.FindAttachment(ctx, "p", "a", "RELEASE")
+	var nf *NotFoundError
+	if ErrorCode(err) != "SignatureDoesNotMatch" || IsNotFound(err) || errors.As(err, &nf) || IsRetryable(err) {
+		t.Fatalf("wrong secret: %v", err)
+	}
+	if strings.Contains(err.Error(), "not-the-secret") {
+		t.Fatalf("secret in error: %v", err)
+	}
+	if got := srv.RequestCount("DescribeApiProductApis", "SignatureDoesNotMatch"); got != 1 {
+		t.Fatalf("wrong secret retried: %d requests", got)
+	}
+
+	unknown := emulatorClient(t, srv, "LTAI5tNoSuchKeyAnywhere", "x", fastPolicy(newFakeClock()))
+	_, err = unknown.FindAttachment(ctx, "p", "a", "RELEASE")
+	if ErrorCode(err) != "InvalidAccessKeyId.NotFound" || IsNotFound(err) || errors.As(err, &nf) {
+		t.Fatalf("unknown key: %v", err)
+	}
+}
+
+func TestEmulatorThrottlingTimeLeftWithRealClock(t *testing.T) {
+	srv := emulator.New(emulator.WithQPSLimit(20, 1))
+	t.Cleanup(func() { _ = srv.Close() })
+	// Real clock: the emulator's bucket refills in real time, so waiting on TimeLeft is what
+	// lets these calls through; a 30s deadline only guards against hanging.
+	c := emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret,
+		RetryPolicy{MaxAttempts: 20, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond})
+	var logs bytes.Buffer
+	ctx, cancel := context.WithTimeout(tflogtest.RootLogger(context.Background(), &logs), 30*time.Second)
+	defer cancel()
+	for i := 0; i < 6; i++ {
+		if _, err := c.FindAttachment(ctx, "p", "a", "RELEASE"); !IsNotFound(err) {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	if srv.RequestCount("DescribeApiProductApis", "Throttling.User") == 0 {
+		t.Fatal("the QPS limit never throttled; the test proves nothing")
+	}
+	entries, err := tflogtest.MultilineJSONDecode(&logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hinted := 0
+	for _, e := range entries {
+		if e["error_code"] != "Throttling.User" {
+			continue
+		}
+		left, _ := e["time_left_ms"].(float64)
+		wait, _ := e["retry_in_ms"].(float64)
+		if left <= 0 || wait < left {
+			t.Fatalf("throttled attempt without an honoured TimeLeft hint: %v", e)
+		}
+		hinted++
+	}
+	if hinted == 0 {
+		t.Fatal("no throttled attempt logged")
+	}
+}

@@ -1,0 +1,344 @@
+package cloudapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	cloudapiclient "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
+	"github.com/alibabacloud-go/tea/dara"
+)
+
+// The operations below exist for test fixtures, sweepers and plan-time checks; the provider's
+// resources only use the API-product operations.
+
+// CreateAPIGroup creates an API group (CreateApiGroup) and returns its ID.
+func (c *Client) CreateAPIGroup(ctx context.Context, name, description string) (string, error) {
+	if strings.TrimSpace(name) == "" {
+		return "", errors.New("CloudAPI CreateApiGroup: the group name is empty")
+	}
+	var groupID string
+	err := c.invoke(ctx, "CreateApiGroup", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
+		req := &cloudapiclient.CreateApiGroupRequest{GroupName: dara.String(name)}
+		if description != "" {
+			req.Description = dara.String(description)
+		}
+		resp, err := api.CreateApiGroupWithContext(ctx, req, rt)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil || resp.Body == nil || dara.StringValue(resp.Body.GroupId) == "" {
+			return nil, errEmptyResponse
+		}
+		groupID = dara.StringValue(resp.Body.GroupId)
+		return resp.Body.RequestId, nil
+	})
+	return groupID, err
+}
+
+// DeleteAPIGroup deletes an API group (DeleteApiGroup).
+func (c *Client) DeleteAPIGroup(ctx context.Context, groupID string) error {
+	return c.invoke(ctx, "DeleteApiGroup", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
+		resp, err := api.DeleteApiGroupWithContext(ctx, &cloudapiclient.DeleteApiGroupRequest{GroupId: dara.String(groupID)}, rt)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil || resp.Body == nil {
+			return nil, errEmptyResponse
+		}
+		return resp.Body.RequestId, nil
+	})
+}
+
+// CreateAPIInput describes a minimal mock-backed API for CreateAPI.
+type CreateAPIInput struct {
+	GroupID     string
+	Name        string
+	Description string
+	// Method defaults to GET.
+	Method string
+	// Path is the request path, e.g. "/users"; it must start with "/".
+	Path string
+	// Visibility is PUBLIC (default) or PRIVATE.
+	Visibility string
+}
+
+// requestConfig and serviceConfig fix the JSON field order the service documents.
+type requestConfig struct {
+	RequestProtocol   string `json:"RequestProtocol"`
+	RequestHTTPMethod string `json:"RequestHttpMethod"`
+	RequestPath       string `json:"RequestPath"`
+	BodyFormat        string `json:"BodyFormat"`
+}
+
+// mockServiceConfig makes the API answer "ok" from the gateway itself, so fixtures need no backend.
+const mockServiceConfig = `{"ServiceProtocol":"HTTP","ServiceHttpMethod":"GET","ServiceAddress":"http://127.0.0.1","ServiceTimeout":"3000","ServicePath":"/","Mock":"TRUE","MockResult":"ok"}`
+
+// CreateAPI creates an HTTP API with a mock backend (CreateApi) and returns its ID.
+func (c *Client) CreateAPI(ctx context.Context, in CreateAPIInput) (string, error) {
+	method := strings.ToUpper(strings.TrimSpace(in.Method))
+	if method == "" {
+		method = "GET"
+	}
+	visibility := strings.ToUpper(strings.TrimSpace(in.Visibility))
+	if visibility == "" {
+		visibility = "PUBLIC"
+	}
+	switch {
+	case in.GroupID == "":
+		return "", errors.New("CloudAPI CreateApi: the group ID is empty")
+	case in.Name == "":
+		return "", errors.New("CloudAPI CreateApi: the API name is empty")
+	case !strings.HasPrefix(in.Path, "/"):
+		return "", fmt.Errorf("CloudAPI CreateApi: the request path %q must start with /", in.Path)
+	}
+	rc, err := json.Marshal(requestConfig{RequestProtocol: "HTTP", RequestHTTPMethod: method, RequestPath: in.Path})
+	if err != nil {
+		return "", err
+	}
+	var apiID string
+	err = c.invoke(ctx, "CreateApi", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
+		req := &cloudapiclient.CreateApiRequest{
+			GroupId:       dara.String(in.GroupID),
+			ApiName:       dara.String(in.Name),
+			Visibility:    dara.String(visibility),
+			AuthType:      dara.String("APP"),
+			RequestConfig: dara.String(string(rc)),
+			ServiceConfig: dara.String(mockServiceConfig),
+			ResultType:    dara.String("JSON"),
+			ResultSample:  dara.String("{}"),
+		}
+		if in.Description != "" {
+			req.Description = dara.String(in.Description)
+		}
+		resp, err := api.CreateApiWithContext(ctx, req, rt)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil || resp.Body == nil || dara.StringValue(resp.Body.ApiId) == "" {
+			return nil, errEmptyResponse
+		}
+		apiID = dara.StringValue(resp.Body.ApiId)
+		return resp.Body.RequestId, nil
+	})
+	return apiID, err
+}
+
+// DeleteAPI deletes an API (DeleteApi).
+func (c *Client) DeleteAPI(ctx context.Context, groupID, apiID string) error {
+	return c.invoke(ctx, "DeleteApi", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
+		resp, err := api.DeleteApiWithContext(ctx, &cloudapiclient.DeleteApiRequest{
+			GroupId: dara.String(groupID),
+			ApiId:   dara.String(apiID),
+		}, rt)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil || resp.Body == nil {
+			return nil, errEmptyResponse
+		}
+		return resp.Body.RequestId, nil
+	})
+}
+
+// DeployAPI publishes an API to a stage (DeployApi). The service requires a description; an
+// empty one is replaced by a default.
+func (c *Client) DeployAPI(ctx context.Context, groupID, apiID, stage, description string) error {
+	if description == "" {
+		description = "deployed by terraform-provider-apigateway"
+	}
+	return c.invoke(ctx, "DeployApi", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
+		resp, err := api.DeployApiWithContext(ctx, &cloudapiclient.DeployApiRequest{
+			GroupId:     dara.String(groupID),
+			ApiId:       dara.String(apiID),
+			StageName:   dara.String(stage),
+			Description: dara.String(description),
+		}, rt)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil || resp.Body == nil {
+			return nil, errEmptyResponse
+		}
+		return resp.Body.RequestId, nil
+	})
+}
+
+// AbolishAPI unpublishes an API from a stage (AbolishApi).
+func (c *Client) AbolishAPI(ctx context.Context, groupID, apiID, stage string) error {
+	return c.invoke(ctx, "AbolishApi", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
+		resp, err := api.AbolishApiWithContext(ctx, &cloudapiclient.AbolishApiRequest{
+			GroupId:   dara.String(groupID),
+			ApiId:     dara.String(apiID),
+			StageName: dara.String(stage),
+		}, rt)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil || resp.Body == nil {
+			return nil, errEmptyResponse
+		}
+		return resp.Body.RequestId, nil
+	})
+}
+
+// APIDetail is what plan-time checks and sweepers need to know about an API.
+type APIDetail struct {
+	APIID     string
+	APIName   string
+	GroupID   string
+	GroupName string
+	// DeployedStages lists the stages the API is currently published to.
+	DeployedStages []string
+}
+
+// isDeployed interprets DeployedStatus: the real service lists every stage and marks the
+// unpublished ones NONDEPLOYED; emulators may only list published stages with some status.
+func isDeployed(status string) bool {
+	s := strings.ToUpper(strings.TrimSpace(status))
+	switch {
+	case s == "":
+		return false
+	case s == "DEPLOYED":
+		return true
+	case strings.HasPrefix(s, "NON"), strings.HasPrefix(s, "UN"), strings.HasPrefix(s, "NOT"),
+		s == "ABOLISHED", s == "OFFLINE":
+		return false
+	}
+	return true
+}
+
+// DescribeAPI returns the API's identity and deployed stages (DescribeApi). A missing API is an
+// error for which IsNotFound is true (NotFoundApi).
+func (c *Client) DescribeAPI(ctx context.Context, apiID string) (*APIDetail, error) {
+	if strings.TrimSpace(apiID) == "" {
+		return nil, errors.New("CloudAPI DescribeApi: the API ID is empty")
+	}
+	var body *cloudapiclient.DescribeApiResponseBody
+	err := c.invoke(ctx, "DescribeApi", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
+		resp, err := api.DescribeApiWithContext(ctx, &cloudapiclient.DescribeApiRequest{ApiId: dara.String(apiID)}, rt)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil || resp.Body == nil {
+			return nil, errEmptyResponse
+		}
+		body = resp.Body
+		return body.RequestId, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	d := &APIDetail{
+		APIID:          dara.StringValue(body.ApiId),
+		APIName:        dara.StringValue(body.ApiName),
+		GroupID:        dara.StringValue(body.GroupId),
+		GroupName:      dara.StringValue(body.GroupName),
+		DeployedStages: []string{},
+	}
+	if d.APIID == "" {
+		d.APIID = apiID
+	}
+	if body.DeployedInfos != nil {
+		for _, info := range body.DeployedInfos.DeployedInfo {
+			if info != nil && isDeployed(dara.StringValue(info.DeployedStatus)) {
+				d.DeployedStages = appendStage(d.DeployedStages, dara.StringValue(info.StageName))
+			}
+		}
+	}
+	return d, nil
+}
+
+func appendStage(stages []string, s string) []string {
+	if s == "" {
+		return stages
+	}
+	for _, have := range stages {
+		if have == s {
+			return stages
+		}
+	}
+	return append(stages, s)
+}
+
+// ListAPIs lists the APIs of a group ("" = all groups) whose name starts with namePrefix ("" =
+// all), paging DescribeApis. Sweepers use it to find leftover tf-testacc-* fixtures.
+func (c *Client) ListAPIs(ctx context.Context, groupID, namePrefix string) ([]APIDetail, error) {
+	out := []APIDetail{}
+	seen := map[string]bool{}
+	collected := 0
+	for page := 1; ; page++ {
+		if page > maxPages {
+			return nil, fmt.Errorf("CloudAPI DescribeApis: stopped after %d pages (%d APIs read) because the listing did not end", maxPages, collected)
+		}
+		var body *cloudapiclient.DescribeApisResponseBody
+		err := c.invoke(ctx, "DescribeApis", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
+			req := &cloudapiclient.DescribeApisRequest{
+				PageNumber: dara.Int32(int32(page)),
+				PageSize:   dara.Int32(pageSize),
+			}
+			if groupID != "" {
+				req.GroupId = dara.String(groupID)
+			}
+			if namePrefix != "" {
+				// ApiName is a fuzzy match on the service; the prefix filter below is exact.
+				req.ApiName = dara.String(namePrefix)
+			}
+			resp, err := api.DescribeApisWithContext(ctx, req, rt)
+			if err != nil {
+				return nil, err
+			}
+			if resp == nil || resp.Body == nil {
+				return nil, errEmptyResponse
+			}
+			body = resp.Body
+			return body.RequestId, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		var items []*cloudapiclient.DescribeApisResponseBodyApiSummarysApiSummary
+		if body.ApiSummarys != nil {
+			items = body.ApiSummarys.ApiSummary
+		}
+		if len(items) == 0 {
+			return out, nil
+		}
+		for _, it := range items {
+			if it == nil {
+				continue
+			}
+			id := dara.StringValue(it.ApiId)
+			name := dara.StringValue(it.ApiName)
+			if seen[id] || !strings.HasPrefix(name, namePrefix) {
+				continue
+			}
+			seen[id] = true
+			d := APIDetail{
+				APIID:          id,
+				APIName:        name,
+				GroupID:        dara.StringValue(it.GroupId),
+				GroupName:      dara.StringValue(it.GroupName),
+				DeployedStages: []string{},
+			}
+			if it.DeployedInfos != nil {
+				for _, info := range it.DeployedInfos.DeployedInfo {
+					if info != nil && isDeployed(dara.StringValue(info.DeployedStatus)) {
+						d.DeployedStages = appendStage(d.DeployedStages, dara.StringValue(info.StageName))
+					}
+				}
+			}
+			out = append(out, d)
+		}
+		collected += len(items)
+		if body.TotalCount != nil {
+			if collected >= int(*body.TotalCount) {
+				return out, nil
+			}
+		} else if len(items) < pageSize {
+			return out, nil
+		}
+	}
+}

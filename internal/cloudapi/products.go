@@ -1,0 +1,247 @@
+package cloudapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	cloudapiclient "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
+	"github.com/alibabacloud-go/tea/dara"
+)
+
+const (
+	// maxItemsPerCall is the emulator's default Apis.N limit; the real limit is undocumented, so
+	// larger requests are split rather than risked.
+	maxItemsPerCall = 100
+	// pageSize is the documented maximum for sibling Describe operations.
+	pageSize = 100
+)
+
+// maxPages stops a misbehaving server (TotalCount that keeps growing, pages that never end) from
+// keeping us paging forever: 1,000 pages of 100 is far beyond any real product. A variable so
+// tests can lower it.
+var maxPages = 1000
+
+var errEmptyResponse = errors.New("the service returned an empty response body")
+
+// APIRef names one API in one stage (RELEASE, PRE or TEST).
+type APIRef struct {
+	APIID     string
+	StageName string
+}
+
+// APIInfo is one API attached to an API product, as DescribeApiProductApis reports it.
+type APIInfo struct {
+	APIID       string
+	APIName     string
+	GroupID     string
+	GroupName   string
+	Method      string
+	Path        string
+	Description string
+	RegionID    string
+	StageName   string
+}
+
+// AttachAPIProduct attaches apis to the product (AttachApiProduct), creating the product if it
+// does not exist. Lists longer than 100 are sent in several calls; if a later call fails, the
+// error says how many APIs were already attached.
+func (c *Client) AttachAPIProduct(ctx context.Context, productID string, apis []APIRef) error {
+	return c.changeProduct(ctx, "AttachApiProduct", productID, apis, func(ctx context.Context, api *cloudapiclient.Client, chunk []APIRef, rt *dara.RuntimeOptions) (*string, error) {
+		req := &cloudapiclient.AttachApiProductRequest{ApiProductId: dara.String(productID)}
+		for _, a := range chunk {
+			req.Apis = append(req.Apis, &cloudapiclient.AttachApiProductRequestApis{
+				ApiId:     dara.String(a.APIID),
+				StageName: dara.String(a.StageName),
+			})
+		}
+		resp, err := api.AttachApiProductWithContext(ctx, req, rt)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil || resp.Body == nil {
+			return nil, errEmptyResponse
+		}
+		return resp.Body.RequestId, nil
+	})
+}
+
+// DetachAPIProduct detaches apis from the product (DetachApiProduct). An unknown product is an
+// error for which IsNotFound is true.
+func (c *Client) DetachAPIProduct(ctx context.Context, productID string, apis []APIRef) error {
+	return c.changeProduct(ctx, "DetachApiProduct", productID, apis, func(ctx context.Context, api *cloudapiclient.Client, chunk []APIRef, rt *dara.RuntimeOptions) (*string, error) {
+		req := &cloudapiclient.DetachApiProductRequest{ApiProductId: dara.String(productID)}
+		for _, a := range chunk {
+			req.Apis = append(req.Apis, &cloudapiclient.DetachApiProductRequestApis{
+				ApiId:     dara.String(a.APIID),
+				StageName: dara.String(a.StageName),
+			})
+		}
+		resp, err := api.DetachApiProductWithContext(ctx, req, rt)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil || resp.Body == nil {
+			return nil, errEmptyResponse
+		}
+		return resp.Body.RequestId, nil
+	})
+}
+
+func (c *Client) changeProduct(ctx context.Context, action, productID string, apis []APIRef,
+	send func(ctx context.Context, api *cloudapiclient.Client, chunk []APIRef, rt *dara.RuntimeOptions) (*string, error)) error {
+	if strings.TrimSpace(productID) == "" {
+		return fmt.Errorf("CloudAPI %s: the API product ID is empty", action)
+	}
+	if len(apis) == 0 {
+		return fmt.Errorf("CloudAPI %s: no APIs given for API product %q", action, productID)
+	}
+	for i, a := range apis {
+		if strings.TrimSpace(a.APIID) == "" || strings.TrimSpace(a.StageName) == "" {
+			return fmt.Errorf("CloudAPI %s: API #%d for API product %q has an empty API ID or stage name (got %q, %q)", action, i+1, productID, a.APIID, a.StageName)
+		}
+	}
+	for start := 0; start < len(apis); start += maxItemsPerCall {
+		chunk := apis[start:min(start+maxItemsPerCall, len(apis))]
+		err := c.invoke(ctx, action, func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
+			return send(ctx, api, chunk, rt)
+		})
+		if err != nil {
+			if start > 0 {
+				return fmt.Errorf("%w (the first %d of %d APIs were already processed by earlier calls)", err, start, len(apis))
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteAPIProduct deletes the product (DeleteApiProduct), which also drops its attachments.
+func (c *Client) DeleteAPIProduct(ctx context.Context, productID string) error {
+	if strings.TrimSpace(productID) == "" {
+		return errors.New("CloudAPI DeleteApiProduct: the API product ID is empty")
+	}
+	return c.invoke(ctx, "DeleteApiProduct", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
+		resp, err := api.DeleteApiProductWithContext(ctx, &cloudapiclient.DeleteApiProductRequest{ApiProductId: dara.String(productID)}, rt)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil || resp.Body == nil {
+			return nil, errEmptyResponse
+		}
+		return resp.Body.RequestId, nil
+	})
+}
+
+// ListProductAPIs returns every API attached to the product, in the service's order, paging
+// DescribeApiProductApis with PageSize 100 until TotalCount items were read (or an empty page
+// arrives). Entries repeated across pages (the product changed while we paged) are dropped. An
+// unknown product is an error for which IsNotFound is true.
+func (c *Client) ListProductAPIs(ctx context.Context, productID string) ([]APIInfo, error) {
+	out := []APIInfo{}
+	seen := map[APIRef]bool{}
+	err := c.pageProductAPIs(ctx, productID, func(info APIInfo) bool {
+		key := APIRef{APIID: info.APIID, StageName: info.StageName}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, info)
+		}
+		return false
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// FindAttachment pages through the product's APIs and returns the one matching apiID and stage
+// (stage compared case-insensitively). If the product is unknown or the pair is absent it returns
+// a *NotFoundError.
+func (c *Client) FindAttachment(ctx context.Context, productID, apiID, stage string) (*APIInfo, error) {
+	var found *APIInfo
+	err := c.pageProductAPIs(ctx, productID, func(info APIInfo) bool {
+		if info.APIID == apiID && strings.EqualFold(info.StageName, stage) {
+			found = &info
+			return true
+		}
+		return false
+	})
+	if err != nil {
+		if IsNotFound(err) {
+			return nil, &NotFoundError{ProductID: productID, APIID: apiID, StageName: stage, ProductMissing: true, Err: err}
+		}
+		return nil, err
+	}
+	if found == nil {
+		return nil, &NotFoundError{ProductID: productID, APIID: apiID, StageName: stage}
+	}
+	return found, nil
+}
+
+// pageProductAPIs calls visit for each API of each page until visit returns true or the
+// listing is complete.
+func (c *Client) pageProductAPIs(ctx context.Context, productID string, visit func(APIInfo) bool) error {
+	if strings.TrimSpace(productID) == "" {
+		return errors.New("CloudAPI DescribeApiProductApis: the API product ID is empty")
+	}
+	collected := 0
+	for page := 1; ; page++ {
+		if page > maxPages {
+			return fmt.Errorf("CloudAPI DescribeApiProductApis: API product %q: stopped after %d pages (%d APIs read) because the listing did not end", productID, maxPages, collected)
+		}
+		var body *cloudapiclient.DescribeApiProductApisResponseBody
+		err := c.invoke(ctx, "DescribeApiProductApis", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
+			resp, err := api.DescribeApiProductApisWithContext(ctx, &cloudapiclient.DescribeApiProductApisRequest{
+				ApiProductId: dara.String(productID),
+				PageNumber:   dara.Int32(int32(page)),
+				PageSize:     dara.Int32(pageSize),
+			}, rt)
+			if err != nil {
+				return nil, err
+			}
+			if resp == nil || resp.Body == nil {
+				return nil, errEmptyResponse
+			}
+			body = resp.Body
+			return body.RequestId, nil
+		})
+		if err != nil {
+			return err
+		}
+		var items []*cloudapiclient.DescribeApiProductApisResponseBodyApiInfoListApiInfo
+		if body.ApiInfoList != nil {
+			items = body.ApiInfoList.ApiInfo
+		}
+		if len(items) == 0 {
+			return nil
+		}
+		for _, it := range items {
+			if it == nil {
+				continue
+			}
+			if visit(APIInfo{
+				APIID:       dara.StringValue(it.ApiId),
+				APIName:     dara.StringValue(it.ApiName),
+				GroupID:     dara.StringValue(it.GroupId),
+				GroupName:   dara.StringValue(it.GroupName),
+				Method:      dara.StringValue(it.Method),
+				Path:        dara.StringValue(it.Path),
+				Description: dara.StringValue(it.Description),
+				RegionID:    dara.StringValue(it.RegionId),
+				StageName:   dara.StringValue(it.StageName),
+			}) {
+				return nil
+			}
+		}
+		collected += len(items)
+		if body.TotalCount != nil {
+			if collected >= int(*body.TotalCount) {
+				return nil
+			}
+		} else if len(items) < pageSize {
+			// Without a TotalCount, only a short page marks the end.
+			return nil
+		}
+	}
+}

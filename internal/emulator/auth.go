@@ -1,0 +1,132 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Replay window: a request timestamp more than this far from the emulator clock is expired, and a
+// nonce is remembered at least this long.
+const clockSkew = 15 * time.Minute
+
+// maxNoncesPerGeneration bounds nonce memory (about 100 bytes each). Beyond it the cache rotates
+// early, which shortens the replay window under extreme load instead of growing without limit.
+const maxNoncesPerGeneration = 1 << 20
+
+// nonceCache remembers (access key, nonce) pairs in two generations: the current one and the previous
+// one. A generation rotates every clockSkew, so a nonce is remembered for between one and two windows
+// and memory is bounded by the request rate over two windows (and by maxNoncesPerGeneration).
+type nonceCache struct {
+	mu      sync.Mutex
+	cur     map[string]struct{}
+	prev    map[string]struct{}
+	started time.Time // when cur began; zero until first use
+}
+
+func newNonceCache() *nonceCache {
+	return &nonceCache{cur: make(map[string]struct{}), prev: make(map[string]struct{})}
+}
+
+// use records the nonce and reports whether it was fresh (not used within the window).
+func (n *nonceCache) use(accessKeyID, nonce string, now time.Time) bool {
+	key := accessKeyID + "\x00" + nonce
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.started.IsZero() {
+		n.started = now
+	}
+	if elapsed := now.Sub(n.started); elapsed >= clockSkew || elapsed < -clockSkew || len(n.cur) >= maxNoncesPerGeneration {
+		if elapsed >= 2*clockSkew || elapsed < -clockSkew {
+			// Idle for more than two windows (or the clock jumped back): everything is stale.
+			n.prev = make(map[string]struct{})
+		} else {
+			n.prev = n.cur
+		}
+		n.cur = make(map[string]struct{}, len(n.prev)/2)
+		n.started = now
+	}
+	if _, ok := n.cur[key]; ok {
+		return false
+	}
+	if _, ok := n.prev[key]; ok {
+		return false
+	}
+	n.cur[key] = struct{}{}
+	return true
+}
+
+func (n *nonceCache) size() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return len(n.cur) + len(n.prev)
+}
+
+// counters counts requests by action and outcome ("OK" or the error code).
+type counters struct {
+	mu sync.Mutex
+	m  map[countKey]int
+}
+
+type countKey struct{ action, outcome string }
+
+func newCounters() *counters { return &counters{m: make(map[countKey]int)} }
+
+func (c *counters) add(action, outcome string) {
+	c.mu.Lock()
+	c.m[countKey{action, outcome}]++
+	c.mu.Unlock()
+}
+
+func (c *counters) get(action, outcome string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if action != "" && outcome != "" {
+		return c.m[countKey{action, outcome}]
+	}
+	n := 0
+	for k, v := range c.m {
+		if (action == "" || k.action == action) && (outcome == "" || k.outcome == outcome) {
+			n += v
+		}
+	}
+	return n
+}
+
+func (c *counters) reset() {
+	c.mu.Lock()
+	c.m = make(map[countKey]int)
+	c.mu.Unlock()
+}
+
+// IssueTemporaryCredentials mints STS-style credentials for accountID, valid for ttl (default one
+// hour) by the emulator clock: requests signed with accessKeyID/secret must carry token as
+// SecurityToken (V1) or x-acs-security-token (V3). Like AssumeRole, it does not check that the account
+// already has a permanent key.
+func (s *Server) IssueTemporaryCredentials(accountID string, ttl time.Duration) (accessKeyID, secret, token string) {
+	if ttl <= 0 {
+		ttl = time.Hour
+	}
+	accessKeyID = "STS." + randomToken(18, false)
+	secret = randomToken(30, false)
+	token = "CAIS" + randomToken(96, true)
+	s.keysMu.Lock()
+	s.keys[accessKeyID] = &credential{accountID: accountID, secret: secret, token: token, expires: s.cfg.now().Add(ttl)}
+	s.keysMu.Unlock()
+	return accessKeyID, secret, token
+}
+
+// randomToken returns n random bytes encoded as base64 (URL alphabet, no padding) when b64, else hex.
+// Real STS key ids and secrets are alphanumeric; dashes and underscores from the URL alphabet only
+// appear in tokens, where they are legal.
+func randomToken(n int, b64 bool) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	if b64 {
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	return strings.ToUpper(hex.EncodeToString(b))[:n]
+}

@@ -1,0 +1,70 @@
+// Package emulator is a local emulation of the Alibaba Cloud API Gateway (CloudAPI 2016-07-14)
+// OpenAPI endpoint, faithful enough that the official SDKs talk to it unchanged: the typed
+// cloudapi-20160714/v5 client (V3 ACS3-HMAC-SHA256 signatures, or V1 HMAC-SHA1 with
+// SignatureAlgorithm "v2") and the legacy alibaba-cloud-sdk-go services/cloudapi client.
+//
+// Point an SDK at it with Config.Endpoint = Server.Endpoint() ("127.0.0.1:PORT", no scheme) and
+// Config.Protocol = "HTTP" (legacy SDK: request.Scheme = "http", request.Domain = Endpoint()).
+//
+// # Request pipeline
+//
+// Every request is read with a 1 MiB body limit, then: signature parse (V3 when an Authorization
+// header is present, V1 otherwise; parameters from the query and/or a form body), Version must be
+// 2016-07-14 (InvalidVersion), access key lookup (InvalidAccessKeyId.NotFound, 404), STS token
+// check for temporary keys (MissingSecurityToken, InvalidSecurityToken.MismatchWithAccessKey,
+// InvalidSecurityToken.Expired), signature verification (SignatureDoesNotMatch), timestamp within
+// 15 minutes of the emulator clock (InvalidTimeStamp.Expired), nonce not used by the same access key
+// within the window (SignatureNonceUsed), known action (InvalidAction.NotFound, 404), injected faults
+// and QPS limit, and finally the operation. Every answer, success or error, carries a RequestId in
+// the JSON body and the x-acs-request-id header; errors are JSON with RequestId, HostId, Code,
+// Message and Recommend.
+//
+// # Operations and the choices made where Alibaba documents nothing
+//
+// State is per account and per region (V1 requests may carry RegionId; otherwise WithRegion's
+// region). Another account's resources answer the plain not-found code, never a permission error.
+//
+//   - CreateApiGroup: GroupName required (at most 128 printable characters; names need not be
+//     unique). DeleteApiGroup: an unknown group is a success and a group that still has APIs is
+//     refused (InvalidParameter), both as Alibaba documents.
+//   - CreateApi: GroupId, ApiName, Visibility, RequestConfig and ServiceConfig are required (the
+//     current SDK's required set); ResultType (default JSON) and ResultSample are optional. ApiName is
+//     4-50 characters, a letter then letters, digits or '_', unique in the group; RequestConfig is a
+//     JSON object with RequestHttpMethod (GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS, ANY) and
+//     RequestPath (starts with '/', unique in the group); ServiceConfig must be a JSON object
+//     (ServiceTimeout as number or numeric string). Duplicate names and paths are InvalidParameter.
+//     Ids are 32 lowercase hex characters.
+//   - DeployApi: ApiId, StageName (RELEASE, PRE, TEST) and Description required; redeploying
+//     replaces the stage's version. AbolishApi of a stage that is not deployed is a no-op success and
+//     leaves product attachments alone.
+//   - DeleteApi: a deployed API is refused (Alibaba: it must be unpublished first); deleting an API
+//     removes its attachments from every product of the region, so products never refer to APIs that
+//     no longer exist.
+//   - DescribeApis / DescribeApi: creation order; DeployedInfos lists all three stages with
+//     DeployedStatus DEPLOYED or NONDEPLOYED. DescribeApis filters on GroupId, ApiId, ApiPath,
+//     ApiMethod, Visibility (exact), ApiName (substring), StageName and UnDeployed.
+//   - AttachApiProduct: creates the product when missing (product ids are caller-chosen, 1-64
+//     letters, digits, '_' or '-'); every ApiId must be an API of the caller in the region
+//     (NotFoundApi, 404); StageName RELEASE, PRE or TEST (InvalidParameter); at most
+//     WithMaxItemsPerCall items (default 100); the whole call is validated before anything changes;
+//     re-attaching an attached pair is a no-op that keeps its position. An API need not be deployed
+//     to the stage it is attached with.
+//   - DetachApiProduct: unknown product is NotFoundApiProduct (404, the emulator's choice: Alibaba
+//     documents no code); pairs that are not attached are ignored; all or nothing; an emptied product
+//     stays until DeleteApiProduct.
+//   - DescribeApiProductApis: PageNumber default 1, PageSize default 10, at most WithMaxPageSize
+//     (default 100; above is InvalidParameter); attach order; attachments younger than
+//     WithVisibilityDelay are not visible yet.
+//   - DeleteApiProduct: unknown product is NotFoundApiProduct.
+//
+// Missing required parameters are MissingParameter naming the parameter; malformed values are
+// InvalidParameter naming it. Flattened arrays are 1-based (Apis.N.ApiId); repeated string lists are
+// accepted as "a,b" and as Name.N.
+//
+// # Persistence
+//
+// With WithStateFile the state of every account (and accounts registered at run time by a seed) is
+// written atomically, debounced, after each mutation, and restored at start. A state file that
+// cannot be read or understood is a startup error and is never overwritten. The seed (WithSeedData)
+// is applied only when the state file held no groups, APIs or products.
+package emulator

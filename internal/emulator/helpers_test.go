@@ -1,0 +1,129 @@
+package emulator_test
+
+import (
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	cloudapi "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
+	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
+	"github.com/alibabacloud-go/tea/tea"
+	legacyerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
+)
+
+// startServer starts an emulator that is closed when the test ends.
+func startServer(t testing.TB, opts ...emulator.Option) *emulator.Server {
+	t.Helper()
+	s, err := emulator.Start(opts...)
+	if err != nil {
+		t.Fatalf("emulator.Start: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// clientConfig is the SDK configuration for a local emulator: endpoint without scheme, HTTP.
+func clientConfig(s *emulator.Server, akid, secret string) *openapiutil.Config {
+	return &openapiutil.Config{
+		AccessKeyId:     tea.String(akid),
+		AccessKeySecret: tea.String(secret),
+		Endpoint:        tea.String(s.Endpoint()),
+		Protocol:        tea.String("HTTP"),
+		RegionId:        tea.String(emulator.DefaultRegion),
+	}
+}
+
+// typedClient is the official typed CloudAPI client (V3 signatures unless cfg says otherwise).
+func typedClient(t testing.TB, cfg *openapiutil.Config) *cloudapi.Client {
+	t.Helper()
+	c, err := cloudapi.NewClient(cfg)
+	if err != nil {
+		t.Fatalf("cloudapi.NewClient: %v", err)
+	}
+	return c
+}
+
+func defaultTyped(t testing.TB, s *emulator.Server) *cloudapi.Client {
+	return typedClient(t, clientConfig(s, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret))
+}
+
+func v1Typed(t testing.TB, s *emulator.Server) *cloudapi.Client {
+	cfg := clientConfig(s, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
+	cfg.SignatureAlgorithm = tea.String("v2")
+	return typedClient(t, cfg)
+}
+
+// errCodeStatus extracts (Code, HTTP status) from an error of either SDK.
+func errCodeStatus(t testing.TB, err error) (string, int) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("expected an error, got success")
+	}
+	var te *tea.SDKError
+	if errors.As(err, &te) {
+		return tea.StringValue(te.Code), tea.IntValue(te.StatusCode)
+	}
+	var le legacyerrors.Error
+	if se, ok := err.(*legacyerrors.ServerError); ok {
+		return se.ErrorCode(), se.HttpStatus()
+	}
+	if errors.As(err, &le) {
+		return le.ErrorCode(), 0
+	}
+	t.Fatalf("unexpected error type %T: %v", err, err)
+	return "", 0
+}
+
+// wantErr asserts an SDK error with code and status.
+func wantErr(t testing.TB, err error, code string, status int) {
+	t.Helper()
+	gotCode, gotStatus := errCodeStatus(t, err)
+	if gotCode != code || gotStatus != status {
+		t.Fatalf("error = %s/%d, want %s/%d (%v)", gotCode, gotStatus, code, status, err)
+	}
+}
+
+// fakeClock is a settable clock for WithClock, safe for the server's goroutines.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newTestClock(t time.Time) *testClock { return &testClock{t: t} }
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// raceFreeCaller replaces tea's shared per-endpoint HTTP client. tea v1.5.3 dara.DoRequest writes
+// that shared client's Timeout (under its own lock) while other goroutines' http.Client.Do read it
+// (without the lock): a data race whenever two goroutines call the same endpoint, even through
+// different SDK clients. Config.HttpClient bypasses the shared client.
+type raceFreeCaller struct{ c *http.Client }
+
+func (r raceFreeCaller) Call(req *http.Request, _ *http.Transport) (*http.Response, error) {
+	return r.c.Do(req)
+}
+
+// concurrentTyped is a typed V3 client safe to use from many goroutines under -race.
+func concurrentTyped(t testing.TB, s *emulator.Server) *cloudapi.Client {
+	cfg := clientConfig(s, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
+	cfg.HttpClient = raceFreeCaller{c: &http.Client{Timeout: 30 * time.Second}}
+	return typedClient(t, cfg)
+}

@@ -1,0 +1,142 @@
+package emulator
+
+import (
+	"bytes"
+	"net/url"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestParamsList(t *testing.T) {
+	for _, tc := range []struct {
+		q    string
+		want []string
+		code string
+	}{
+		{"ApiProductIds=a,b", []string{"a", "b"}, ""},
+		{"ApiProductIds=a%2C+b%2C", []string{"a", "b"}, ""},
+		{"ApiProductIds.1=a&ApiProductIds.2=b", []string{"a", "b"}, ""},
+		{"ApiProductIds.2=b&ApiProductIds.1=a", []string{"a", "b"}, ""},
+		{"", nil, ""},
+		{"ApiProductIds.1=a&ApiProductIds.3=c", nil, "MissingParameter"},
+		{"ApiProductIds.0=a", nil, "InvalidParameter"},
+		{"ApiProductIds.x=a", nil, "InvalidParameter"},
+		{"ApiProductIds.01=a", nil, "InvalidParameter"},
+		{"ApiProductIds=a,b,c,d", nil, "InvalidParameter"},
+		{"ApiProductIds.4=d", nil, "InvalidParameter"},
+	} {
+		q, _ := url.ParseQuery(tc.q)
+		got, e := params(q).list("ApiProductIds", 3)
+		code := ""
+		if e != nil {
+			code = e.Code
+		}
+		if code != tc.code || (e == nil && !reflect.DeepEqual(got, tc.want)) {
+			t.Errorf("list(%q) = %v, %v; want %v, %s", tc.q, got, e, tc.want, tc.code)
+		}
+	}
+}
+
+func TestParamsObjects(t *testing.T) {
+	for _, tc := range []struct {
+		q    string
+		n    int
+		code string
+		msg  string
+	}{
+		{"Apis.1.ApiId=a&Apis.1.StageName=RELEASE&Apis.2.ApiId=b&Apis.2.StageName=TEST", 2, "", ""},
+		{"Apis.1.ApiId=a&Apis.1.StageName=RELEASE&Apis.1.Extra=x", 1, "", ""},
+		{"", 0, "MissingParameter", `"Apis.1.ApiId"`},
+		{"Apis.1.ApiId=a", 0, "MissingParameter", `"Apis.1.StageName"`},
+		{"Apis.2.ApiId=a&Apis.2.StageName=TEST", 0, "MissingParameter", `"Apis.1.ApiId"`},
+		{"Apis.1=a", 0, "InvalidParameter", `"Apis.1"`},
+		{"Apis.-1.ApiId=a", 0, "InvalidParameter", ""},
+		{"Apis.99999999999.ApiId=a", 0, "InvalidParameter", ""},
+		{"Apis.4.ApiId=a&Apis.4.StageName=TEST", 0, "InvalidParameter", `"Apis"`},
+	} {
+		q, _ := url.ParseQuery(tc.q)
+		got, e := params(q).objects("Apis", 3, "ApiId", "StageName")
+		code, msg := "", ""
+		if e != nil {
+			code, msg = e.Code, e.Message
+		}
+		if code != tc.code || len(got) != tc.n || !bytes.Contains([]byte(msg), []byte(tc.msg)) {
+			t.Errorf("objects(%q) = %v, %v; want %d items, %s %s", tc.q, got, e, tc.n, tc.code, tc.msg)
+		}
+	}
+}
+
+func TestNonceCacheWindowAndBound(t *testing.T) {
+	n := newNonceCache()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if !n.use("k", "a", t0) || n.use("k", "a", t0.Add(time.Minute)) {
+		t.Fatal("reuse within the window was accepted")
+	}
+	if !n.use("other-key", "a", t0) {
+		t.Fatal("nonces are per access key")
+	}
+	// Still remembered just before 15 minutes (after one rotation it lives in the previous generation).
+	if n.use("k", "a", t0.Add(15*time.Minute)) || n.use("k", "a", t0.Add(29*time.Minute)) {
+		t.Fatal("nonce forgotten too early")
+	}
+	// After two windows it is forgotten and memory is released.
+	if !n.use("k", "a", t0.Add(61*time.Minute)) {
+		t.Fatal("nonce remembered forever")
+	}
+	if got := n.size(); got != 1 {
+		t.Fatalf("size after expiry = %d, want 1", got)
+	}
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	s, err := build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gid, err := s.seedGroup(DefaultAccountID, "", "0123456789abcdef0123456789abcdef", "g", "desc")
+	if err != nil || gid != "0123456789abcdef0123456789abcdef" {
+		t.Fatalf("seedGroup with id: %v %v", gid, err)
+	}
+	aid, err := s.seedAPI(DefaultAccountID, "", "", APISpec{GroupID: gid, Name: "api_one", Path: "/one", Method: "POST"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SeedDeployment(DefaultAccountID, "", aid, "PRE"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if e := s.attach(DefaultAccountID, DefaultRegion, "p", []attKey{{aid, "PRE"}, {aid, "RELEASE"}}, now); e != nil {
+		t.Fatal(e)
+	}
+	if err := s.addAccount(Account{ID: "9", AccessKeyID: "runtime-key", AccessKeySecret: "runtime-secret"}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := s.snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, _ := build(nil)
+	if err := s2.restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	snap2, _ := s2.snapshot()
+	if !bytes.Equal(snap, snap2) {
+		t.Fatalf("snapshot differs after restore:\n%s\n%s", snap, snap2)
+	}
+	if c := s2.lookupKey("runtime-key"); c == nil || c.accountID != "9" {
+		t.Fatalf("runtime account not restored")
+	}
+	// A restored server keeps allocating fresh sequence numbers.
+	g2, _ := s2.SeedGroup(DefaultAccountID, "", "later")
+	s2.mu.RLock()
+	later := s2.st.region(DefaultAccountID, DefaultRegion, false).groups[g2].Seq
+	first := s2.st.region(DefaultAccountID, DefaultRegion, false).groups[gid].Seq
+	s2.mu.RUnlock()
+	if later <= first {
+		t.Fatalf("sequence went backwards: %d <= %d", later, first)
+	}
+	if err := s2.restore([]byte(`{"version":1,"state":[{"account":"a","region":"BAD REGION"}]}`)); err == nil {
+		t.Fatal("invalid region accepted")
+	}
+}

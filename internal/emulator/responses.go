@@ -1,0 +1,108 @@
+package emulator
+
+// Response documents. Field names and JSON types follow the SDK response models exactly
+// (cloudapi-20160714/v5 *ResponseBody and the legacy services/cloudapi structs): int32 fields are
+// JSON numbers, booleans are JSON booleans, everything else is a string.
+
+// timeLayout is how CreatedTime/ModifiedTime/BoundTime look in real responses (UTC).
+const timeLayout = "2006-01-02T15:04:05Z"
+
+type requestIDOnly struct {
+	RequestID string `json:"RequestId"`
+}
+
+type createAPIGroupResponse struct {
+	RequestID    string `json:"RequestId"`
+	GroupID      string `json:"GroupId"`
+	GroupName    string `json:"GroupName"`
+	SubDomain    string `json:"SubDomain"`
+	Description  string `json:"Description"`
+	InstanceID   string `json:"InstanceId"`
+	InstanceType string `json:"InstanceType"`
+	BasePath     string `json:"BasePath"`
+	TagStatus    bool   `json:"TagStatus"`
+}
+
+type createAPIResponse struct {
+	RequestID string `json:"RequestId"`
+	APIID     string `json:"ApiId"`
+}
+
+type deployedInfo struct {
+	StageName        string `json:"StageName"`
+	EffectiveVersion string `json:"EffectiveVersion"`
+	DeployedStatus   string `json:"DeployedStatus"`
+}
+
+type deployedInfos struct {
+	DeployedInfo []deployedInfo `json:"DeployedInfo"`
+}
+
+type apiSummary struct {
+	RegionID      string        `json:"RegionId"`
+	GroupID       string        `json:"GroupId"`
+	GroupName     string        `json:"GroupName"`
+	APIID         string        `json:"ApiId"`
+	APIName       string        `json:"ApiName"`
+	APIPath       string        `json:"ApiPath"`
+	APIMethod     string        `json:"ApiMethod"`
+	Visibility    string        `json:"Visibility"`
+	Description   string        `json:"Description"`
+	CreatedTime   string        `json:"CreatedTime"`
+	ModifiedTime  string        `json:"ModifiedTime"`
+	DeployedInfos deployedInfos `json:"DeployedInfos"`
+}
+
+type describeAPIsResponse struct {
+	RequestID   string `json:"RequestId"`
+	PageNumber  int32  `json:"PageNumber"`
+	PageSize    int32  `json:"PageSize"`
+	TotalCount  int32  `json:"TotalCount"`
+	APISummarys struct {
+		APISummary []apiSummary `json:"ApiSummary"`
+	} `json:"ApiSummarys"`
+}
+
+type describeAPIResponse struct {
+	RequestID     string        `json:"RequestId"`
+	RegionID      string        `json:"RegionId"`
+	GroupID       string        `json:"GroupId"`
+	GroupName     string        `json:"GroupName"`
+	APIID         string        `json:"ApiId"`
+	APIName       string        `json:"ApiName"`
+	Visibility    string        `json:"Visibility"`
+	AuthType      string        `json:"AuthType"`
+	Description   string        `json:"Description"`
+	CreatedTime   string        `json:"CreatedTime"`
+	ModifiedTime  string        `json:"ModifiedTime"`
+	ResultType    string        `json:"ResultType"`
+	ResultSample  string        `json:"ResultSample"`
+	RequestConfig requestConfig `json:"RequestConfig"`
+	ServiceConfig serviceConfig `json:"ServiceConfig"`
+	DeployedInfos deployedInfos `json:"DeployedInfos"`
+}
+
+type apiInfo struct {
+	APIID       string `json:"ApiId"`
+	APIName     string `json:"ApiName"`
+	GroupID     string `json:"GroupId"`
+	GroupName   string `json:"GroupName"`
+	Method      string `json:"Method"`
+	Path        string `json:"Path"`
+	Description string `json:"Description"`
+	RegionID    string `json:"RegionId"`
+	StageName   string `json:"StageName"`
+	// Only the legacy SDK's shared ApiInfo struct has these two; the typed SDK ignores them.
+	BoundTime  string `json:"BoundTime"`
+	Visibility string `json:"Visibility"`
+}
+
+type describeAPIProductAPIsResponse struct {
+	RequestID   string `json:"RequestId"`
+	PageNumber  int32  `json:"PageNumber"`
+	PageSize    int32  `json:"PageSize"`
+	TotalCount  int32  `json:"TotalCount"`
+	APIInfoList struct {
+		APIInfo []apiInfo `json:"ApiInfo"`
+	} `json:"ApiInfoList"`
+}

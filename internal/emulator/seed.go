@@ -1,0 +1,494 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Seed is the document read by `apigateway-emulator --seed FILE` (see LoadSeedFile) or passed to
+// WithSeedData. It declares accounts and, per account and region, API groups, their APIs and the
+// stages each API is deployed to, so that a fresh emulator already has APIs to attach to products.
+//
+// Format (JSON; unknown or duplicate fields are errors, reported with line and column):
+//
+//	{
+//	  "accounts": [
+//	    {
+//	      "id": "1234567890123456",                 // account (UID); required
+//	      "access_key_id": "LTAI5tDemoAccessKeyId", // optional; with access_key_secret, adds a key
+//	      "access_key_secret": "demo-secret-not-for-production",
+//	      "regions": [
+//	        {
+//	          "region": "cn-hangzhou",               // required
+//	          "groups": [
+//	            {
+//	              "id": "8f4c2b1a9d3e4f5a6b7c8d9e0f1a2b3c", // optional: 32 lowercase hex; generated if absent
+//	              "name": "demo",                    // required; unique per account and region
+//	              "description": "Demo group",       // optional
+//	              "apis": [
+//	                {
+//	                  "id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9", // optional: 32 lowercase hex
+//	                  "name": "get_user",            // required; 4-50 chars, letter first, then letters, digits, _
+//	                  "method": "GET",               // optional, default GET: GET POST PUT DELETE PATCH HEAD OPTIONS ANY
+//	                  "path": "/users/[id]",         // required; starts with "/"; unique within the group
+//	                  "description": "Fetch a user", // optional
+//	                  "visibility": "PUBLIC",        // optional, default PUBLIC: PUBLIC or PRIVATE
+//	                  "deploy": ["RELEASE", "PRE"]   // optional: stages among RELEASE, PRE, TEST
+//	                }
+//	              ]
+//	            }
+//	          ]
+//	        }
+//	      ]
+//	    }
+//	  ]
+//	}
+//
+// (JSON has no comments; they only annotate the fields here.) An account entry without keys adds
+// nothing to the credentials: it must name an account that exists already (for example the one given
+// by WithAccount or the binary's --access-key-id), and only seeds data into it. An account entry with
+// keys that repeats an existing account exactly is accepted, so a demo can pass the same credentials
+// on the command line and in the seed. Explicit ids must be unique across the whole seed; they let
+// examples and demos refer to stable ids.
+type Seed struct {
+	Accounts []SeedAccount `json:"accounts"`
+}
+
+// SeedAccount is one account of a Seed. Its String and GoString methods omit the secret.
+type SeedAccount struct {
+	ID              string       `json:"id"`
+	AccessKeyID     string       `json:"access_key_id,omitempty"`
+	AccessKeySecret string       `json:"access_key_secret,omitempty"`
+	Regions         []SeedRegion `json:"regions,omitempty"`
+}
+
+// String describes the account without its secret.
+func (a SeedAccount) String() string {
+	secret := ""
+	if a.AccessKeySecret != "" {
+		secret = " secret:(redacted)"
+	}
+	return fmt.Sprintf("{id:%s access_key_id:%s%s regions:%d}", a.ID, a.AccessKeyID, secret, len(a.Regions))
+}
+
+// GoString is String, so that %#v does not print the secret either.
+func (a SeedAccount) GoString() string { return "emulator.SeedAccount" + a.String() }
+
+// SeedRegion holds an account's groups in one region.
+type SeedRegion struct {
+	Region string          `json:"region"`
+	Groups []SeedGroupSpec `json:"groups,omitempty"`
+}
+
+// SeedGroupSpec declares one API group and its APIs.
+type SeedGroupSpec struct {
+	ID          string        `json:"id,omitempty"`
+	Name        string        `json:"name"`
+	Description string        `json:"description,omitempty"`
+	APIs        []SeedAPISpec `json:"apis,omitempty"`
+}
+
+// SeedAPISpec declares one API and the stages it is deployed to.
+type SeedAPISpec struct {
+	ID          string   `json:"id,omitempty"`
+	Name        string   `json:"name"`
+	Method      string   `json:"method,omitempty"`
+	Path        string   `json:"path"`
+	Description string   `json:"description,omitempty"`
+	Visibility  string   `json:"visibility,omitempty"`
+	Deploy      []string `json:"deploy,omitempty"`
+}
+
+// maxSeedFileSize bounds what LoadSeedFile reads; a seed is a small hand-written document.
+const maxSeedFileSize = 16 << 20
+
+// LoadSeedFile reads and validates a seed document (see Seed). Errors name the file and, for syntax
+// errors, unknown or duplicate fields and wrong types, the line and column.
+func LoadSeedFile(path string) (*Seed, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("seed file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxSeedFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("seed file %s: %w", path, err)
+	}
+	if len(data) > maxSeedFileSize {
+		return nil, fmt.Errorf("seed file %s: larger than %d bytes", path, maxSeedFileSize)
+	}
+	seed, err := parseSeed(data)
+	if err != nil {
+		return nil, fmt.Errorf("seed file %s: %w", path, err)
+	}
+	return seed, nil
+}
+
+func parseSeed(data []byte) (*Seed, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("empty document")
+	}
+	// The key walk runs first: encoding/json matches field names case-insensitively, keeps the last
+	// of duplicate keys and reports unknown fields without a position. The walk rejects all three
+	// with a line and column.
+	if err := checkJSONKeys(data, reflect.TypeFor[Seed]()); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var seed Seed
+	if err := dec.Decode(&seed); err != nil {
+		return nil, positionedJSONError(data, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		line, col := lineCol(data, dec.InputOffset())
+		return nil, fmt.Errorf("line %d, column %d: unexpected data after the seed document", line, col)
+	}
+	if err := seed.validate(); err != nil {
+		return nil, err
+	}
+	return &seed, nil
+}
+
+func positionedJSONError(data []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		line, col := lineCol(data, se.Offset)
+		return fmt.Errorf("line %d, column %d: %w", line, col, err)
+	case errors.As(err, &te):
+		line, col := lineCol(data, te.Offset)
+		return fmt.Errorf("line %d, column %d: %s: expected %s, found JSON %s", line, col, te.Field, te.Type, te.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("unexpected end of document")
+	}
+	return err
+}
+
+// checkJSONKeys walks data and verifies every object key against the json tags of the struct type
+// expected at that position.
+func checkJSONKeys(data []byte, t reflect.Type) error {
+	w := keyWalker{data: data, dec: json.NewDecoder(bytes.NewReader(data))}
+	w.dec.UseNumber()
+	return w.value(t, "")
+}
+
+type keyWalker struct {
+	data []byte
+	dec  *json.Decoder
+}
+
+// value consumes one JSON value. t is the Go type expected there, or nil when the value is not
+// checked (the decoder reports type mismatches itself).
+func (w *keyWalker) value(t reflect.Type, path string) error {
+	tok, err := w.dec.Token()
+	if err != nil {
+		return positionedJSONError(w.data, err)
+	}
+	delim, ok := tok.(json.Delim)
+	if !ok {
+		return nil
+	}
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch delim {
+	case '{':
+		if t != nil && t.Kind() != reflect.Struct {
+			t = nil
+		}
+		seen := map[string]bool{}
+		for w.dec.More() {
+			keyOff := w.keyOffset()
+			tok, err := w.dec.Token()
+			if err != nil {
+				return positionedJSONError(w.data, err)
+			}
+			key, _ := tok.(string)
+			var ft reflect.Type
+			if t != nil {
+				f, ok := fieldByJSONName(t, key)
+				if !ok {
+					line, col := lineCol(w.data, keyOff)
+					return fmt.Errorf("line %d, column %d: unknown field %q in %s (known fields: %s)",
+						line, col, key, displayPath(path), strings.Join(jsonNames(t), ", "))
+				}
+				if seen[key] {
+					line, col := lineCol(w.data, keyOff)
+					return fmt.Errorf("line %d, column %d: duplicate field %q in %s", line, col, key, displayPath(path))
+				}
+				seen[key] = true
+				ft = f.Type
+			}
+			if err := w.value(ft, joinPath(path, key)); err != nil {
+				return err
+			}
+		}
+	case '[':
+		var et reflect.Type
+		if t != nil && t.Kind() == reflect.Slice {
+			et = t.Elem()
+		}
+		for i := 0; w.dec.More(); i++ {
+			if err := w.value(et, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := w.dec.Token(); err != nil { // the closing delimiter
+		return positionedJSONError(w.data, err)
+	}
+	return nil
+}
+
+// keyOffset returns the offset of the next object key: InputOffset stops before the separating
+// whitespace and comma.
+func (w *keyWalker) keyOffset() int64 {
+	off := w.dec.InputOffset()
+	for off < int64(len(w.data)) && strings.IndexByte(" \t\r\n,", w.data[off]) >= 0 {
+		off++
+	}
+	return off
+}
+
+func fieldByJSONName(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.IsExported() && jsonName(f) == name {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func jsonNames(t reflect.Type) []string {
+	var names []string
+	for i := range t.NumField() {
+		if f := t.Field(i); f.IsExported() {
+			names = append(names, jsonName(f))
+		}
+	}
+	return names
+}
+
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "" {
+		return f.Name
+	}
+	return name
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func displayPath(path string) string {
+	if path == "" {
+		return "the top-level object"
+	}
+	return path
+}
+
+var (
+	seedIDPattern      = regexp.MustCompile(`^[0-9a-f]{32}$`)
+	seedAPINamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{3,49}$`)
+	seedRegionPattern  = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	seedMethods        = map[string]bool{"GET": true, "POST": true, "PUT": true, "DELETE": true,
+		"PATCH": true, "HEAD": true, "OPTIONS": true, "ANY": true}
+	seedStages = map[string]bool{"RELEASE": true, "PRE": true, "TEST": true}
+)
+
+// validate checks the whole seed before anything is applied, so a bad seed changes nothing. Errors
+// name the offending element by its JSON path.
+func (s *Seed) validate() error {
+	var errs []error
+	bad := func(path, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
+	}
+	accountIDs := map[string]string{}
+	keyIDs := map[string]string{}
+	ids := map[string]string{}
+	checkID := func(path, id string) {
+		if id == "" {
+			return
+		}
+		if !seedIDPattern.MatchString(id) {
+			bad(path+".id", "%q is not 32 lowercase hex digits", id)
+			return
+		}
+		if prev, dup := ids[id]; dup {
+			bad(path+".id", "%q is already used by %s", id, prev)
+			return
+		}
+		ids[id] = path
+	}
+	for i, a := range s.Accounts {
+		ap := fmt.Sprintf("accounts[%d]", i)
+		switch {
+		case a.ID == "":
+			bad(ap+".id", "required")
+		case strings.ContainsFunc(a.ID, func(r rune) bool { return r <= ' ' || r == 0x7f }) || len(a.ID) > 64:
+			bad(ap+".id", "%q must be at most 64 printable characters without spaces", a.ID)
+		default:
+			if prev, dup := accountIDs[a.ID]; dup {
+				bad(ap+".id", "account %q is already declared by %s", a.ID, prev)
+			}
+			accountIDs[a.ID] = ap
+		}
+		if (a.AccessKeyID == "") != (a.AccessKeySecret == "") {
+			bad(ap, "access_key_id and access_key_secret must be given together")
+		}
+		if a.AccessKeyID != "" {
+			if prev, dup := keyIDs[a.AccessKeyID]; dup {
+				bad(ap+".access_key_id", "%q is already declared by %s", a.AccessKeyID, prev)
+			}
+			keyIDs[a.AccessKeyID] = ap
+		}
+		regions := map[string]bool{}
+		for j, r := range a.Regions {
+			rp := fmt.Sprintf("%s.regions[%d]", ap, j)
+			if !seedRegionPattern.MatchString(r.Region) {
+				bad(rp+".region", "%q is not a region id such as cn-hangzhou", r.Region)
+			} else if regions[r.Region] {
+				bad(rp+".region", "%q is declared twice for this account", r.Region)
+			}
+			regions[r.Region] = true
+			groupNames := map[string]bool{}
+			for k, g := range r.Groups {
+				gp := fmt.Sprintf("%s.groups[%d]", rp, k)
+				checkID(gp, g.ID)
+				if strings.TrimSpace(g.Name) == "" {
+					bad(gp+".name", "required")
+				} else if groupNames[g.Name] {
+					bad(gp+".name", "group %q is declared twice in this account and region", g.Name)
+				}
+				groupNames[g.Name] = true
+				apiNames := map[string]bool{}
+				paths := map[string]bool{}
+				for l, api := range g.APIs {
+					pp := fmt.Sprintf("%s.apis[%d]", gp, l)
+					checkID(pp, api.ID)
+					if !seedAPINamePattern.MatchString(api.Name) {
+						bad(pp+".name", "%q must be 4-50 characters: a letter, then letters, digits or _", api.Name)
+					} else if apiNames[api.Name] {
+						bad(pp+".name", "API %q is declared twice in this group", api.Name)
+					}
+					apiNames[api.Name] = true
+					if api.Method != "" && !seedMethods[api.Method] {
+						bad(pp+".method", "%q is not one of %s", api.Method, strings.Join(sortedKeys(seedMethods), ", "))
+					}
+					if !strings.HasPrefix(api.Path, "/") {
+						bad(pp+".path", "%q must start with /", api.Path)
+					} else if paths[api.Path] {
+						bad(pp+".path", "%q is used by another API of this group", api.Path)
+					}
+					paths[api.Path] = true
+					if api.Visibility != "" && api.Visibility != "PUBLIC" && api.Visibility != "PRIVATE" {
+						bad(pp+".visibility", "%q is not PUBLIC or PRIVATE", api.Visibility)
+					}
+					stages := map[string]bool{}
+					for m, st := range api.Deploy {
+						sp := fmt.Sprintf("%s.deploy[%d]", pp, m)
+						if !seedStages[st] {
+							bad(sp, "%q is not RELEASE, PRE or TEST", st)
+						} else if stages[st] {
+							bad(sp, "stage %q is listed twice", st)
+						}
+						stages[st] = true
+					}
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// applySeed creates the seed's accounts, groups, APIs and deployments. The whole seed is validated
+// first, so a seed with a mistake anywhere changes nothing; Start discards the server on error.
+func (s *Server) applySeed(seed *Seed) error {
+	if seed == nil {
+		return nil
+	}
+	if err := seed.validate(); err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	s.keysMu.RLock()
+	for _, c := range s.keys {
+		if c.token == "" {
+			known[c.accountID] = true
+		}
+	}
+	s.keysMu.RUnlock()
+	for i, a := range seed.Accounts {
+		if a.AccessKeyID == "" && !known[a.ID] {
+			return fmt.Errorf("accounts[%d]: account %q has no access key in the seed and none is configured; "+
+				"add access_key_id and access_key_secret", i, a.ID)
+		}
+	}
+	for i, a := range seed.Accounts {
+		if a.AccessKeyID == "" {
+			continue
+		}
+		if err := s.addAccount(Account{ID: a.ID, AccessKeyID: a.AccessKeyID, AccessKeySecret: a.AccessKeySecret}); err != nil {
+			return fmt.Errorf("accounts[%d]: %w", i, err)
+		}
+	}
+	for i, a := range seed.Accounts {
+		for j, r := range a.Regions {
+			for k, g := range r.Groups {
+				gp := fmt.Sprintf("accounts[%d].regions[%d].groups[%d]", i, j, k)
+				groupID, err := s.seedGroupSpec(a.ID, r.Region, g)
+				if err != nil {
+					return fmt.Errorf("%s: %w", gp, err)
+				}
+				for l, spec := range g.APIs {
+					pp := fmt.Sprintf("%s.apis[%d]", gp, l)
+					apiID, err := s.seedAPISpec(a.ID, r.Region, groupID, spec)
+					if err != nil {
+						return fmt.Errorf("%s: %w", pp, err)
+					}
+					for _, stage := range spec.Deploy {
+						if err := s.SeedDeployment(a.ID, r.Region, apiID, stage); err != nil {
+							return fmt.Errorf("%s: deploy to %s: %w", pp, stage, err)
+						}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Server) seedGroupSpec(accountID, region string, g SeedGroupSpec) (string, error) {
+	return s.seedGroup(accountID, region, g.ID, g.Name, g.Description)
+}
+
+func (s *Server) seedAPISpec(accountID, region, groupID string, a SeedAPISpec) (string, error) {
+	return s.seedAPI(accountID, region, a.ID, APISpec{
+		GroupID: groupID, Name: a.Name, Method: a.Method, Path: a.Path,
+		Description: a.Description, Visibility: a.Visibility,
+	})
+}
