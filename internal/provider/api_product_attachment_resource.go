@@ -1,0 +1,415 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
+)
+
+const (
+	defaultCreateTimeout = 10 * time.Minute
+	defaultReadTimeout   = 5 * time.Minute
+	defaultDeleteTimeout = 10 * time.Minute
+)
+
+var (
+	_ resource.Resource                = (*apiProductAttachmentResource)(nil)
+	_ resource.ResourceWithConfigure   = (*apiProductAttachmentResource)(nil)
+	_ resource.ResourceWithImportState = (*apiProductAttachmentResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*apiProductAttachmentResource)(nil)
+)
+
+// NewAPIProductAttachmentResource returns the apigateway_api_product_attachment resource.
+func NewAPIProductAttachmentResource() resource.Resource {
+	return &apiProductAttachmentResource{}
+}
+
+// apiProductAttachmentResource manages one (API product, API, stage) attachment.
+type apiProductAttachmentResource struct {
+	data *providerData
+}
+
+type apiProductAttachmentModel struct {
+	ID           types.String   `tfsdk:"id"`
+	APIProductID types.String   `tfsdk:"api_product_id"`
+	APIID        types.String   `tfsdk:"api_id"`
+	StageName    types.String   `tfsdk:"stage_name"`
+	APIName      types.String   `tfsdk:"api_name"`
+	GroupID      types.String   `tfsdk:"group_id"`
+	GroupName    types.String   `tfsdk:"group_name"`
+	Method       types.String   `tfsdk:"method"`
+	Path         types.String   `tfsdk:"path"`
+	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (m *apiProductAttachmentModel) attachmentID() attachmentID {
+	return attachmentID{ProductID: m.APIProductID.ValueString(), APIID: m.APIID.ValueString(), StageName: m.StageName.ValueString()}
+}
+
+// setInfo copies what DescribeApiProductApis reports into the computed attributes.
+func (m *apiProductAttachmentModel) setInfo(info *cloudapi.APIInfo) {
+	m.APIName = types.StringValue(info.APIName)
+	m.GroupID = types.StringValue(info.GroupID)
+	m.GroupName = types.StringValue(info.GroupName)
+	m.Method = types.StringValue(info.Method)
+	m.Path = types.StringValue(info.Path)
+}
+
+// clearUnknownComputed turns still-unknown computed attributes into nulls, since state must never
+// hold unknown values.
+func (m *apiProductAttachmentModel) clearUnknownComputed() {
+	for _, v := range []*types.String{&m.APIName, &m.GroupID, &m.GroupName, &m.Method, &m.Path} {
+		if v.IsUnknown() {
+			*v = types.StringNull()
+		}
+	}
+}
+
+// Metadata implements resource.Resource.
+func (r *apiProductAttachmentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_api_product_attachment"
+}
+
+// Schema implements resource.Resource.
+func (r *apiProductAttachmentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	computed := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{
+			MarkdownDescription: desc,
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Attaches one API, in one stage, to an API Gateway **API product** (`AttachApiProduct`), " +
+			"and detaches it on destroy (`DetachApiProduct`). An API product that does not exist yet is created by the first attachment. " +
+			"Drift is detected with `DescribeApiProductApis`: if the attachment or the whole product disappears, the next plan re-creates it.\n\n" +
+			"When the attachment is about to be created, the plan checks that the API exists (an error otherwise) and is deployed to `stage_name` (a warning otherwise).",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Identifier of the attachment, `<api_product_id>:<api_id>:<stage_name>`; also the import id.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"api_product_id": schema.StringAttribute{
+				MarkdownDescription: "ID of the API product. Changing it replaces the attachment.",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{identifierValidator{}},
+			},
+			"api_id": schema.StringAttribute{
+				MarkdownDescription: "ID of the API to attach. Changing it replaces the attachment.",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{identifierValidator{}},
+			},
+			"stage_name": schema.StringAttribute{
+				MarkdownDescription: "Stage (environment) of the API to attach: `RELEASE`, `PRE` or `TEST` (case-sensitive). Changing it replaces the attachment.",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stageNameValidator{}},
+			},
+			"api_name":   computed("Name of the API."),
+			"group_id":   computed("ID of the API group the API belongs to."),
+			"group_name": computed("Name of the API group the API belongs to."),
+			"method":     computed("HTTP method of the API's request configuration, e.g. `GET`."),
+			"path":       computed("Request path of the API, e.g. `/users/[userId]`."),
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true,
+				Read:   true,
+				Delete: true,
+				CreateDescription: "How long to wait for the attach call and for the attachment to become visible, as a Go duration such as `30s` or `10m`. " +
+					"Default " + defaultCreateTimeout.String() + ".",
+				ReadDescription: "How long a refresh may take, as a Go duration. Default " + defaultReadTimeout.String() + ".",
+				DeleteDescription: "How long to wait for the detach call and for the attachment to disappear, as a Go duration. " +
+					"Default " + defaultDeleteTimeout.String() + ".",
+			}),
+		},
+	}
+}
+
+// Configure implements resource.ResourceWithConfigure.
+func (r *apiProductAttachmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", req.ProviderData))
+		return
+	}
+	r.data = data
+}
+
+// ModifyPlan implements resource.ResourceWithModifyPlan. It checks the API before an attachment is
+// created, so that a wrong api_id fails the plan rather than the apply.
+func (r *apiProductAttachmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.data == nil {
+		return
+	}
+	var plan apiProductAttachmentModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.APIID.IsUnknown() || plan.APIID.IsNull() {
+		return
+	}
+	timeout, d := plan.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	stage := ""
+	if !plan.StageName.IsUnknown() {
+		stage = plan.StageName.ValueString()
+	}
+	resp.Diagnostics.Append(checkAPIForAttachment(ctx, r.data, plan.APIID.ValueString(), stage)...)
+}
+
+// checkAPIForAttachment is the plan-time check: the API must exist (error) and should be deployed to
+// stage (warning). stage "" skips the deployment check. Errors other than "not found" and credential
+// errors only warn, since the caller may be allowed to attach but not to describe APIs.
+func checkAPIForAttachment(ctx context.Context, data *providerData, apiID, stage string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	detail, err := data.client.DescribeAPI(ctx, apiID)
+	switch {
+	case isGone(err):
+		diags.AddAttributeError(path.Root("api_id"), "API not found",
+			fmt.Sprintf("API %q does not exist in region %s (endpoint %s) for the configured credentials. Check api_id, and that region and credentials point at the account that owns the API.",
+				apiID, data.region, data.endpoint))
+		return diags
+	case isCredentialError(err):
+		diags.AddError("API Gateway rejected the credentials", fmt.Sprintf("Checking API %q failed: %s", apiID, describeError(err)))
+		return diags
+	case err != nil:
+		diags.AddAttributeWarning(path.Root("api_id"), "Could not check the API",
+			fmt.Sprintf("DescribeApi for API %q failed, so the plan cannot confirm the API exists and is deployed: %s", apiID, err))
+		return diags
+	}
+	if stage != "" && !slices.Contains(detail.DeployedStages, stage) {
+		deployed := "it is not deployed to any stage"
+		if len(detail.DeployedStages) > 0 {
+			deployed = "it is deployed to " + quotedList(detail.DeployedStages)
+		}
+		diags.AddAttributeWarning(path.Root("stage_name"), "API not deployed to this stage",
+			fmt.Sprintf("API %q (%s) is not deployed to stage %s; %s. The attachment will be created, but consumers of the API product cannot call the API in %s until it is deployed there.",
+				detail.APIName, apiID, stage, deployed, stage))
+	}
+	return diags
+}
+
+// Create implements resource.Resource.
+func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan apiProductAttachmentModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.data == nil {
+		resp.Diagnostics.AddError("Provider not configured", notConfiguredResource)
+		return
+	}
+	timeout, d := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := plan.attachmentID()
+	ctx = tflog.SetField(ctx, "attachment_id", id.String())
+	client := r.data.client
+
+	tflog.Debug(ctx, "attaching API to API product")
+	var info *cloudapi.APIInfo
+	err := client.AttachAPIProduct(ctx, id.ProductID, []cloudapi.APIRef{{APIID: id.APIID, StageName: id.StageName}})
+	if err != nil && r.outcomeUnknown(err) {
+		// The request may have been applied even though its answer was lost; if it was, the
+		// attachment must be tracked rather than forgotten.
+		if found, ferr := r.findAfter(id); ferr == nil {
+			tflog.Warn(ctx, "attach call failed but the attachment exists; continuing", map[string]any{"error": err.Error()})
+			info, err = found, nil
+		}
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot attach API to API product",
+			fmt.Sprintf("Attaching API %q in stage %s to API product %q failed: %s", id.APIID, id.StageName, id.ProductID, describeError(err)))
+		return
+	}
+
+	plan.ID = types.StringValue(id.String())
+	if info == nil {
+		err = pollUntil(ctx, r.data.poll, func(ctx context.Context) error {
+			var ferr error
+			info, ferr = client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName)
+			if isGone(ferr) {
+				return &errStillPending{reason: "the attachment is not visible yet"}
+			}
+			return ferr
+		})
+	}
+	if err != nil {
+		plan.clearUnknownComputed()
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.AddError("API attached, but the attachment could not be confirmed",
+			fmt.Sprintf("AttachApiProduct succeeded for API %q in stage %s and API product %q, but reading it back failed: %s\n\n"+
+				"The attachment is recorded in the state and marked as tainted, so the next apply replaces it (detach, then attach again). "+
+				"If reads are slow to catch up, raise timeouts.create.", id.APIID, id.StageName, id.ProductID, describeError(err)))
+		return
+	}
+	plan.setInfo(info)
+	tflog.Info(ctx, "attached API to API product")
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// outcomeUnknown reports errors after which the attach may or may not have happened on the server.
+func (r *apiProductAttachmentResource) outcomeUnknown(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || (cloudapi.IsRetryable(err) && !isCredentialError(err))
+}
+
+// findAfter checks for the attachment with a fresh, short deadline, for use after the operation's
+// own deadline may have passed.
+func (r *apiProductAttachmentResource) findAfter(id attachmentID) (*cloudapi.APIInfo, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return r.data.client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName)
+}
+
+// Read implements resource.Resource.
+func (r *apiProductAttachmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state apiProductAttachmentModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.data == nil {
+		// Refresh with an unknown provider configuration: keep the state as it is; the apply that
+		// follows runs with a configured provider.
+		tflog.Warn(ctx, "provider not configured, skipping refresh of the attachment")
+		return
+	}
+	timeout, d := state.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := state.attachmentID()
+	ctx = tflog.SetField(ctx, "attachment_id", id.String())
+	info, err := r.data.client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName)
+	if isGone(err) {
+		tflog.Warn(ctx, "attachment no longer exists, removing it from state", map[string]any{"reason": err.Error()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read API product attachment",
+			fmt.Sprintf("Reading the attachment of API %q in stage %s to API product %q failed: %s", id.APIID, id.StageName, id.ProductID, describeError(err)))
+		return
+	}
+	state.ID = types.StringValue(id.String())
+	state.setInfo(info)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update implements resource.Resource. Every argument forces replacement, so only the timeouts
+// block can change in place; nothing needs to be sent to the API.
+func (r *apiProductAttachmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan apiProductAttachmentModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.clearUnknownComputed()
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete implements resource.Resource.
+func (r *apiProductAttachmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state apiProductAttachmentModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.data == nil {
+		resp.Diagnostics.AddError("Provider not configured", notConfiguredResource)
+		return
+	}
+	timeout, d := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := state.attachmentID()
+	ctx = tflog.SetField(ctx, "attachment_id", id.String())
+	client := r.data.client
+
+	tflog.Debug(ctx, "detaching API from API product")
+	err := client.DetachAPIProduct(ctx, id.ProductID, []cloudapi.APIRef{{APIID: id.APIID, StageName: id.StageName}})
+	if isGone(err) {
+		tflog.Info(ctx, "API product already gone, nothing to detach", map[string]any{"reason": err.Error()})
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot detach API from API product",
+			fmt.Sprintf("Detaching API %q in stage %s from API product %q failed: %s", id.APIID, id.StageName, id.ProductID, describeError(err)))
+		return
+	}
+
+	err = pollUntil(ctx, r.data.poll, func(ctx context.Context) error {
+		_, ferr := client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName)
+		switch {
+		case isGone(ferr):
+			return nil
+		case ferr != nil:
+			return ferr
+		}
+		return &errStillPending{reason: "the attachment is still visible"}
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("API detached, but the detachment could not be confirmed",
+			fmt.Sprintf("DetachApiProduct succeeded for API %q in stage %s and API product %q, but reading it back failed: %s\n\n"+
+				"The attachment stays in the state; run the destroy again, or raise timeouts.delete if reads are slow to catch up.",
+				id.APIID, id.StageName, id.ProductID, describeError(err)))
+		return
+	}
+	tflog.Info(ctx, "detached API from API product")
+}
+
+// ImportState implements resource.ResourceWithImportState, for both `terraform import` and import
+// blocks. Read fills in the rest, or removes the resource if the attachment does not exist.
+func (r *apiProductAttachmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id, err := parseAttachmentID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import id", sentence(fmt.Sprintf("Cannot import apigateway_api_product_attachment: %s", err)))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.String())...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("api_product_id"), id.ProductID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("api_id"), id.APIID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("stage_name"), id.StageName)...)
+}

@@ -1,0 +1,630 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
+)
+
+const attachmentAddr = resourceType + ".test"
+
+func attachmentConfig(productID, apiID, stage, extra string) string {
+	return fmt.Sprintf(`
+resource "apigateway_api_product_attachment" "test" {
+  api_product_id = %q
+  api_id         = %q
+  stage_name     = %q
+%s
+}
+`, productID, apiID, stage, extra)
+}
+
+// TestAccAPIProductAttachment_basic: create, import with `terraform import` and with an import
+// block, destroy.
+func TestAccAPIProductAttachment_basic(t *testing.T) {
+	a := newAccTarget(t)
+	api := a.newDeployedAPI("RELEASE")
+	product := a.newProductID()
+	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+	cfg := a.config(attachmentConfig(product, api.APIID, "RELEASE", ""))
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy:             a.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(attachmentAddr, plancheck.ResourceActionCreate)},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					a.checkAttached(id),
+					resource.TestCheckResourceAttr(attachmentAddr, "id", id.String()),
+					resource.TestCheckResourceAttr(attachmentAddr, "api_product_id", product),
+					resource.TestCheckResourceAttr(attachmentAddr, "api_id", api.APIID),
+					resource.TestCheckResourceAttr(attachmentAddr, "stage_name", "RELEASE"),
+					resource.TestCheckResourceAttr(attachmentAddr, "api_name", api.APIName),
+					resource.TestCheckResourceAttr(attachmentAddr, "group_id", api.GroupID),
+					resource.TestCheckResourceAttr(attachmentAddr, "group_name", api.GroupName),
+					resource.TestCheckResourceAttr(attachmentAddr, "method", "GET"),
+					resource.TestCheckResourceAttr(attachmentAddr, "path", api.Path),
+				),
+			},
+			{
+				ResourceName:      attachmentAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				ResourceName:    attachmentAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
+		},
+	})
+}
+
+// TestAccAPIProductAttachment_stagesForEach attaches one API in all three stages with for_each and
+// reads them back through the data source. The endpoint is given as a URL, whose scheme must set the
+// protocol.
+func TestAccAPIProductAttachment_stagesForEach(t *testing.T) {
+	a := newAccTarget(t)
+	api := a.newDeployedAPI("RELEASE", "PRE", "TEST")
+	product := a.newProductID()
+
+	provider := a.config("")
+	if a.srv != nil {
+		provider = fmt.Sprintf(`
+provider "apigateway" {
+  region     = %q
+  access_key = %q
+  secret_key = %q
+  endpoints {
+    apigateway = %q
+  }
+}
+`, a.region, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, "http://"+a.endpoint+"/")
+	}
+	cfg := provider + fmt.Sprintf(`
+resource "apigateway_api_product_attachment" "stage" {
+  for_each       = toset(["TEST", "PRE", "RELEASE"])
+  api_product_id = %q
+  api_id         = %q
+  stage_name     = each.key
+}
+
+data "apigateway_api_product" "p" {
+  api_product_id = %q
+  depends_on     = [apigateway_api_product_attachment.stage]
+}
+`, product, api.APIID, product)
+
+	ds := "data.apigateway_api_product.p"
+	stateChecks := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(ds, tfjsonpath.New("total_count"), knownvalue.Int64Exact(3)),
+		statecheck.ExpectKnownValue(ds, tfjsonpath.New("apis"), knownvalue.ListSizeExact(3)),
+	}
+	ids := make([]attachmentID, 0, len(validStages))
+	for i, s := range validStages {
+		id := attachmentID{ProductID: product, APIID: api.APIID, StageName: s}
+		ids = append(ids, id)
+		addr := fmt.Sprintf("%s.stage[%q]", resourceType, s)
+		stateChecks = append(stateChecks,
+			backendCheck(a.checkAttached(id)),
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(id.String())),
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("api_name"), knownvalue.StringExact(api.APIName)),
+			// Stable order: by api_id, then RELEASE, PRE, TEST.
+			statecheck.ExpectKnownValue(ds, tfjsonpath.New("apis").AtSliceIndex(i).AtMapKey("stage_name"), knownvalue.StringExact(s)),
+			statecheck.ExpectKnownValue(ds, tfjsonpath.New("apis").AtSliceIndex(i).AtMapKey("api_id"), knownvalue.StringExact(api.APIID)),
+		)
+	}
+
+	var goneChecks []statecheck.StateCheck
+	for _, id := range ids {
+		goneChecks = append(goneChecks, backendCheck(a.checkNotAttached(id)))
+	}
+
+	// terraform-plugin-testing's legacy state shim, used by Check, CheckDestroy and the implicit
+	// final destroy, rejects for_each instances (hashicorp/terraform-plugin-sdk#536). So this test
+	// uses state checks only, and destroys by removing the resources in a last step, which leaves
+	// nothing for the shim to read.
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg, ConfigStateChecks: stateChecks},
+			{Config: provider, ConfigStateChecks: goneChecks},
+		},
+	})
+}
+
+// TestAccAPIProductAttachment_changeStageReplaces: stage_name forces replacement.
+func TestAccAPIProductAttachment_changeStageReplaces(t *testing.T) {
+	a := newAccTarget(t)
+	api := a.newDeployedAPI("RELEASE", "PRE")
+	product := a.newProductID()
+	release := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+	pre := attachmentID{ProductID: product, APIID: api.APIID, StageName: "PRE"}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy:             a.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: a.config(attachmentConfig(product, api.APIID, "RELEASE", "")),
+				Check:  a.checkAttached(release),
+			},
+			{
+				Config: a.config(attachmentConfig(product, api.APIID, "PRE", "")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(attachmentAddr, plancheck.ResourceActionReplace)},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					a.checkAttached(pre),
+					a.checkNotAttached(release),
+					resource.TestCheckResourceAttr(attachmentAddr, "id", pre.String()),
+				),
+			},
+		},
+	})
+}
+
+// TestAccAPIProductAttachment_driftRecreates: an attachment detached out of band, and then a whole
+// product deleted out of band, both make the next plan non-empty and the apply re-create.
+func TestAccAPIProductAttachment_driftRecreates(t *testing.T) {
+	a := newAccTarget(t)
+	api := a.newDeployedAPI("RELEASE")
+	product := a.newProductID()
+	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+	cfg := a.config(attachmentConfig(product, api.APIID, "RELEASE", ""))
+	ctx := context.Background()
+	expectCreate := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(attachmentAddr, plancheck.ResourceActionCreate)},
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy:             a.checkDestroy,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: a.checkAttached(id)},
+			{
+				PreConfig: func() {
+					if err := a.client.DetachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "RELEASE"}}); err != nil {
+						t.Fatalf("detaching out of band: %v", err)
+					}
+				},
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config:           cfg,
+				ConfigPlanChecks: expectCreate,
+				Check:            a.checkAttached(id),
+			},
+			{
+				PreConfig: func() {
+					if err := a.client.DeleteAPIProduct(ctx, product); err != nil {
+						t.Fatalf("deleting the product out of band: %v", err)
+					}
+				},
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config:           cfg,
+				ConfigPlanChecks: expectCreate,
+				Check:            a.checkAttached(id),
+			},
+		},
+	})
+}
+
+// TestAccAPIProductAttachment_validation: bad arguments fail at validate time with messages that
+// say what is wrong, before any API call.
+func TestAccAPIProductAttachment_validation(t *testing.T) {
+	a := newAccTarget(t)
+	step := func(product, api, stage, msg string) resource.TestStep {
+		return resource.TestStep{
+			Config:      a.config(attachmentConfig(product, api, stage, "")),
+			PlanOnly:    true,
+			ExpectError: messageRegexp(msg),
+		}
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		Steps: []resource.TestStep{
+			step("p1", "a1", "DEV", `Attribute stage_name must be one of "RELEASE", "PRE", "TEST", got "DEV".`),
+			step("p1", "a1", "release", `Attribute stage_name must be one of "RELEASE", "PRE", "TEST", got "release"; stage names are case-sensitive, did you mean "RELEASE"?`),
+			step("p1", "", "RELEASE", `Attribute api_id is empty.`),
+			step("", "a1", "RELEASE", `Attribute api_product_id is empty.`),
+			step("p:1", "a1", "RELEASE", `Attribute api_product_id "p:1" contains ":", which separates the parts of the attachment id <api_product_id>:<api_id>:<stage_name>.`),
+			step("p1", "a 1", "RELEASE", `Attribute api_id "a 1" contains whitespace; Alibaba Cloud ids never do`),
+		},
+	})
+	if a.srv != nil {
+		// Validation must not have needed the service.
+		for _, action := range []string{"AttachApiProduct", "DescribeApi"} {
+			if n := a.srv.RequestCount(action, ""); n != 0 {
+				t.Errorf("%s was called %d times during validation-only steps", action, n)
+			}
+		}
+	}
+}
+
+// TestAccAPIProductAttachment_importErrors: malformed import ids are rejected with the expected
+// format and the received value.
+func TestAccAPIProductAttachment_importErrors(t *testing.T) {
+	a := newAccTarget(t)
+	api := a.newDeployedAPI("RELEASE")
+	product := a.newProductID()
+	cfg := a.config(attachmentConfig(product, api.APIID, "RELEASE", ""))
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy:             a.checkDestroy,
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				ResourceName:  attachmentAddr,
+				ImportState:   true,
+				ImportStateId: product + ":" + api.APIID,
+				ExpectError: messageRegexp(fmt.Sprintf(`Cannot import apigateway_api_product_attachment: expected an id of the form "<api_product_id>:<api_id>:<stage_name>" (for example "117b7a64a8b3f064eaa4a47ac62aac5e:551877242a4b4f3a84a56b7c3570e4a7:RELEASE"), got %q (2 part(s) separated by ":").`,
+					product+":"+api.APIID)),
+			},
+			{
+				ResourceName:  attachmentAddr,
+				ImportState:   true,
+				ImportStateId: product + ":" + api.APIID + ":release",
+				ExpectError:   messageRegexp(`the stage_name part must be one of "RELEASE", "PRE", "TEST", got "release"; stage names are case-sensitive, did you mean "RELEASE"?`),
+			},
+			{
+				// A well-formed id of an attachment that does not exist.
+				ResourceName:  attachmentAddr,
+				ImportState:   true,
+				ImportStateId: product + ":" + api.APIID + ":TEST",
+				ExpectError:   regexp.MustCompile(`Cannot import non-existent remote object`),
+			},
+		},
+	})
+}
+
+// TestAccAPIProductAttachment_apiNotFound: a missing API fails the plan, naming it.
+func TestAccAPIProductAttachment_apiNotFound(t *testing.T) {
+	a := newAccTarget(t)
+	product := a.newProductID()
+	missing := "0123456789abcdef0123456789abcdef"
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      a.config(attachmentConfig(product, missing, "RELEASE", "")),
+				PlanOnly:    true,
+				ExpectError: messageRegexp(fmt.Sprintf(`API %q does not exist in region %s (endpoint %s) for the configured credentials.`, missing, a.region, a.client.Endpoint())),
+			},
+		},
+	})
+}
+
+// TestAccAPIProductAttachment_credentialErrors: no credentials at all, and a wrong secret.
+func TestAccAPIProductAttachment_credentialErrors(t *testing.T) {
+	emulatorOnly(t) // the real target's factories read the real environment
+	a := newAccTarget(t)
+	api := a.newDeployedAPI("RELEASE")
+	product := a.newProductID()
+	body := attachmentConfig(product, api.APIID, "RELEASE", "")
+
+	noCredentials := fmt.Sprintf(`
+provider "apigateway" {
+  region   = %q
+  protocol = "HTTP"
+  endpoints {
+    apigateway = %q
+  }
+}
+`, a.region, a.endpoint)
+	wrongSecret := fmt.Sprintf(`
+provider "apigateway" {
+  region     = %q
+  access_key = %q
+  secret_key = "not-the-secret"
+  protocol   = "HTTP"
+  endpoints {
+    apigateway = %q
+  }
+}
+`, a.region, emulator.DefaultAccessKeyID, a.endpoint)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      noCredentials + body,
+				PlanOnly:    true,
+				ExpectError: messageRegexp(`No API Gateway credentials found`),
+			},
+			{
+				Config:   noCredentials + body,
+				PlanOnly: true,
+				ExpectError: messageRegexp(`access_key and secret_key in the provider block, or the environment variables ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY ` +
+					`(ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET also work)`),
+			},
+			{
+				Config:      wrongSecret + body,
+				PlanOnly:    true,
+				ExpectError: messageRegexp(`SignatureDoesNotMatch`),
+			},
+			{
+				Config:      wrongSecret + body,
+				PlanOnly:    true,
+				ExpectError: messageRegexp(`Specified signature is not matched with our calculation.`),
+			},
+		},
+	})
+	if n := a.srv.RequestCount("AttachApiProduct", ""); n != 0 {
+		t.Errorf("AttachApiProduct called %d times; bad credentials must fail at plan", n)
+	}
+}
+
+// TestAccAPIProductAttachment_transientErrors: throttling and 503s on every operation the resource
+// uses are retried, and the apply and destroy still succeed.
+func TestAccAPIProductAttachment_transientErrors(t *testing.T) {
+	emulatorOnly(t)
+	a := newAccTarget(t)
+	api := a.newDeployedAPI("RELEASE")
+	product := a.newProductID()
+	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+
+	inject := func() {
+		a.srv.InjectFault(emulator.Fault{Action: "DescribeApi", Kind: emulator.FaultServiceUnavailable, Count: 1})
+		a.srv.InjectFault(emulator.Fault{Action: "AttachApiProduct", Kind: emulator.FaultThrottling, Count: 2})
+		a.srv.InjectFault(emulator.Fault{Action: "AttachApiProduct", Kind: emulator.FaultServiceUnavailable, Count: 1})
+		a.srv.InjectFault(emulator.Fault{Action: "DescribeApiProductApis", Kind: emulator.FaultServiceUnavailable, Count: 2})
+		a.srv.InjectFault(emulator.Fault{Action: "DetachApiProduct", Kind: emulator.FaultThrottling, Count: 2})
+	}
+	countAtLeast := func(action, outcome string, n int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if got := a.srv.RequestCount(action, outcome); got < n {
+				return fmt.Errorf("%s answered %s %d times, want at least %d (faults not exercised)", action, outcome, got, n)
+			}
+			return nil
+		}
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy: func(s *terraform.State) error {
+			if got := a.srv.RequestCount("DetachApiProduct", "Throttling"); got != 2 {
+				return fmt.Errorf("DetachApiProduct throttled %d times, want 2", got)
+			}
+			return a.checkDestroy(s)
+		},
+		Steps: []resource.TestStep{
+			{
+				PreConfig: inject,
+				Config:    a.config(attachmentConfig(product, api.APIID, "RELEASE", "")),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					a.checkAttached(id),
+					resource.TestCheckResourceAttr(attachmentAddr, "api_name", api.APIName),
+					countAtLeast("AttachApiProduct", "Throttling", 2),
+					countAtLeast("AttachApiProduct", "ServiceUnavailable", 1),
+					countAtLeast("DescribeApiProductApis", "ServiceUnavailable", 2),
+					countAtLeast("DescribeApi", "ServiceUnavailable", 1),
+				),
+			},
+		},
+	})
+}
+
+// TestAccAPIProductAttachment_unconfirmedCreateIsTainted: when the attachment does not become
+// visible within the create timeout, the resource is still saved (tainted) and the next apply
+// replaces it.
+func TestAccAPIProductAttachment_unconfirmedCreateIsTainted(t *testing.T) {
+	emulatorOnly(t)
+	a := newAccTarget(t, emulator.WithVisibilityDelay(3*time.Second))
+	api := a.newDeployedAPI("RELEASE")
+	product := a.newProductID()
+	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy:             a.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config:      a.config(attachmentConfig(product, api.APIID, "RELEASE", `  timeouts { create = "1s" }`)),
+				ExpectError: messageRegexp(`API attached, but the attachment could not be confirmed`),
+			},
+			{
+				// Let the attachment become visible first, so that the refresh keeps the tainted
+				// resource instead of finding it gone.
+				PreConfig: func() { waitVisible(t, a, id) },
+				Config:    a.config(attachmentConfig(product, api.APIID, "RELEASE", `  timeouts { create = "2m" }`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					// Replace (not create) proves the failed create was saved in the state, tainted.
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(attachmentAddr, plancheck.ResourceActionReplace)},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					a.checkAttached(id),
+					resource.TestCheckResourceAttr(attachmentAddr, "api_name", api.APIName),
+				),
+			},
+		},
+	})
+}
+
+// TestAccAPIProductAttachment_unknownProviderConfig: a provider attribute only known after apply
+// must not fail the plan.
+func TestAccAPIProductAttachment_unknownProviderConfig(t *testing.T) {
+	emulatorOnly(t)
+	a := newAccTarget(t)
+	api := a.newDeployedAPI("RELEASE")
+	product := a.newProductID()
+	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+
+	cfg := fmt.Sprintf(`
+resource "terraform_data" "region" {
+  input = %q
+}
+
+provider "apigateway" {
+  region     = terraform_data.region.output
+  access_key = %q
+  secret_key = %q
+  protocol   = "HTTP"
+  endpoints {
+    apigateway = %q
+  }
+}
+`, a.region, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, a.endpoint) + attachmentConfig(product, api.APIID, "RELEASE", "")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy:             a.checkDestroy,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: a.checkAttached(id)},
+			{
+				// A data source that could be read during plan cannot be, with the provider
+				// unconfigured; the error must say why and what to do.
+				// Replacing terraform_data makes its output, and so the region, unknown again.
+				Config: strings.Replace(cfg, `resource "terraform_data" "region" {`, `resource "terraform_data" "region" {
+  triggers_replace = ["again"]`, 1) + fmt.Sprintf(`
+data "apigateway_api_product" "p" {
+  api_product_id = %q
+}
+`, product),
+				ExpectError: messageRegexp(`this data source cannot be read during plan. Apply the resources the provider configuration depends on first`),
+			},
+		},
+	})
+}
+
+// TestCheckAPIForAttachment covers the plan-time check directly, including the warning for an
+// API that is not deployed to the stage (warnings cannot be asserted through terraform-plugin-testing).
+func TestCheckAPIForAttachment(t *testing.T) {
+	t.Parallel()
+	if realTarget() {
+		t.Skip("uses the emulator directly")
+	}
+	a := newAccTarget(t)
+	api := a.newDeployedAPI("PRE")
+	data := &providerData{client: a.client, region: a.region, endpoint: a.client.Endpoint()}
+	ctx := context.Background()
+
+	if d := checkAPIForAttachment(ctx, data, api.APIID, "PRE"); len(d) != 0 {
+		t.Errorf("deployed stage: unexpected diagnostics: %s", diagText(d))
+	}
+	if d := checkAPIForAttachment(ctx, data, api.APIID, ""); len(d) != 0 {
+		t.Errorf("unknown stage: unexpected diagnostics: %s", diagText(d))
+	}
+
+	d := checkAPIForAttachment(ctx, data, api.APIID, "RELEASE")
+	if d.HasError() || d.WarningsCount() != 1 {
+		t.Fatalf("undeployed stage: want one warning, got %s", diagText(d))
+	}
+	want := fmt.Sprintf(`API %q (%s) is not deployed to stage RELEASE; it is deployed to "PRE".`, api.APIName, api.APIID)
+	if !strings.Contains(d[0].Detail(), want) || d[0].Summary() != "API not deployed to this stage" {
+		t.Errorf("warning = %s, want it to contain %q", diagText(d), want)
+	}
+
+	d = checkAPIForAttachment(ctx, data, "ffffffffffffffffffffffffffffffff", "RELEASE")
+	if d.ErrorsCount() != 1 || d[0].Summary() != "API not found" {
+		t.Fatalf("missing API: want one error, got %s", diagText(d))
+	}
+
+	// A transient failure that outlasts the retries only warns: the apply may still work.
+	a.srv.InjectFault(emulator.Fault{Action: "DescribeApi", Kind: emulator.FaultInternalError, Count: 100})
+	short, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	d = checkAPIForAttachment(short, data, api.APIID, "PRE")
+	if d.HasError() || d.WarningsCount() != 1 || d[0].Summary() != "Could not check the API" {
+		t.Errorf("service error: want one warning, got %s", diagText(d))
+	}
+	a.srv.ClearFaults()
+
+	// Credential errors are errors, never "not found".
+	bad := badSecretClient(t, a)
+	d = checkAPIForAttachment(ctx, &providerData{client: bad, region: a.region, endpoint: a.endpoint}, api.APIID, "PRE")
+	if d.ErrorsCount() != 1 || d[0].Summary() != "API Gateway rejected the credentials" || !strings.Contains(d[0].Detail(), "SignatureDoesNotMatch") {
+		t.Errorf("bad secret: got %s", diagText(d))
+	}
+}
+
+// TestIsGoneExcludesCredentialErrors: Read must not drop state because of a bad access key.
+func TestIsGoneExcludesCredentialErrors(t *testing.T) {
+	t.Parallel()
+	if realTarget() {
+		t.Skip("uses the emulator directly")
+	}
+	a := newAccTarget(t)
+	ctx := context.Background()
+
+	c := clientWithKey(t, a, "LTAI-unknown-key", "whatever")
+	_, err := c.FindAttachment(ctx, "p", "a", "RELEASE")
+	if err == nil || isGone(err) || !isCredentialError(err) {
+		t.Errorf("unknown access key: err = %v, isGone = %v, want a credential error", err, isGone(err))
+	}
+	_, err = a.client.FindAttachment(ctx, "no-such-product", "a", "RELEASE")
+	if !isGone(err) {
+		t.Errorf("unknown product: err = %v, want isGone", err)
+	}
+}
+
+func badSecretClient(t *testing.T, a *accTarget) *cloudapi.Client {
+	return clientWithKey(t, a, emulator.DefaultAccessKeyID, "not-the-secret")
+}
+
+func clientWithKey(t *testing.T, a *accTarget, ak, sk string) *cloudapi.Client {
+	t.Helper()
+	r := configResolver{getenv: func(string) string { return "" }, homeDir: func() (string, error) { return "", nil }}
+	rc, diags := r.resolve(configInput{AccessKey: ak, SecretKey: sk, Region: a.region, Endpoint: a.endpoint, Protocol: "HTTP"})
+	if diags.HasError() {
+		t.Fatal(diagText(diags))
+	}
+	c, err := cloudapi.New(cloudapi.Config{RegionID: rc.Region, Endpoint: rc.Endpoint, Protocol: rc.Protocol, Credential: rc.Credential, Retry: fastRetry})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// waitVisible waits until the backend lists the attachment.
+func waitVisible(t *testing.T, a *accTarget, id attachmentID) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := pollUntil(ctx, pollSchedule{Interval: 50 * time.Millisecond, Max: 200 * time.Millisecond}, func(ctx context.Context) error {
+		_, err := a.client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName)
+		if isGone(err) {
+			return &errStillPending{reason: "not visible yet"}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("waiting for %s to become visible: %v", id, err)
+	}
+}
+
+// backendCheck runs a backend assertion as a state check, for steps that cannot use Check.
+func backendCheck(f resource.TestCheckFunc) statecheck.StateCheck { return backendStateCheck{f} }
+
+type backendStateCheck struct{ f resource.TestCheckFunc }
+
+// CheckState implements statecheck.StateCheck.
+func (c backendStateCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = c.f(nil)
+}

@@ -1,0 +1,187 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
+)
+
+// dataSourceReadTimeout bounds one read of the data source, all pages included.
+const dataSourceReadTimeout = 5 * time.Minute
+
+var (
+	_ datasource.DataSource              = (*apiProductDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*apiProductDataSource)(nil)
+)
+
+// NewAPIProductDataSource returns the apigateway_api_product data source.
+func NewAPIProductDataSource() datasource.DataSource {
+	return &apiProductDataSource{}
+}
+
+// apiProductDataSource lists the APIs attached to an API product.
+type apiProductDataSource struct {
+	data *providerData
+}
+
+type apiProductDataSourceModel struct {
+	ID           types.String             `tfsdk:"id"`
+	APIProductID types.String             `tfsdk:"api_product_id"`
+	APIs         []apiProductAPIInfoModel `tfsdk:"apis"`
+	TotalCount   types.Int64              `tfsdk:"total_count"`
+}
+
+type apiProductAPIInfoModel struct {
+	APIID       types.String `tfsdk:"api_id"`
+	APIName     types.String `tfsdk:"api_name"`
+	StageName   types.String `tfsdk:"stage_name"`
+	GroupID     types.String `tfsdk:"group_id"`
+	GroupName   types.String `tfsdk:"group_name"`
+	Method      types.String `tfsdk:"method"`
+	Path        types.String `tfsdk:"path"`
+	Description types.String `tfsdk:"description"`
+	RegionID    types.String `tfsdk:"region_id"`
+}
+
+// Metadata implements datasource.DataSource.
+func (d *apiProductDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_api_product"
+}
+
+// Schema implements datasource.DataSource.
+func (d *apiProductDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	computed := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the APIs attached to an API Gateway **API product** (`DescribeApiProductApis`, all pages). " +
+			"An API product that does not exist is an error; one whose APIs were all detached has `total_count = 0`.",
+		Attributes: map[string]schema.Attribute{
+			"id": computed("Same as `api_product_id`."),
+			"api_product_id": schema.StringAttribute{
+				MarkdownDescription: "ID of the API product.",
+				Required:            true,
+				Validators:          []validator.String{identifierValidator{}},
+			},
+			"total_count": schema.Int64Attribute{
+				MarkdownDescription: "Number of (API, stage) attachments in the product.",
+				Computed:            true,
+			},
+			"apis": schema.ListNestedAttribute{
+				MarkdownDescription: "The attached APIs, one element per (API, stage) pair, ordered by `api_id` and then `stage_name` so that indexes are stable between runs.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"api_id":      computed("ID of the API."),
+						"api_name":    computed("Name of the API."),
+						"stage_name":  computed("Stage the API is attached in: `RELEASE`, `PRE` or `TEST`."),
+						"group_id":    computed("ID of the API group the API belongs to."),
+						"group_name":  computed("Name of the API group the API belongs to."),
+						"method":      computed("HTTP method of the API's request configuration."),
+						"path":        computed("Request path of the API."),
+						"description": computed("Description of the API."),
+						"region_id":   computed("Region of the API."),
+					},
+				},
+			},
+		},
+	}
+}
+
+// Configure implements datasource.DataSourceWithConfigure.
+func (d *apiProductDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", req.ProviderData))
+		return
+	}
+	d.data = data
+}
+
+// Read implements datasource.DataSource.
+func (d *apiProductDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg apiProductDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if d.data == nil {
+		resp.Diagnostics.AddError("Provider not configured", notConfiguredDataSource)
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, dataSourceReadTimeout)
+	defer cancel()
+
+	productID := cfg.APIProductID.ValueString()
+	ctx = tflog.SetField(ctx, "api_product_id", productID)
+	apis, err := d.data.client.ListProductAPIs(ctx, productID)
+	if isGone(err) {
+		resp.Diagnostics.AddAttributeError(path.Root("api_product_id"), "API product not found",
+			fmt.Sprintf("API product %q does not exist in region %s (endpoint %s). API products are created by attaching a first API to them; check api_product_id, region and credentials.",
+				productID, d.data.region, d.data.endpoint))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot list the APIs of the API product",
+			fmt.Sprintf("Listing the APIs of API product %q failed: %s", productID, describeError(err)))
+		return
+	}
+
+	sortAPIInfos(apis)
+	state := apiProductDataSourceModel{
+		ID:           types.StringValue(productID),
+		APIProductID: cfg.APIProductID,
+		APIs:         make([]apiProductAPIInfoModel, 0, len(apis)),
+		TotalCount:   types.Int64Value(int64(len(apis))),
+	}
+	for _, a := range apis {
+		state.APIs = append(state.APIs, apiProductAPIInfoModel{
+			APIID:       types.StringValue(a.APIID),
+			APIName:     types.StringValue(a.APIName),
+			StageName:   types.StringValue(a.StageName),
+			GroupID:     types.StringValue(a.GroupID),
+			GroupName:   types.StringValue(a.GroupName),
+			Method:      types.StringValue(a.Method),
+			Path:        types.StringValue(a.Path),
+			Description: types.StringValue(a.Description),
+			RegionID:    types.StringValue(a.RegionID),
+		})
+	}
+	tflog.Debug(ctx, "read API product", map[string]any{"total_count": len(apis)})
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// sortAPIInfos orders by API id, then stage, so that list indexes do not depend on the order the
+// service happens to return.
+func sortAPIInfos(apis []cloudapi.APIInfo) {
+	sort.SliceStable(apis, func(i, j int) bool {
+		if apis[i].APIID != apis[j].APIID {
+			return apis[i].APIID < apis[j].APIID
+		}
+		return stageRank(apis[i].StageName) < stageRank(apis[j].StageName)
+	})
+}
+
+// stageRank orders stages RELEASE, PRE, TEST (production first), unknown stages last.
+func stageRank(stage string) int {
+	for i, s := range validStages {
+		if s == stage {
+			return i
+		}
+	}
+	return len(validStages)
+}
