@@ -55,13 +55,13 @@ func TestRetryBackoffGrowsAndIsCapped(t *testing.T) {
 	if !strings.Contains(err.Error(), "after 8 attempts") || !strings.Contains(err.Error(), "retry limit of 8 attempts") {
 		t.Fatalf("message = %q", err)
 	}
-	ceilings := []time.Duration{1, 2, 4, 5, 5, 5, 5}
+	ceilingSeconds := []float64{1, 2, 4, 5, 5, 5, 5}
 	sleeps := clock.Sleeps()
-	if len(sleeps) != len(ceilings) {
+	if len(sleeps) != len(ceilingSeconds) {
 		t.Fatalf("sleeps = %v", sleeps)
 	}
 	for i, s := range sleeps {
-		want := time.Duration(0.999 * float64(ceilings[i]*time.Second))
+		want := time.Duration(0.999 * ceilingSeconds[i] * float64(time.Second))
 		if s != want {
 			t.Errorf("sleep %d = %v, want %v", i, s, want)
 		}

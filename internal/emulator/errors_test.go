@@ -205,10 +205,6 @@ func rawV1(t testing.TB, s *emulator.Server, action string, q url.Values, nonce 
 	return req
 }
 
-type errorDoc struct {
-	RequestID, HostID, Code, Message, Recommend string
-}
-
 // do sends req and decodes the JSON body, checking the headers every answer must have.
 func do(t testing.TB, req *http.Request) (int, map[string]any) {
 	t.Helper()
@@ -614,7 +610,7 @@ func (r replayingCaller) Call(req *http.Request, _ *http.Transport) (*http.Respo
 	if err != nil {
 		return nil, err
 	}
-	io.Copy(io.Discard, resp.Body)
+	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		return nil, fmt.Errorf("first send failed with %d", resp.StatusCode)

@@ -72,7 +72,7 @@ func errCodeStatus(t testing.TB, err error) (string, int) {
 		return tea.StringValue(te.Code), tea.IntValue(te.StatusCode)
 	}
 	var le legacyerrors.Error
-	if se, ok := err.(*legacyerrors.ServerError); ok {
+	if se := (*legacyerrors.ServerError)(nil); errors.As(err, &se) {
 		return se.ErrorCode(), se.HttpStatus()
 	}
 	if errors.As(err, &le) {

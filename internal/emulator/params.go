@@ -19,9 +19,6 @@ func (p params) get(name string) string {
 	return ""
 }
 
-// has reports whether the parameter was sent (possibly empty).
-func (p params) has(name string) bool { _, ok := p[name]; return ok }
-
 func (p params) required(name string) (string, *apiError) {
 	v := p.get(name)
 	if v == "" {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -35,8 +36,8 @@ func pollUntil(ctx context.Context, sched pollSchedule, cond func(context.Contex
 		if err == nil {
 			return nil
 		}
-		pending, ok := err.(*errStillPending)
-		if !ok {
+		var pending *errStillPending
+		if !errors.As(err, &pending) {
 			if ctx.Err() != nil {
 				return fmt.Errorf("gave up after %s: %w", time.Since(start).Round(time.Millisecond), err)
 			}

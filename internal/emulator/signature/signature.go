@@ -176,11 +176,10 @@ func parseForm(h http.Header, body []byte) (url.Values, error) {
 	if ct == "" {
 		return nil, nil
 	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil || !strings.EqualFold(mt, "application/x-www-form-urlencoded") {
-		return nil, nil
-	}
-	if len(body) == 0 {
+	// A content type that does not parse is simply not a form.
+	mt, _, perr := mime.ParseMediaType(ct)
+	isForm := perr == nil && strings.EqualFold(mt, "application/x-www-form-urlencoded")
+	if !isForm || len(body) == 0 {
 		return nil, nil
 	}
 	f, err := url.ParseQuery(string(body))
