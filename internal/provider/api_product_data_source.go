@@ -78,7 +78,7 @@ func (d *apiProductDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				Computed:            true,
 			},
 			"apis": schema.ListNestedAttribute{
-				MarkdownDescription: "The attached APIs, one element per (API, stage) pair, ordered by `api_id` and then `stage_name` so that indexes are stable between runs.",
+				MarkdownDescription: "The attached APIs, one element per (API, stage) pair, ordered by `api_id` and then stage (`RELEASE`, `PRE`, `TEST`) so that indexes are stable between runs.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# `make generate`: templates/ + examples/ + the provider schema -> docs/, with tfplugindocs.
+#
+# tfplugindocs, left to itself, builds the provider and looks for terraform with hc-install:
+# first on PATH, then by DOWNLOADING the latest release. To make a download impossible we never
+# let it get that far: we export the schema ourselves with the terraform on PATH and hand it over
+# with --providers-schema (which skips building and calling Terraform entirely), and we never pass
+# --tf-version.
+#
+# The schema comes from `terraform providers schema -json` in a scratch directory whose CLI config
+# has dev_overrides for our provider, so there is no `terraform init` and no registry access.
+# Terraform names the provider by its full address; tfplugindocs looks it up by short name, so the
+# key is rewritten to "apigateway".
+#
+# Environment: TFPLUGINDOCS (path of the tfplugindocs binary), BIN_DIR (where the provider was built).
+set -euo pipefail
+
+export CHECKPOINT_DISABLE=1
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN_DIR=${BIN_DIR:-$ROOT/bin}
+TFPLUGINDOCS=${TFPLUGINDOCS:-$BIN_DIR/tfplugindocs}
+ADDRESS=registry.terraform.io/cloudapi/apigateway
+SHORT=apigateway
+
+command -v terraform >/dev/null || { echo "gen-docs: terraform is not on PATH (docs generation never downloads one)" >&2; exit 1; }
+[[ -x $BIN_DIR/terraform-provider-$SHORT ]] || { echo "gen-docs: $BIN_DIR/terraform-provider-$SHORT missing: run 'make build'" >&2; exit 1; }
+[[ -x $TFPLUGINDOCS ]] || { echo "gen-docs: $TFPLUGINDOCS missing" >&2; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/apigateway-docs.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+cat >"$tmp/terraform.rc" <<EOF
+provider_installation {
+  dev_overrides {
+    "$ADDRESS" = "$BIN_DIR"
+  }
+  direct {}
+}
+EOF
+mkdir "$tmp/ws"
+cat >"$tmp/ws/main.tf" <<EOF
+terraform {
+  required_providers {
+    $SHORT = {
+      source = "$ADDRESS"
+    }
+  }
+}
+EOF
+
+# stderr carries the dev_overrides warning; keep it out of the JSON.
+if ! TF_CLI_CONFIG_FILE=$tmp/terraform.rc terraform -chdir="$tmp/ws" providers schema -json \
+	>"$tmp/schema.raw.json" 2>"$tmp/schema.err"; then
+	echo "gen-docs: terraform providers schema failed:" >&2
+	cat "$tmp/schema.err" >&2
+	exit 1
+fi
+grep -q "\"$ADDRESS\"" "$tmp/schema.raw.json" || { echo "gen-docs: $ADDRESS not in the exported schema" >&2; exit 1; }
+sed "s#\"$ADDRESS\":#\"$SHORT\":#" "$tmp/schema.raw.json" >"$tmp/schema.json"
+
+cd "$ROOT"
+"$TFPLUGINDOCS" generate \
+	--provider-dir "$ROOT" \
+	--provider-name "$SHORT" \
+	--rendered-provider-name "$SHORT" \
+	--providers-schema "$tmp/schema.json" \
+	--examples-dir examples \
+	--website-source-dir templates \
+	--rendered-website-dir docs \
+	--website-temp-dir "$tmp/website"
+
+# validate logs a DEBUG line per file checked; keep only what matters.
+set +e
+"$TFPLUGINDOCS" validate \
+	--provider-dir "$ROOT" \
+	--provider-name "$SHORT" \
+	--providers-schema "$tmp/schema.json" 2>&1 | grep -v '\[DEBUG\]'
+rc=${PIPESTATUS[0]}
+set -e
+exit "$rc"
