@@ -183,7 +183,7 @@ func validRegion(s string) bool {
 // build a broken URL and fail far from the configuration mistake.
 func ParseEndpoint(raw string) (hostPort string, protocol string, err error) {
 	bad := func(reason string) (string, string, error) {
-		return "", "", fmt.Errorf("invalid endpoint %q: %s; expected %s", raw, reason, endpointForm)
+		return "", "", fmt.Errorf("invalid endpoint %q: %s; expected %s", RedactEndpoint(raw), reason, endpointForm)
 	}
 	if raw == "" {
 		return bad("it is empty")
@@ -270,6 +270,22 @@ func ParseEndpoint(raw string) (hostPort string, protocol string, err error) {
 		return bad("the host is malformed")
 	}
 	return hostPort, protocol, nil
+}
+
+// RedactEndpoint returns raw with any user information ("user:password@") replaced by "***@", for
+// error messages: endpoints are not sensitive attributes, but a password pasted into a URL is, and
+// the value may come from a variable whose source line Terraform does not show.
+func RedactEndpoint(raw string) string {
+	start := 0
+	if i := strings.Index(raw, "://"); i >= 0 {
+		start = i + 3
+	}
+	// Everything up to the last '@' may belong to the password (which can itself contain '@' or
+	// '/'); hiding too much of an invalid endpoint costs nothing.
+	if at := strings.LastIndexByte(raw[start:], '@'); at >= 0 {
+		return raw[:start] + "***@" + raw[start+at+1:]
+	}
+	return raw
 }
 
 func validHostname(h string) bool {

@@ -74,6 +74,31 @@ func TestParseEndpoint(t *testing.T) {
 	}
 }
 
+// TestParseEndpointHidesUserInfo: a password pasted into the endpoint URL must not reach the error
+// (and so the Terraform diagnostic or a log).
+func TestParseEndpointHidesUserInfo(t *testing.T) {
+	for _, raw := range []string{"http://admin:hunter2@127.0.0.1:8080", "admin:hunter2@host", "https://admin:hun@ter2@host/"} {
+		_, _, err := ParseEndpoint(raw)
+		if err == nil {
+			t.Fatalf("ParseEndpoint(%q) accepted", raw)
+		}
+		if msg := err.Error(); strings.Contains(msg, "hunter2") || strings.Contains(msg, "ter2") || !strings.Contains(msg, "***@") {
+			t.Errorf("ParseEndpoint(%q) error %q shows the user information", raw, msg)
+		}
+	}
+	cases := map[string]string{
+		"http://a:b@h:1":       "http://***@h:1",
+		"u@h":                  "***@h",
+		"http://127.0.0.1:80/": "http://127.0.0.1:80/",
+		"":                     "",
+	}
+	for raw, want := range cases {
+		if got := RedactEndpoint(raw); got != want {
+			t.Errorf("RedactEndpoint(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}
+
 func TestNewValidation(t *testing.T) {
 	cred := testCredential(t)
 	cases := []struct {

@@ -99,6 +99,7 @@ func (p *apigatewayProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"A value in the provider block beats every environment variable; of two environment variables for one attribute, the first listed wins.\n\n" +
 			"Credentials are taken from the first source that is configured: `access_key`/`secret_key` (optionally with `security_token`), " +
 			"then `profile`/`shared_credentials_file`, then `ecs_role_name`, then the current profile of `~/.aliyun/config.json` if that file exists. " +
+			"A source written in the provider block beats any source that only the environment names (a `profile` in the block wins over `ALICLOUD_ACCESS_KEY` in the environment). " +
 			"`assume_role` wraps whichever of these was chosen. No request is made while configuring the provider: role credentials are fetched on the first API call.",
 		Attributes: map[string]schema.Attribute{
 			"region": schema.StringAttribute{

@@ -150,7 +150,7 @@ func resolveEndpoint(rawEndpoint, explicitProtocol string) (endpoint, protocol s
 		hostPort, p, err := cloudapi.ParseEndpoint(rawEndpoint)
 		if err != nil {
 			diags.AddAttributeError(attr, "Invalid API Gateway endpoint",
-				fmt.Sprintf("endpoints.apigateway = %q cannot be used: %s. Use \"host\", \"host:port\" or a URL such as \"http://127.0.0.1:8080\".", rawEndpoint, err))
+				fmt.Sprintf("endpoints.apigateway = %q cannot be used: %s. Use \"host\", \"host:port\" or a URL such as \"http://127.0.0.1:8080\".", cloudapi.RedactEndpoint(rawEndpoint), err))
 			return "", "", diags
 		}
 		endpoint, schemeProtocol = hostPort, strings.ToUpper(p)
@@ -173,10 +173,24 @@ func resolveEndpoint(rawEndpoint, explicitProtocol string) (endpoint, protocol s
 // baseCredentials picks the credential before any role assumption, in this order: static keys
 // (configuration, then environment), an explicitly chosen profile or shared credentials file, an
 // ECS instance RAM role, and finally the current profile of ~/.aliyun/config.json if that file exists.
+// A method written in the provider block beats every method that only the environment names: a
+// `profile = "prod"` in the block must not lose to ALICLOUD_ACCESS_KEY left in a shell, since the
+// attribute is the more deliberate choice.
 func (r configResolver) baseCredentials(in configInput) (cp providers.CredentialsProvider, source, profileRegion string, diags diag.Diagnostics) {
-	accessKey, akSource := r.valueFrom(in.AccessKey, "access_key", envAccessKey)
-	secretKey, skSource := r.valueFrom(in.SecretKey, "secret_key", envSecretKey)
-	token, tokenSource := r.valueFrom(in.SecurityToken, "security_token", envSecurityToken)
+	staticInBlock := in.AccessKey != "" || in.SecretKey != "" || in.SecurityToken != ""
+	profileInBlock := in.Profile != "" || in.SharedCredentialsFile != ""
+	ecsInBlock := in.EcsRoleName != ""
+	anyInBlock := staticInBlock || profileInBlock || ecsInBlock
+	envFor := func(inBlock bool, envs []string) []string {
+		if anyInBlock && !inBlock {
+			return nil
+		}
+		return envs
+	}
+
+	accessKey, akSource := r.valueFrom(in.AccessKey, "access_key", envFor(staticInBlock, envAccessKey))
+	secretKey, skSource := r.valueFrom(in.SecretKey, "secret_key", envFor(staticInBlock, envSecretKey))
+	token, tokenSource := r.valueFrom(in.SecurityToken, "security_token", envFor(staticInBlock, envSecurityToken))
 
 	switch {
 	case accessKey != "" && secretKey == "":
@@ -209,13 +223,13 @@ func (r configResolver) baseCredentials(in configInput) (cp providers.Credential
 		return p, fmt.Sprintf("access key (from %s)", akSource), "", diags
 	}
 
-	profile, profileSource := r.valueFrom(in.Profile, "profile", envProfile)
-	file, fileSource := r.valueFrom(in.SharedCredentialsFile, "shared_credentials_file", envSharedCredentialsFile)
+	profile, profileSource := r.valueFrom(in.Profile, "profile", envFor(profileInBlock, envProfile))
+	file, fileSource := r.valueFrom(in.SharedCredentialsFile, "shared_credentials_file", envFor(profileInBlock, envSharedCredentialsFile))
 	if profile != "" || file != "" {
 		return r.profileCredentials(profile, profileSource, file, fileSource, true)
 	}
 
-	if role, roleSource := r.valueFrom(in.EcsRoleName, "ecs_role_name", envEcsRoleName); role != "" {
+	if role, roleSource := r.valueFrom(in.EcsRoleName, "ecs_role_name", envFor(ecsInBlock, envEcsRoleName)); role != "" {
 		p, err := providers.NewECSRAMRoleCredentialsProviderBuilder().WithRoleName(role).Build()
 		if err != nil {
 			diags.AddAttributeError(path.Root("ecs_role_name"), "Invalid ECS RAM role configuration",

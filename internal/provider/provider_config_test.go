@@ -209,6 +209,13 @@ func TestResolveEndpoint(t *testing.T) {
 	if !strings.Contains(msg, "Invalid API Gateway endpoint") || !strings.Contains(msg, `"ftp://host"`) {
 		t.Errorf("malformed endpoint: %s", msg)
 	}
+
+	// A password in the URL is an error that must not repeat the password.
+	in.Endpoint, in.Protocol = "http://admin:hunter2@127.0.0.1:8080", ""
+	msg = resolveError(t, testResolver(nil, ""), in)
+	if strings.Contains(msg, "hunter2") || !strings.Contains(msg, `"http://***@127.0.0.1:8080"`) {
+		t.Errorf("endpoint with user information: %s", msg)
+	}
 }
 
 func writeCLIConfig(t *testing.T, dir, content string) string {
@@ -262,6 +269,23 @@ func TestResolveProfile(t *testing.T) {
 	rc = mustResolve(t, testResolver(env, ""), configInput{AccessKey: "k", SecretKey: "s"})
 	if ak, _, _, _ := credentialOf(t, rc); ak != "k" {
 		t.Errorf("static keys should beat the profile, got %q", ak)
+	}
+
+	// A profile written in the provider block beats static keys that only the environment names,
+	// while keys from the environment still beat a profile from the environment.
+	envKeys := map[string]string{"ALICLOUD_ACCESS_KEY": "env-ak", "ALICLOUD_SECRET_KEY": "env-sk", "ALICLOUD_PROFILE": "temp", "ALICLOUD_SHARED_CREDENTIALS_FILE": file}
+	rc = mustResolve(t, testResolver(envKeys, ""), configInput{SharedCredentialsFile: file, Profile: "main"})
+	if ak, _, _, _ := credentialOf(t, rc); ak != "main-ak" {
+		t.Errorf("profile in the block should beat env keys, got %q", ak)
+	}
+	rc = mustResolve(t, testResolver(envKeys, ""), configInput{})
+	if ak, _, _, _ := credentialOf(t, rc); ak != "env-ak" {
+		t.Errorf("env keys should beat an env profile, got %q", ak)
+	}
+	// A block access key still completes with a secret from the environment.
+	rc = mustResolve(t, testResolver(envKeys, ""), configInput{AccessKey: "block-ak"})
+	if ak, sk, _, _ := credentialOf(t, rc); ak != "block-ak" || sk != "env-sk" {
+		t.Errorf("block access key + env secret: got %q/%q", ak, sk)
 	}
 
 	// A role profile is accepted without any network call (credentials-go fetches lazily).

@@ -103,17 +103,18 @@ func newAccTarget(t *testing.T, opts ...emulator.Option) *accTarget {
 
 func newRealTarget(t *testing.T) *accTarget {
 	t.Helper()
-	client, region, err := realClient()
+	client, region, err := realClient("")
 	if err != nil {
 		t.Fatalf("%s=%s: %v", accTargetEnv, accTargetReal, err)
 	}
 	return &accTarget{t: t, client: client, region: region}
 }
 
-// realClient builds a client from the environment exactly as the provider would.
-func realClient() (*cloudapi.Client, string, error) {
+// realClient builds a client from the environment exactly as the provider would; a non-empty region
+// beats the environment's, as the provider's region attribute does.
+func realClient(region string) (*cloudapi.Client, string, error) {
 	r := configResolver{getenv: os.Getenv, homeDir: os.UserHomeDir}
-	rc, diags := r.resolve(configInput{})
+	rc, diags := r.resolve(configInput{Region: region})
 	if diags.HasError() {
 		return nil, "", errors.New(diagText(diags))
 	}
@@ -341,9 +342,10 @@ func messageRegexp(msg string) *regexp.Regexp {
 	return regexp.MustCompile(strings.Join(words, `[\s│]+`))
 }
 
-// sweepFixtures deletes leftover tf_testacc_* APIs and their groups on the real service.
-func sweepFixtures(_ string) error {
-	client, _, err := realClient()
+// sweepFixtures deletes leftover tf_testacc_* APIs and their groups on the real service, in the
+// region given to -sweep (which `make sweep SWEEP=<region>` documents as the region swept).
+func sweepFixtures(region string) error {
+	client, _, err := realClient(region)
 	if err != nil {
 		return err
 	}
@@ -467,5 +469,26 @@ func TestAccProvider_configErrors(t *testing.T) {
 	})
 	if n := a.srv.RequestCount("", ""); n != 0 {
 		t.Errorf("%d requests reached the emulator; configuration errors must stop before any", n)
+	}
+}
+
+// TestRealClientRegion: the sweeper's region (make sweep SWEEP=<region>) beats ALICLOUD_REGION, so
+// the region swept is the one asked for. No request is made.
+func TestRealClientRegion(t *testing.T) {
+	t.Setenv("ALICLOUD_ACCESS_KEY", "LTAI-sweeper-test")
+	t.Setenv("ALICLOUD_SECRET_KEY", "sweeper-test-secret")
+	t.Setenv("ALICLOUD_REGION", "cn-hangzhou")
+	t.Setenv("ALICLOUD_ASSUME_ROLE_ARN", "")
+	t.Setenv("ALIBABA_CLOUD_ROLE_ARN", "")
+
+	c, region, err := realClient("cn-shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if region != "cn-shanghai" || c.Endpoint() != "apigateway.cn-shanghai.aliyuncs.com" {
+		t.Errorf("realClient(cn-shanghai): region %q, endpoint %q", region, c.Endpoint())
+	}
+	if _, region, _ := realClient(""); region != "cn-hangzhou" {
+		t.Errorf("realClient(\"\"): region %q, want the environment's cn-hangzhou", region)
 	}
 }
