@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
@@ -9,44 +10,59 @@ import (
 	"time"
 )
 
-// Replay window: a request timestamp more than this far from the emulator clock is expired, and a
-// nonce is remembered at least this long.
+// Replay window: a request timestamp more than this far from the emulator clock is expired.
 const clockSkew = 15 * time.Minute
 
-// maxNoncesPerGeneration bounds nonce memory (about 100 bytes each). Beyond it the cache rotates
-// early, which shortens the replay window under extreme load instead of growing without limit.
+// nonceGeneration is how long one nonce generation lasts. A request stamped ts is accepted while the
+// clock is within ts±clockSkew, a span of 2*clockSkew that starts at the earliest when the nonce is
+// first seen; so a nonce must be remembered for 2*clockSkew, or a replay late in that span would pass.
+const nonceGeneration = 2 * clockSkew
+
+// maxNoncesPerGeneration bounds nonce memory (a fixed-size digest per nonce, whatever the nonce's
+// length). Beyond it the cache rotates early, which shortens the replay window under extreme load
+// instead of growing without limit.
 const maxNoncesPerGeneration = 1 << 20
 
+// nonceKey is a digest of (access key, nonce). Nonces are client-chosen and may be up to the header or
+// body limit long; storing them verbatim would let a client pin up to a megabyte per request.
+type nonceKey [sha256.Size]byte
+
 // nonceCache remembers (access key, nonce) pairs in two generations: the current one and the previous
-// one. A generation rotates every clockSkew, so a nonce is remembered for between one and two windows
-// and memory is bounded by the request rate over two windows (and by maxNoncesPerGeneration).
+// one. A generation rotates every nonceGeneration, so a nonce is remembered for between one and two
+// generations and memory is bounded by the request rate over two generations (and by
+// maxNoncesPerGeneration).
 type nonceCache struct {
 	mu      sync.Mutex
-	cur     map[string]struct{}
-	prev    map[string]struct{}
+	cur     map[nonceKey]struct{}
+	prev    map[nonceKey]struct{}
 	started time.Time // when cur began; zero until first use
 }
 
 func newNonceCache() *nonceCache {
-	return &nonceCache{cur: make(map[string]struct{}), prev: make(map[string]struct{})}
+	return &nonceCache{cur: make(map[nonceKey]struct{}), prev: make(map[nonceKey]struct{})}
 }
 
 // use records the nonce and reports whether it was fresh (not used within the window).
 func (n *nonceCache) use(accessKeyID, nonce string, now time.Time) bool {
-	key := accessKeyID + "\x00" + nonce
+	h := sha256.New()
+	h.Write([]byte(accessKeyID))
+	h.Write([]byte{0})
+	h.Write([]byte(nonce))
+	var key nonceKey
+	h.Sum(key[:0])
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.started.IsZero() {
 		n.started = now
 	}
-	if elapsed := now.Sub(n.started); elapsed >= clockSkew || elapsed < -clockSkew || len(n.cur) >= maxNoncesPerGeneration {
-		if elapsed >= 2*clockSkew || elapsed < -clockSkew {
-			// Idle for more than two windows (or the clock jumped back): everything is stale.
-			n.prev = make(map[string]struct{})
+	if elapsed := now.Sub(n.started); elapsed >= nonceGeneration || elapsed < -clockSkew || len(n.cur) >= maxNoncesPerGeneration {
+		if elapsed >= 2*nonceGeneration || elapsed < -clockSkew {
+			// Idle for more than two generations (or the clock jumped back): everything is stale.
+			n.prev = make(map[nonceKey]struct{})
 		} else {
 			n.prev = n.cur
 		}
-		n.cur = make(map[string]struct{}, len(n.prev)/2)
+		n.cur = make(map[nonceKey]struct{}, len(n.prev)/2)
 		n.started = now
 	}
 	if _, ok := n.cur[key]; ok {
@@ -65,15 +81,42 @@ func (n *nonceCache) size() int {
 	return len(n.cur) + len(n.prev)
 }
 
+// maxUnknownActions bounds how many distinct unknown action names the counters keep apart. Action
+// names are client-chosen, so without a bound a client cycling through names would grow the counters
+// without limit; later names are counted under otherAction.
+const maxUnknownActions = 256
+
+// otherAction is the counter action of unknown actions beyond maxUnknownActions.
+const otherAction = "(other)"
+
 // counters counts requests by action and outcome ("OK" or the error code).
 type counters struct {
-	mu sync.Mutex
-	m  map[countKey]int
+	mu      sync.Mutex
+	m       map[countKey]int
+	unknown map[string]struct{} // unknown action names counted under their own name
 }
 
 type countKey struct{ action, outcome string }
 
-func newCounters() *counters { return &counters{m: make(map[countKey]int)} }
+func newCounters() *counters {
+	return &counters{m: make(map[countKey]int), unknown: make(map[string]struct{})}
+}
+
+// unknownAction returns the name an unknown action is counted and logged under: its own (clipped)
+// name while fewer than maxUnknownActions names are tracked, otherAction after that.
+func (c *counters) unknownAction(action string) string {
+	action = clipAction(action)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.unknown[action]; ok {
+		return action
+	}
+	if len(c.unknown) >= maxUnknownActions {
+		return otherAction
+	}
+	c.unknown[action] = struct{}{}
+	return action
+}
 
 func (c *counters) add(action, outcome string) {
 	c.mu.Lock()
@@ -99,6 +142,7 @@ func (c *counters) get(action, outcome string) int {
 func (c *counters) reset() {
 	c.mu.Lock()
 	c.m = make(map[countKey]int)
+	c.unknown = make(map[string]struct{})
 	c.mu.Unlock()
 }
 

@@ -473,8 +473,39 @@ func TestStartRejectsBadOptions(t *testing.T) {
 	if !strings.HasPrefix(s.URL(), "http://127.0.0.1:") || s.URL() != "http://"+s.Endpoint() {
 		t.Fatalf("URL %q Endpoint %q", s.URL(), s.Endpoint())
 	}
-	if fmt.Sprint(emulator.Account{ID: "1", AccessKeyID: "k", AccessKeySecret: "hidden"}) == "" ||
-		strings.Contains(fmt.Sprintf("%v %+v", emulator.Account{AccessKeySecret: "hidden"}, emulator.Account{AccessKeySecret: "hidden"}), "hidden") {
+	hidden := emulator.Account{ID: "1", AccessKeyID: "k", AccessKeySecret: "hidden"}
+	if fmt.Sprint(hidden) == "" || strings.Contains(fmt.Sprintf("%v %+v %#v %s", hidden, hidden, hidden, hidden), "hidden") {
 		t.Fatalf("Account formatting shows the secret")
+	}
+}
+
+// With a maximum page size below the default of 10, a request without PageSize gets pages of the
+// maximum, not 10.
+func TestMaxPageSizeBoundsDefaultPage(t *testing.T) {
+	s := startServer(t, emulator.WithMaxPageSize(5))
+	gid, _ := s.SeedGroup(emulator.DefaultAccountID, "", "paged_group")
+	c := defaultTyped(t, s)
+	for i := range 7 {
+		id, err := s.SeedAPI(emulator.DefaultAccountID, "", emulator.APISpec{GroupID: gid, Name: fmt.Sprintf("paged_%d", i), Path: fmt.Sprintf("/p/%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.AttachApiProduct(attachReq("paged", id, "RELEASE")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := c.DescribeApiProductApis(&cloudapi.DescribeApiProductApisRequest{ApiProductId: tea.String("paged")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size, n, total := tea.Int32Value(r.Body.PageSize), len(r.Body.ApiInfoList.ApiInfo), tea.Int32Value(r.Body.TotalCount); size != 5 || n != 5 || total != 7 {
+		t.Fatalf("PageSize %d, %d items, TotalCount %d; want 5, 5, 7", size, n, total)
+	}
+	apis, err := c.DescribeApis(&cloudapi.DescribeApisRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size, n := tea.Int32Value(apis.Body.PageSize), len(apis.Body.ApiSummarys.ApiSummary); size != 5 || n != 5 {
+		t.Fatalf("DescribeApis PageSize %d with %d items; want 5, 5", size, n)
 	}
 }

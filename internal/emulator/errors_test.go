@@ -681,3 +681,30 @@ func TestFaultRateThroughHandler(t *testing.T) {
 }
 
 func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+// Unknown action names are client-chosen: past a bound they share one counter instead of growing the
+// counters without limit, and every such request is still counted.
+func TestUnknownActionCountersAreBounded(t *testing.T) {
+	s := startServer(t)
+	h := s.Handler()
+	const n = 300
+	for i := range n {
+		rec := httptestRecorder()
+		h.ServeHTTP(rec, rawV3(t, s, fmt.Sprintf("NoSuchAction%d", i), url.Values{}, fmt.Sprintf("unknown-%d", i)))
+		if rec.Code != 404 {
+			t.Fatalf("unknown action %d: status %d", i, rec.Code)
+		}
+	}
+	if got := s.RequestCount("", "InvalidAction.NotFound"); got != n {
+		t.Fatalf("RequestCount(any, InvalidAction.NotFound) = %d, want %d", got, n)
+	}
+	if got := s.RequestCount("NoSuchAction0", "InvalidAction.NotFound"); got != 1 {
+		t.Fatalf("first unknown action counted %d times under its name, want 1", got)
+	}
+	if got := s.RequestCount("NoSuchAction299", ""); got != 0 {
+		t.Fatalf("unknown action past the bound has its own counter (%d)", got)
+	}
+	if got := s.RequestCount("(other)", "InvalidAction.NotFound"); got != n-256 {
+		t.Fatalf(`RequestCount("(other)") = %d, want %d`, got, n-256)
+	}
+}

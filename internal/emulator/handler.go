@@ -124,7 +124,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rid string, rec *
 	}
 	rec.account = cred.accountID
 	if op == nil {
-		rec.action = clipAction(req.Action)
+		rec.action = s.stats.unknownAction(req.Action)
 		fail(newAPIError(http.StatusNotFound, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."))
 		return
 	}

@@ -24,7 +24,9 @@ func (s *Server) Reset() {
 
 // RequestCount reports how many requests had action and outcome. outcome "" matches any outcome,
 // "OK" successes, "Drop" dropped connections, anything else that error code. action "" matches any
-// action, including requests rejected before their action was known.
+// action, including requests rejected before their action was known. Unknown actions are counted under
+// their own name, except that beyond the first 256 distinct unknown names (since start or Reset) they
+// are counted under "(other)", so a client cannot grow the counters without limit.
 func (s *Server) RequestCount(action, outcome string) int { return s.stats.get(action, outcome) }
 
 // Attachment is one (API, stage) pair attached to a product.

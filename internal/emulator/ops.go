@@ -504,12 +504,14 @@ func deployedInfosOf(a *api) deployedInfos {
 	return out
 }
 
-// page reads PageNumber (default 1) and PageSize (default 10, at most the configured maximum).
+// page reads PageNumber (default 1) and PageSize (default 10, at most the configured maximum). The
+// default is capped by the maximum too: a WithMaxPageSize below 10 must bound every page, including
+// those of clients that send no PageSize.
 func (s *Server) page(p params) (number, size int, e *apiError) {
 	if number, e = p.intParam("PageNumber", 1, 1, 1<<30); e != nil {
 		return 0, 0, e
 	}
-	if size, e = p.intParam("PageSize", 10, 1, s.cfg.maxPageSize); e != nil {
+	if size, e = p.intParam("PageSize", min(10, s.cfg.maxPageSize), 1, s.cfg.maxPageSize); e != nil {
 		return 0, 0, e
 	}
 	return number, size, nil

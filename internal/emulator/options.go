@@ -41,6 +41,9 @@ func (a Account) String() string {
 	return fmt.Sprintf("Account{ID:%s AccessKeyID:%s}", a.ID, a.AccessKeyID)
 }
 
+// GoString is String, so that %#v (which ignores String) does not print the secret either.
+func (a Account) GoString() string { return "emulator." + a.String() }
+
 // Option configures a Server; see Start.
 type Option func(*config)
 
@@ -107,7 +110,8 @@ func WithVisibilityDelay(d time.Duration) Option { return func(c *config) { c.vi
 // WithMaxItemsPerCall bounds the Apis.N items of one AttachApiProduct/DetachApiProduct; default 100.
 func WithMaxItemsPerCall(n int) Option { return func(c *config) { c.maxItems = n } }
 
-// WithMaxPageSize bounds PageSize of the Describe operations; default 100.
+// WithMaxPageSize bounds PageSize of the Describe operations; default 100. Below 10 it also lowers the
+// default PageSize (10) to n.
 func WithMaxPageSize(n int) Option { return func(c *config) { c.maxPageSize = n } }
 
 // WithStateFile persists state to path (atomically, debounced) and restores it on start.

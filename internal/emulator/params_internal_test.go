@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"net/url"
 	"reflect"
+	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -138,5 +141,46 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 	if err := s2.restore([]byte(`{"version":1,"state":[{"account":"a","region":"BAD REGION"}]}`)); err == nil {
 		t.Fatal("invalid region accepted")
+	}
+}
+
+// A request stamped up to clockSkew in the future stays acceptable until clockSkew after its stamp, so
+// its nonce must still be remembered then, whatever rotations happened in between.
+func TestNonceCacheCoversWholeTimestampSpan(t *testing.T) {
+	n := newNonceCache()
+	s0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	n.use("k", "first", s0)                          // starts a generation
+	if !n.use("k", "late", s0.Add(14*time.Minute)) { // e.g. stamped s0+28m, acceptable until s0+43m
+		t.Fatal("fresh nonce refused")
+	}
+	n.use("k", "other", s0.Add(15*time.Minute))
+	n.use("k", "other2", s0.Add(30*time.Minute))
+	if n.use("k", "late", s0.Add(42*time.Minute)) {
+		t.Fatal("nonce forgotten while a request carrying it can still be inside the timestamp window")
+	}
+}
+
+// The cache must not keep client-chosen nonces verbatim: a long nonce would otherwise pin its whole
+// length for up to two generations.
+func TestNonceCacheMemoryDoesNotGrowWithNonceLength(t *testing.T) {
+	n := newNonceCache()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	const count, size = 32, 1 << 20
+	for i := range count {
+		nonce := strings.Repeat(string(rune('a'+i%26)), size) + strconv.Itoa(i)
+		if !n.use("k", nonce, now) {
+			t.Fatal("fresh nonce refused")
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > count*size/4 {
+		t.Fatalf("heap grew by %d bytes for %d nonces of %d bytes", grown, count, size)
+	}
+	if n.size() != count {
+		t.Fatalf("size = %d, want %d", n.size(), count)
 	}
 }

@@ -380,3 +380,36 @@ func TestApplySeedOnlyOnFreshStateFile(t *testing.T) {
 		t.Fatalf("after restart %d APIs in cn-hangzhou, want the 2 seeded once", n)
 	}
 }
+
+// A seed that passes validation but fails while being applied (here a path CreateApi refuses) must
+// not leave its partial state in the state file: the next start would restore it and skip the seed.
+func TestFailedSeedDoesNotWriteStateFile(t *testing.T) {
+	seed := mustParseSeed(t, `{"accounts":[{"id":"1111111111111111","access_key_id":"LTAI5tSeedKey","access_key_secret":"seed-secret",
+	  "regions":[{"region":"cn-hangzhou","groups":[{"name":"g","apis":[{"name":"good_api","path":"/ok"},{"name":"bad_api","path":"/has space"}]}]}]}]}`)
+	dir := t.TempDir()
+	fresh := filepath.Join(dir, "fresh.json")
+	if s, err := Start(WithSeedData(seed), WithStateFile(fresh)); err == nil {
+		_ = s.Close()
+		t.Fatal("Start with a seed CreateApi refuses succeeded")
+	}
+	if _, err := os.Stat(fresh); !errors.Is(err, os.ErrNotExist) {
+		data, _ := os.ReadFile(fresh)
+		t.Fatalf("failed start wrote the state file (%v):\n%s", err, data)
+	}
+	const empty = `{"version":1,"state":[]}`
+	existing := filepath.Join(dir, "existing.json")
+	if err := os.WriteFile(existing, []byte(empty), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Start(WithSeedData(seed), WithStateFile(existing)); err == nil {
+		_ = s.Close()
+		t.Fatal("Start with a seed CreateApi refuses succeeded")
+	}
+	if data, _ := os.ReadFile(existing); string(data) != empty {
+		t.Fatalf("failed start rewrote the state file:\n%s", data)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("files left in the state directory: %v", entries)
+	}
+}

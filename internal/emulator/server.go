@@ -121,8 +121,10 @@ func build(opts []Option) (*Server, error) {
 		s.keys[a.AccessKeyID] = &credential{accountID: a.ID, secret: a.AccessKeySecret}
 	}
 	restored := false
+	var sf *stateFile
 	if cfg.stateFile != "" {
-		sf, data, err := openStateFile(cfg.stateFile)
+		var data []byte
+		sf, data, err = openStateFile(cfg.stateFile)
 		if err != nil {
 			return nil, fmt.Errorf("emulator: %w", err)
 		}
@@ -135,15 +137,18 @@ func build(opts []Option) (*Server, error) {
 			restored = !s.st.empty()
 			s.mu.RUnlock()
 		}
-		s.sf = sf
 	}
+	// The seed is applied before the state file is attached: a seed that fails half way must not leave
+	// its partial state on disk, where the next start would restore it and skip the (fixed) seed.
+	seeded := false
 	if cfg.seed != nil && !restored {
 		if err := s.applySeed(cfg.seed); err != nil {
-			if s.sf != nil {
-				_ = s.sf.close()
-			}
 			return nil, fmt.Errorf("emulator: seed: %w", err)
 		}
+		seeded = true
+	}
+	s.sf = sf
+	if seeded {
 		s.persist()
 	}
 	return s, nil
