@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"strconv"
@@ -123,7 +124,8 @@ func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
 		}
 		faults faultFlag
 	)
-	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "`address` to listen on (HOST:PORT; port 0 picks a free port)")
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "`address` to listen on, HOST:PORT; an empty HOST (\":8080\") means 127.0.0.1,\n"+
+		"name 0.0.0.0 or [::] to listen on every interface; port 0 picks a free port")
 	// The environment is applied after parsing, not as the flag default: flag would print a default
 	// secret in --help.
 	fs.StringVar(&c.accessKeyID, "access-key-id", "",
@@ -161,6 +163,11 @@ func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
 		return nil, usageError{err}
 	}
 	var errs []error
+	if addr, err := listenAddr(c.listen); err != nil {
+		errs = append(errs, err)
+	} else {
+		c.listen = addr
+	}
 	if c.burst != 0 && c.qps == 0 {
 		errs = append(errs, errors.New("--burst needs --qps"))
 	}
@@ -206,6 +213,20 @@ func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
 		c.seed = seed
 	}
 	return c, nil
+}
+
+// listenAddr makes an empty host mean loopback. net.Listen would bind every interface for ":8080",
+// and the emulator accepts any signature made with its printed credentials, so it is reachable from
+// other machines only when an address such as 0.0.0.0 or [::] is named explicitly.
+func listenAddr(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("--listen %q: want HOST:PORT: %w", addr, err)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port), nil
 }
 
 // options turns the command line into emulator options. Only flags given explicitly are passed, so

@@ -421,6 +421,7 @@ func TestRunRejectsBadCommandLines(t *testing.T) {
 		{"--throttle-rate", "1.5"},
 		{"--max-items", "0"},
 		{"--max-page-size", "-1"},
+		{"--listen", "8080"},
 	}
 	for _, args := range cases {
 		var stdout, stderr lockedBuffer
@@ -516,5 +517,40 @@ func TestBinaryStartsAndStopsOnSIGTERM(t *testing.T) {
 	case <-time.After(waitLimit):
 		_ = cmd.Process.Kill()
 		t.Fatal("binary did not exit after SIGTERM")
+	}
+}
+
+// An empty host must not bind every interface: ":PORT" means loopback, and the first line says so.
+func TestRunEmptyListenHostMeansLoopback(t *testing.T) {
+	clearCredentialEnv(t)
+	// startRun requires the first line to be "listening on http://127.0.0.1:PORT".
+	r := startRun(t, "--listen", ":0", "--access-key-secret", "loopback-secret")
+	c := sdkClient(t, r.endpoint, emulator.DefaultAccessKeyID, "loopback-secret")
+	if _, err := c.CreateApiGroup(&cloudapi.CreateApiGroupRequest{GroupName: dara.String("loopback_group")}); err != nil {
+		t.Fatalf("CreateApiGroup via %s: %v", r.endpoint, err)
+	}
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestListenAddr(t *testing.T) {
+	for in, want := range map[string]string{
+		":8080":          "127.0.0.1:8080",
+		":0":             "127.0.0.1:0",
+		"127.0.0.1:8080": "127.0.0.1:8080",
+		"0.0.0.0:8080":   "0.0.0.0:8080",
+		"[::]:8080":      "[::]:8080",
+		"[::1]:0":        "[::1]:0",
+		"localhost:9000": "localhost:9000",
+	} {
+		if got, err := listenAddr(in); err != nil || got != want {
+			t.Errorf("listenAddr(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"8080", "", "1.2.3.4"} {
+		if got, err := listenAddr(in); err == nil {
+			t.Errorf("listenAddr(%q) = %q, want an error", in, got)
+		}
 	}
 }

@@ -55,7 +55,27 @@
 //   - DescribeApiProductApis: PageNumber default 1, PageSize default 10, at most WithMaxPageSize
 //     (default 100; above is InvalidParameter); attach order; attachments younger than
 //     WithVisibilityDelay are not visible yet.
-//   - DeleteApiProduct: unknown product is NotFoundApiProduct.
+//   - DeleteApiProduct: unknown product is NotFoundApiProduct. While any app is authorized on the
+//     product it is refused with ApiProductAuthorizedToApp (400, the emulator's code: Alibaba documents
+//     the refusal, "if any API in the API product is associated with an application", but no code);
+//     the message names the apps. Per-API app authorizations do not exist in the emulator.
+//   - CreateApp: AppName required, 4-26 characters, a letter then letters, digits or '_' (names need
+//     not be unique); Description at most 180 characters; Extend kept; AppKey, AppSecret, AppCode and
+//     Tag.N accepted and dropped (no API calls are served, and secrets stay out of the state file).
+//     AppId is a positive int64 from one counter for the whole emulator, so unique per account;
+//     ids are not reused after DeleteApp (Reset starts over). DeleteApp: unknown app is NotFoundApp
+//     (404); deleting an app removes its authorizations.
+//   - SetApiProductsAuthorities: AppId (positive integer, else InvalidParameter; unknown app
+//     NotFoundApp) and ApiProductIds (both wire forms, "a,b" and ApiProductIds.N, at most
+//     WithMaxItemsPerCall ids, repeats ignored; an unknown product is NotFoundApiProduct) required;
+//     AuthValidTime optional, RFC 3339 (answered as UTC yyyy-MM-ddTHH:mm:ssZ; empty = never expires);
+//     Description optional. All or nothing. Re-authorizing replaces AuthValidTime and Description and
+//     keeps AuthorizedTime. AuthValidTime is recorded, not enforced: nothing is served to expire.
+//   - RemoveApiProductsAuthorities: unknown app is NotFoundApp; products the app is not authorized on
+//     (existing or not) are ignored.
+//   - DescribeApiProductsByApp (unknown app NotFoundApp) and DescribeAppsByApiProduct (unknown product
+//     NotFoundApiProduct; AppName filters by exact name): paging as DescribeApiProductApis, grant
+//     order. An AuthorizedApp's Description is the authorization's, Extend the app's.
 //
 // Missing required parameters are MissingParameter naming the parameter; malformed values are
 // InvalidParameter naming it. Flattened arrays are 1-based (Apis.N.ApiId); repeated string lists are
@@ -66,5 +86,5 @@
 // With WithStateFile the state of every account (and accounts registered at run time by a seed) is
 // written atomically, debounced, after each mutation, and restored at start. A state file that
 // cannot be read or understood is a startup error and is never overwritten. The seed (WithSeedData)
-// is applied only when the state file held no groups, APIs or products.
+// is applied only when the state file held no groups, APIs, products or apps.
 package emulator

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 )
 
 // apiError is an OpenAPI error answer: HTTP status, Alibaba error code, message and optional extra
@@ -53,6 +55,29 @@ func errNotFoundGroup(groupID string) *apiError {
 
 func errNotFoundProduct(productID string) *apiError {
 	return newAPIError(http.StatusNotFound, "NotFoundApiProduct", "The specified API product %q does not exist.", clip(productID))
+}
+
+func errNotFoundApp(appID int64) *apiError {
+	return newAPIError(http.StatusNotFound, "NotFoundApp", "The specified app %d does not exist.", appID)
+}
+
+// codeProductAuthorized is the emulator's code for DeleteApiProduct while apps are still authorized
+// on the product. Alibaba documents the refusal but no code; a code of its own (rather than
+// InvalidParameter) lets a client tell "revoke the authorizations first" from a malformed request.
+const codeProductAuthorized = "ApiProductAuthorizedToApp"
+
+func errProductAuthorized(productID string, appIDs []int64) *apiError {
+	ids := make([]string, 0, min(len(appIDs), 5))
+	for _, id := range appIDs[:min(len(appIDs), 5)] {
+		ids = append(ids, strconv.FormatInt(id, 10))
+	}
+	more := ""
+	if len(appIDs) > 5 {
+		more = fmt.Sprintf(" and %d more", len(appIDs)-5)
+	}
+	return newAPIError(http.StatusBadRequest, codeProductAuthorized,
+		"The API product %q is authorized to app(s) %s%s; revoke the authorizations (RemoveApiProductsAuthorities) before deleting it.",
+		clip(productID), strings.Join(ids, ", "), more)
 }
 
 // clip keeps client-supplied identifiers echoed in messages short, so a hostile 1 MiB parameter does

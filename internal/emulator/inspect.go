@@ -12,7 +12,8 @@ func (s *Server) InjectFault(f Fault) { s.faults.add(f) }
 // base latency stay.
 func (s *Server) ClearFaults() { s.faults.clear() }
 
-// Reset drops all groups, APIs, deployments and products of every account, and all request counters.
+// Reset drops all groups, APIs, deployments, products, apps and authorizations of every account, and
+// all request counters (app ids start again from the first).
 // Accounts, temporary credentials, remembered nonces and faults stay.
 func (s *Server) Reset() {
 	s.mu.Lock()

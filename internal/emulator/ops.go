@@ -35,6 +35,13 @@ func operations() map[string]operation {
 		"DetachApiProduct":       opDetachAPIProduct,
 		"DescribeApiProductApis": opDescribeAPIProductAPIs,
 		"DeleteApiProduct":       opDeleteAPIProduct,
+
+		"CreateApp":                    opCreateApp,
+		"DeleteApp":                    opDeleteApp,
+		"SetApiProductsAuthorities":    opSetAPIProductsAuthorities,
+		"RemoveApiProductsAuthorities": opRemoveAPIProductsAuthorities,
+		"DescribeApiProductsByApp":     opDescribeAPIProductsByApp,
+		"DescribeAppsByApiProduct":     opDescribeAppsByAPIProduct,
 	}
 }
 
@@ -774,8 +781,8 @@ func opDescribeAPIProductAPIs(s *Server, c *opContext) (any, *apiError) {
 	return resp, nil
 }
 
-// opDeleteAPIProduct deletes a product and its attachments. (Alibaba refuses while an app is
-// authorized on the product; the emulator has no apps.)
+// opDeleteAPIProduct deletes a product and its attachments. Like Alibaba, it refuses while an app is
+// still authorized on the product (ApiProductAuthorizedToApp, the emulator's code).
 func opDeleteAPIProduct(s *Server, c *opContext) (any, *apiError) {
 	id, e := productIDParam(c.p)
 	if e != nil {
@@ -786,6 +793,10 @@ func opDeleteAPIProduct(s *Server, c *opContext) (any, *apiError) {
 	if rs == nil || rs.products[id] == nil {
 		s.mu.Unlock()
 		return nil, errNotFoundProduct(id)
+	}
+	if apps := rs.authorizedApps(id); len(apps) > 0 {
+		s.mu.Unlock()
+		return nil, errProductAuthorized(id, apps)
 	}
 	delete(rs.products, id)
 	s.mu.Unlock()

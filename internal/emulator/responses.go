@@ -106,3 +106,44 @@ type describeAPIProductAPIsResponse struct {
 		APIInfo []apiInfo `json:"ApiInfo"`
 	} `json:"ApiInfoList"`
 }
+
+type createAppResponse struct {
+	RequestID string `json:"RequestId"`
+	AppID     int64  `json:"AppId"`
+	TagStatus bool   `json:"TagStatus"`
+}
+
+type apiProductInfo struct {
+	APIProductID string `json:"ApiProductId"`
+}
+
+type describeAPIProductsByAppResponse struct {
+	RequestID          string `json:"RequestId"`
+	PageNumber         int32  `json:"PageNumber"`
+	PageSize           int32  `json:"PageSize"`
+	TotalCount         int32  `json:"TotalCount"`
+	APIProductInfoList struct {
+		APIProductInfo []apiProductInfo `json:"ApiProductInfo"`
+	} `json:"ApiProductInfoList"`
+}
+
+// authorizedApp is one entry of DescribeAppsByApiProduct. AuthValidTime is "" for an authorization
+// that never expires, as Alibaba documents.
+type authorizedApp struct {
+	AppID          int64  `json:"AppId"`
+	AppName        string `json:"AppName"`
+	AuthValidTime  string `json:"AuthValidTime"`
+	AuthorizedTime string `json:"AuthorizedTime"`
+	Description    string `json:"Description"`
+	Extend         string `json:"Extend"`
+}
+
+type describeAppsByAPIProductResponse struct {
+	RequestID      string `json:"RequestId"`
+	PageNumber     int32  `json:"PageNumber"`
+	PageSize       int32  `json:"PageSize"`
+	TotalCount     int32  `json:"TotalCount"`
+	AuthorizedApps struct {
+		AuthorizedApp []authorizedApp `json:"AuthorizedApp"`
+	} `json:"AuthorizedApps"`
+}

@@ -21,6 +21,7 @@ type regionState struct {
 	groups   map[string]*group
 	apis     map[string]*api
 	products map[string]*product
+	apps     map[int64]*app
 }
 
 type group struct {
@@ -130,10 +131,63 @@ func (p *product) removeWhere(drop func(attachment) bool) int {
 	return n
 }
 
+// app is an application (CreateApp) and the API products it is authorized on, keyed by product id.
+type app struct {
+	ID          int64
+	Name        string
+	Description string
+	Extend      string
+	Created     time.Time
+	Seq         uint64
+	auths       map[string]*authorization
+}
+
+// authorization is one SetApiProductsAuthorities grant. ValidUntil is the AuthValidTime as
+// answered (UTC, timeLayout); "" means it never expires.
+type authorization struct {
+	ProductID   string
+	ValidUntil  string
+	Description string
+	Authorized  time.Time
+	Seq         uint64 // grant order, for stable listings
+}
+
+func newApp(id int64, name, description, extend string, created time.Time, seq uint64) *app {
+	return &app{ID: id, Name: name, Description: description, Extend: extend, Created: created, Seq: seq,
+		auths: make(map[string]*authorization)}
+}
+
+// sortedAuths returns the app's authorizations in grant order.
+func (a *app) sortedAuths() []*authorization {
+	out := make([]*authorization, 0, len(a.auths))
+	for _, au := range a.auths {
+		out = append(out, au)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out
+}
+
+// sortedApps returns the region's apps in creation order.
+func (rs *regionState) sortedApps() []*app {
+	out := make([]*app, 0, len(rs.apps))
+	for _, a := range rs.apps {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out
+}
+
+// appIDBase is where app ids start: real AppIds are positive integers of nine or more digits
+// (Alibaba's examples show 110962435), and clients store them as int64.
+const appIDBase int64 = 110000000
+
 // store is all tenants' state: account → region → resources. seq orders creations globally.
+// lastAppID is the last app id handed out; one counter for every account keeps app ids unique
+// per account (and globally) without a search.
 type store struct {
-	accounts map[string]map[string]*regionState
-	seq      uint64
+	accounts  map[string]map[string]*regionState
+	seq       uint64
+	lastAppID int64
 }
 
 func newStore() *store { return &store{accounts: make(map[string]map[string]*regionState)} }
@@ -154,6 +208,7 @@ func (st *store) region(accountID, region string, create bool) *regionState {
 			groups:   make(map[string]*group),
 			apis:     make(map[string]*api),
 			products: make(map[string]*product),
+			apps:     make(map[int64]*app),
 		}
 		regions[region] = rs
 	}
@@ -162,11 +217,16 @@ func (st *store) region(accountID, region string, create bool) *regionState {
 
 func (st *store) nextSeq() uint64 { st.seq++; return st.seq }
 
-// empty reports whether no account holds any group, API or product.
+func (st *store) nextAppID() int64 {
+	st.lastAppID = max(st.lastAppID, appIDBase) + 1
+	return st.lastAppID
+}
+
+// empty reports whether no account holds any group, API, product or app.
 func (st *store) empty() bool {
 	for _, regions := range st.accounts {
 		for _, rs := range regions {
-			if len(rs.groups)+len(rs.apis)+len(rs.products) > 0 {
+			if len(rs.groups)+len(rs.apis)+len(rs.products)+len(rs.apps) > 0 {
 				return false
 			}
 		}
@@ -211,7 +271,10 @@ type snapshotDoc struct {
 	// the options on every start, and a changed secret there must win.
 	Accounts []snapAccount `json:"accounts,omitempty"`
 	Seq      uint64        `json:"seq"`
-	State    []snapRegion  `json:"state"`
+	// LastAppID keeps app ids from being reused after a restart, even of apps deleted since.
+	// Absent in snapshots written before apps existed; the field is optional, so the version stays.
+	LastAppID int64        `json:"lastAppId,omitempty"`
+	State     []snapRegion `json:"state"`
 }
 
 type snapAccount struct {
@@ -226,6 +289,7 @@ type snapRegion struct {
 	Groups   []snapGroup   `json:"groups"`
 	APIs     []snapAPI     `json:"apis"`
 	Products []snapProduct `json:"products"`
+	Apps     []snapApp     `json:"apps,omitempty"`
 }
 
 type snapGroup struct {
@@ -273,6 +337,24 @@ type snapAttachment struct {
 	Attached time.Time `json:"attached"`
 }
 
+type snapApp struct {
+	ID             int64               `json:"id"`
+	Name           string              `json:"name"`
+	Description    string              `json:"description,omitempty"`
+	Extend         string              `json:"extend,omitempty"`
+	Created        time.Time           `json:"created"`
+	Seq            uint64              `json:"seq"`
+	Authorizations []snapAuthorization `json:"authorizations,omitempty"`
+}
+
+type snapAuthorization struct {
+	ProductID     string    `json:"productId"`
+	AuthValidTime string    `json:"authValidTime,omitempty"`
+	Description   string    `json:"description,omitempty"`
+	Authorized    time.Time `json:"authorized"`
+	Seq           uint64    `json:"seq"`
+}
+
 // snapshot encodes every account's state (and run-time accounts) as JSON with a version field. It
 // is what the state file stores; deterministic order keeps diffs of the file readable.
 func (s *Server) snapshot() ([]byte, error) {
@@ -285,6 +367,7 @@ func (s *Server) snapshot() ([]byte, error) {
 
 	s.mu.RLock()
 	doc.Seq = s.st.seq
+	doc.LastAppID = s.st.lastAppID
 	accountIDs := make([]string, 0, len(s.st.accounts))
 	for id := range s.st.accounts {
 		accountIDs = append(accountIDs, id)
@@ -327,6 +410,14 @@ func (s *Server) snapshot() ([]byte, error) {
 				}
 				sr.Products = append(sr.Products, sp)
 			}
+			for _, a := range rs.sortedApps() {
+				sa := snapApp{ID: a.ID, Name: a.Name, Description: a.Description, Extend: a.Extend, Created: a.Created, Seq: a.Seq}
+				for _, au := range a.sortedAuths() {
+					sa.Authorizations = append(sa.Authorizations, snapAuthorization{ProductID: au.ProductID,
+						AuthValidTime: au.ValidUntil, Description: au.Description, Authorized: au.Authorized, Seq: au.Seq})
+				}
+				sr.Apps = append(sr.Apps, sa)
+			}
 			doc.State = append(doc.State, sr)
 		}
 	}
@@ -348,6 +439,13 @@ func (s *Server) restore(data []byte) error {
 	}
 	st := newStore()
 	st.seq = doc.Seq
+	st.lastAppID = doc.LastAppID
+	if doc.LastAppID < 0 {
+		return fmt.Errorf("state snapshot: lastAppId %d is negative", doc.LastAppID)
+	}
+	// The emulator hands out app ids unique per account across all its regions; a snapshot that
+	// breaks this was not written by it.
+	appIDs := make(map[string]map[int64]bool)
 	for _, a := range doc.Accounts {
 		if err := validateAccount(Account(a)); err != nil {
 			return fmt.Errorf("state snapshot: %w", err)
@@ -403,6 +501,37 @@ func (s *Server) restore(data []byte) error {
 				np.add(attachment{APIID: at.APIID, Stage: at.Stage, Attached: at.Attached})
 			}
 			rs.products[p.ID] = np
+		}
+		if appIDs[sr.Account] == nil {
+			appIDs[sr.Account] = make(map[int64]bool)
+		}
+		for _, a := range sr.Apps {
+			if a.ID <= 0 || appIDs[sr.Account][a.ID] {
+				return fmt.Errorf("state snapshot: %s: app id %d is not positive or is duplicated", where, a.ID)
+			}
+			if !appNamePattern.MatchString(a.Name) {
+				return fmt.Errorf("state snapshot: %s: app %d has invalid name %q", where, a.ID, a.Name)
+			}
+			appIDs[sr.Account][a.ID] = true
+			na := newApp(a.ID, a.Name, a.Description, a.Extend, a.Created, a.Seq)
+			for _, au := range a.Authorizations {
+				if rs.products[au.ProductID] == nil || na.auths[au.ProductID] != nil {
+					return fmt.Errorf("state snapshot: %s: app %d has an authorization on unknown or repeated product %q",
+						where, a.ID, au.ProductID)
+				}
+				if au.AuthValidTime != "" {
+					if _, err := time.Parse(timeLayout, au.AuthValidTime); err != nil {
+						return fmt.Errorf("state snapshot: %s: app %d product %q: invalid authValidTime %q",
+							where, a.ID, au.ProductID, au.AuthValidTime)
+					}
+				}
+				na.auths[au.ProductID] = &authorization{ProductID: au.ProductID, ValidUntil: au.AuthValidTime,
+					Description: au.Description, Authorized: au.Authorized, Seq: au.Seq}
+				st.seq = max(st.seq, au.Seq)
+			}
+			rs.apps[a.ID] = na
+			st.seq = max(st.seq, a.Seq)
+			st.lastAppID = max(st.lastAppID, a.ID)
 		}
 	}
 
