@@ -47,6 +47,10 @@ type Config struct {
 	UserAgent string
 	// Retry controls the retry loop; zero fields take the values of DefaultRetryPolicy.
 	Retry RetryPolicy
+	// DisableListingCoalescing makes every ListProductAPIs and FindAttachment call page through
+	// DescribeApiProductApis on its own, as if no other call were running (see WithMaxStaleness
+	// for what coalescing shares). Meant for benchmarks and as an escape hatch.
+	DisableListingCoalescing bool
 }
 
 // Client calls CloudAPI operations through the typed SDK, each call through the retry loop.
@@ -58,9 +62,11 @@ type Client struct {
 	// checks one out; they share our HTTP client and connections, and build without I/O.
 	sdkClients sync.Pool
 	retry      RetryPolicy
-	endpoint   string
-	protocol   string
-	region     string
+	// listings shares product listings between concurrent calls; nil when disabled.
+	listings *listingCoalescer
+	endpoint string
+	protocol string
+	region   string
 }
 
 // New validates cfg and builds a Client. It performs no network I/O (credentials are resolved
@@ -142,6 +148,9 @@ func New(cfg Config) (*Client, error) {
 		region:    region,
 	}
 	c.sdkClients.Put(api)
+	if !cfg.DisableListingCoalescing {
+		c.listings = newListingCoalescer(c.retry.Clock, c.listProductAPIs)
+	}
 	return c, nil
 }
 

@@ -150,17 +150,24 @@ func TestFindAttachment(t *testing.T) {
 	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
 	ctx := context.Background()
 
-	t.Run("hit on page 2 stops paging", func(t *testing.T) {
-		before := len(f.callsFor("DescribeApiProductApis"))
-		got, err := c.FindAttachment(ctx, "p1", "api0150", "RELEASE")
-		if err != nil {
-			t.Fatalf("FindAttachment: %v", err)
-		}
-		if *got != want[150] {
-			t.Fatalf("got %+v, want %+v", *got, want[150])
-		}
-		if n := len(f.callsFor("DescribeApiProductApis")) - before; n != 2 {
-			t.Fatalf("pages read = %d, want 2", n)
+	t.Run("hit on page 2", func(t *testing.T) {
+		// A coalesced call reads the whole product (the listing may serve other callers); an
+		// uncoalesced one stops at the page with the hit.
+		for _, tc := range []struct {
+			client *Client
+			pages  int
+		}{{c, 3}, {newClientWith(t, f.endpoint(), newFakeClock(), true), 2}} {
+			before := len(f.callsFor("DescribeApiProductApis"))
+			got, err := tc.client.FindAttachment(ctx, "p1", "api0150", "RELEASE")
+			if err != nil {
+				t.Fatalf("FindAttachment: %v", err)
+			}
+			if *got != want[150] {
+				t.Fatalf("got %+v, want %+v", *got, want[150])
+			}
+			if n := len(f.callsFor("DescribeApiProductApis")) - before; n != tc.pages {
+				t.Fatalf("pages read = %d, want %d", n, tc.pages)
+			}
 		}
 	})
 	t.Run("pair absent", func(t *testing.T) {

@@ -128,6 +128,10 @@ func (c *Client) CreateAPI(ctx context.Context, in CreateAPIInput) (string, erro
 
 // DeleteAPI deletes an API (DeleteApi).
 func (c *Client) DeleteAPI(ctx context.Context, groupID, apiID string) error {
+	// Deleting an API detaches it from every product.
+	if c.listings != nil {
+		defer c.listings.invalidateAll()
+	}
 	return c.invoke(ctx, "DeleteApi", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
 		resp, err := api.DeleteApiWithContext(ctx, &cloudapiclient.DeleteApiRequest{
 			GroupId: dara.String(groupID),

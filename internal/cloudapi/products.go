@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	cloudapiclient "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
@@ -48,6 +49,7 @@ type APIInfo struct {
 // does not exist. Lists longer than 100 are sent in several calls; if a later call fails, the
 // error says how many APIs were already attached.
 func (c *Client) AttachAPIProduct(ctx context.Context, productID string, apis []APIRef) error {
+	defer c.invalidateListings(productID)
 	return c.changeProduct(ctx, "AttachApiProduct", productID, apis, func(ctx context.Context, api *cloudapiclient.Client, chunk []APIRef, rt *dara.RuntimeOptions) (*string, error) {
 		req := &cloudapiclient.AttachApiProductRequest{ApiProductId: dara.String(productID)}
 		for _, a := range chunk {
@@ -70,6 +72,7 @@ func (c *Client) AttachAPIProduct(ctx context.Context, productID string, apis []
 // DetachAPIProduct detaches apis from the product (DetachApiProduct). An unknown product is an
 // error for which IsNotFound is true.
 func (c *Client) DetachAPIProduct(ctx context.Context, productID string, apis []APIRef) error {
+	defer c.invalidateListings(productID)
 	return c.changeProduct(ctx, "DetachApiProduct", productID, apis, func(ctx context.Context, api *cloudapiclient.Client, chunk []APIRef, rt *dara.RuntimeOptions) (*string, error) {
 		req := &cloudapiclient.DetachApiProductRequest{ApiProductId: dara.String(productID)}
 		for _, a := range chunk {
@@ -122,6 +125,7 @@ func (c *Client) DeleteAPIProduct(ctx context.Context, productID string) error {
 	if strings.TrimSpace(productID) == "" {
 		return errors.New("CloudAPI DeleteApiProduct: the API product ID is empty")
 	}
+	defer c.invalidateListings(productID)
 	return c.invoke(ctx, "DeleteApiProduct", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
 		resp, err := api.DeleteApiProductWithContext(ctx, &cloudapiclient.DeleteApiProductRequest{ApiProductId: dara.String(productID)}, rt)
 		if err != nil {
@@ -138,7 +142,24 @@ func (c *Client) DeleteAPIProduct(ctx context.Context, productID string) error {
 // DescribeApiProductApis with PageSize 100 until TotalCount items were read (or an empty page
 // arrives). Entries repeated across pages (the product changed while we paged) are dropped. An
 // unknown product is an error for which IsNotFound is true.
+//
+// Concurrent calls for the same product share listings; by default the answer comes from a
+// listing that started after the call, see WithMaxStaleness to accept an older one. The returned
+// slice belongs to the caller.
 func (c *Client) ListProductAPIs(ctx context.Context, productID string) ([]APIInfo, error) {
+	if c.listings == nil {
+		return c.listProductAPIs(ctx, productID)
+	}
+	apis, err := c.listings.get(ctx, productID)
+	if err != nil {
+		return nil, err
+	}
+	// Shared with other callers, who may sort theirs.
+	return slices.Clone(apis), nil
+}
+
+// listProductAPIs is one complete, unshared listing.
+func (c *Client) listProductAPIs(ctx context.Context, productID string) ([]APIInfo, error) {
 	out := []APIInfo{}
 	seen := map[APIRef]bool{}
 	err := c.pageProductAPIs(ctx, productID, func(info APIInfo) bool {
@@ -155,18 +176,30 @@ func (c *Client) ListProductAPIs(ctx context.Context, productID string) ([]APIIn
 	return out, nil
 }
 
-// FindAttachment pages through the product's APIs and returns the one matching apiID and stage
-// (stage compared case-insensitively). If the product is unknown or the pair is absent it returns
-// a *NotFoundError.
+// FindAttachment returns the product's API matching apiID and stage (stage compared
+// case-insensitively). If the product is unknown or the pair is absent it returns a
+// *NotFoundError. It reads a whole (possibly shared) listing as ListProductAPIs does, under the
+// same freshness rules; with coalescing disabled it pages only until the pair is found.
 func (c *Client) FindAttachment(ctx context.Context, productID, apiID, stage string) (*APIInfo, error) {
 	var found *APIInfo
-	err := c.pageProductAPIs(ctx, productID, func(info APIInfo) bool {
-		if info.APIID == apiID && strings.EqualFold(info.StageName, stage) {
+	var err error
+	match := func(info APIInfo) bool { return info.APIID == apiID && strings.EqualFold(info.StageName, stage) }
+	if c.listings == nil {
+		err = c.pageProductAPIs(ctx, productID, func(info APIInfo) bool {
+			if match(info) {
+				found = &info
+				return true
+			}
+			return false
+		})
+	} else {
+		var apis []APIInfo
+		apis, err = c.listings.get(ctx, productID)
+		if i := slices.IndexFunc(apis, match); i >= 0 {
+			info := apis[i]
 			found = &info
-			return true
 		}
-		return false
-	})
+	}
 	if err != nil {
 		if IsNotFound(err) {
 			return nil, &NotFoundError{ProductID: productID, APIID: apiID, StageName: stage, ProductMissing: true, Err: err}
@@ -177,6 +210,14 @@ func (c *Client) FindAttachment(ctx context.Context, productID, apiID, stage str
 		return nil, &NotFoundError{ProductID: productID, APIID: apiID, StageName: stage}
 	}
 	return found, nil
+}
+
+// invalidateListings records that a write to the product returned, so that no listing started
+// before it answers a later call.
+func (c *Client) invalidateListings(productID string) {
+	if c.listings != nil {
+		c.listings.invalidate(productID)
+	}
 }
 
 // pageProductAPIs calls visit for each API of each page until visit returns true or the

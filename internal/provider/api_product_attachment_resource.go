@@ -27,6 +27,15 @@ const (
 	defaultDeleteTimeout = 10 * time.Minute
 )
 
+// refreshMaxStaleness lets the reads of one refresh share one listing of the product instead of
+// each paging through all of it (N attachments would cost N × ceil(N/100) requests against the
+// account's quota). The client, and so what it caches, is built by Configure and lives for one
+// terraform command at most, and every write through it invalidates the product's listing, so a
+// read never misses an attachment this provider made; what it may miss is a change made
+// elsewhere in the last few seconds, which a refresh racing with that change could miss anyway.
+// Create and Delete confirmations keep the client's strict default.
+const refreshMaxStaleness = 10 * time.Second
+
 var (
 	_ resource.Resource                = (*apiProductAttachmentResource)(nil)
 	_ resource.ResourceWithConfigure   = (*apiProductAttachmentResource)(nil)
@@ -317,7 +326,7 @@ func (r *apiProductAttachmentResource) Read(ctx context.Context, req resource.Re
 
 	id := state.attachmentID()
 	ctx = tflog.SetField(ctx, "attachment_id", id.String())
-	info, err := r.data.client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName)
+	info, err := r.data.client.FindAttachment(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), id.ProductID, id.APIID, id.StageName)
 	if isGone(err) {
 		tflog.Warn(ctx, "attachment no longer exists, removing it from state", map[string]any{"reason": err.Error()})
 		resp.State.RemoveResource(ctx)

@@ -128,7 +128,7 @@ func (d *apiProductDataSource) Read(ctx context.Context, req datasource.ReadRequ
 
 	productID := cfg.APIProductID.ValueString()
 	ctx = tflog.SetField(ctx, "api_product_id", productID)
-	apis, err := d.data.client.ListProductAPIs(ctx, productID)
+	apis, err := d.data.client.ListProductAPIs(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), productID)
 	if isGone(err) {
 		resp.Diagnostics.AddAttributeError(path.Root("api_product_id"), "API product not found",
 			fmt.Sprintf("API product %q does not exist in region %s (endpoint %s). API products are created by attaching a first API to them; check api_product_id, region and credentials.",
