@@ -19,37 +19,28 @@ func (c *Client) CreateAPIGroup(ctx context.Context, name, description string) (
 	if strings.TrimSpace(name) == "" {
 		return "", errors.New("CloudAPI CreateApiGroup: the group name is empty")
 	}
-	var groupID string
-	err := c.invoke(ctx, "CreateApiGroup", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
-		req := &cloudapiclient.CreateApiGroupRequest{GroupName: dara.String(name)}
-		if description != "" {
-			req.Description = dara.String(description)
-		}
-		resp, err := api.CreateApiGroupWithContext(ctx, req, rt)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil || resp.Body == nil || dara.StringValue(resp.Body.GroupId) == "" {
-			return nil, errEmptyResponse
-		}
-		groupID = dara.StringValue(resp.Body.GroupId)
-		return resp.Body.RequestId, nil
-	})
-	return groupID, err
+	req := &cloudapiclient.CreateApiGroupRequest{GroupName: dara.String(name)}
+	if description != "" {
+		req.Description = dara.String(description)
+	}
+	var body *cloudapiclient.CreateApiGroupResponseBody
+	err := c.invoke(ctx, "CreateApiGroup", sdkCall((*cloudapiclient.Client).CreateApiGroupWithContext, req,
+		func(resp *cloudapiclient.CreateApiGroupResponse) *cloudapiclient.CreateApiGroupResponseBody {
+			if resp.Body == nil || dara.StringValue(resp.Body.GroupId) == "" {
+				return nil
+			}
+			return resp.Body
+		}, &body))
+	if err != nil {
+		return "", err
+	}
+	return dara.StringValue(body.GroupId), nil
 }
 
 // DeleteAPIGroup deletes an API group (DeleteApiGroup).
 func (c *Client) DeleteAPIGroup(ctx context.Context, groupID string) error {
-	return c.invoke(ctx, "DeleteApiGroup", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
-		resp, err := api.DeleteApiGroupWithContext(ctx, &cloudapiclient.DeleteApiGroupRequest{GroupId: dara.String(groupID)}, rt)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil || resp.Body == nil {
-			return nil, errEmptyResponse
-		}
-		return resp.Body.RequestId, nil
-	})
+	return c.invoke(ctx, "DeleteApiGroup", sdkCall((*cloudapiclient.Client).DeleteApiGroupWithContext,
+		&cloudapiclient.DeleteApiGroupRequest{GroupId: dara.String(groupID)}, (*cloudapiclient.DeleteApiGroupResponse).GetBody, nil))
 }
 
 // CreateAPIInput describes a minimal mock-backed API for CreateAPI.
@@ -98,32 +89,31 @@ func (c *Client) CreateAPI(ctx context.Context, in CreateAPIInput) (string, erro
 	if err != nil {
 		return "", err
 	}
-	var apiID string
-	err = c.invoke(ctx, "CreateApi", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
-		req := &cloudapiclient.CreateApiRequest{
-			GroupId:       dara.String(in.GroupID),
-			ApiName:       dara.String(in.Name),
-			Visibility:    dara.String(visibility),
-			AuthType:      dara.String("APP"),
-			RequestConfig: dara.String(string(rc)),
-			ServiceConfig: dara.String(mockServiceConfig),
-			ResultType:    dara.String("JSON"),
-			ResultSample:  dara.String("{}"),
-		}
-		if in.Description != "" {
-			req.Description = dara.String(in.Description)
-		}
-		resp, err := api.CreateApiWithContext(ctx, req, rt)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil || resp.Body == nil || dara.StringValue(resp.Body.ApiId) == "" {
-			return nil, errEmptyResponse
-		}
-		apiID = dara.StringValue(resp.Body.ApiId)
-		return resp.Body.RequestId, nil
-	})
-	return apiID, err
+	req := &cloudapiclient.CreateApiRequest{
+		GroupId:       dara.String(in.GroupID),
+		ApiName:       dara.String(in.Name),
+		Visibility:    dara.String(visibility),
+		AuthType:      dara.String("APP"),
+		RequestConfig: dara.String(string(rc)),
+		ServiceConfig: dara.String(mockServiceConfig),
+		ResultType:    dara.String("JSON"),
+		ResultSample:  dara.String("{}"),
+	}
+	if in.Description != "" {
+		req.Description = dara.String(in.Description)
+	}
+	var body *cloudapiclient.CreateApiResponseBody
+	err = c.invoke(ctx, "CreateApi", sdkCall((*cloudapiclient.Client).CreateApiWithContext, req,
+		func(resp *cloudapiclient.CreateApiResponse) *cloudapiclient.CreateApiResponseBody {
+			if resp.Body == nil || dara.StringValue(resp.Body.ApiId) == "" {
+				return nil
+			}
+			return resp.Body
+		}, &body))
+	if err != nil {
+		return "", err
+	}
+	return dara.StringValue(body.ApiId), nil
 }
 
 // DeleteAPI deletes an API (DeleteApi).
@@ -132,19 +122,10 @@ func (c *Client) DeleteAPI(ctx context.Context, groupID, apiID string) error {
 	if c.listings != nil {
 		defer c.listings.invalidateAll()
 	}
-	return c.invoke(ctx, "DeleteApi", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
-		resp, err := api.DeleteApiWithContext(ctx, &cloudapiclient.DeleteApiRequest{
-			GroupId: dara.String(groupID),
-			ApiId:   dara.String(apiID),
-		}, rt)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil || resp.Body == nil {
-			return nil, errEmptyResponse
-		}
-		return resp.Body.RequestId, nil
-	})
+	return c.invoke(ctx, "DeleteApi", sdkCall((*cloudapiclient.Client).DeleteApiWithContext, &cloudapiclient.DeleteApiRequest{
+		GroupId: dara.String(groupID),
+		ApiId:   dara.String(apiID),
+	}, (*cloudapiclient.DeleteApiResponse).GetBody, nil))
 }
 
 // DeployAPI publishes an API to a stage (DeployApi). The service requires a description; an
@@ -153,39 +134,21 @@ func (c *Client) DeployAPI(ctx context.Context, groupID, apiID, stage, descripti
 	if description == "" {
 		description = "deployed by terraform-provider-apigateway"
 	}
-	return c.invoke(ctx, "DeployApi", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
-		resp, err := api.DeployApiWithContext(ctx, &cloudapiclient.DeployApiRequest{
-			GroupId:     dara.String(groupID),
-			ApiId:       dara.String(apiID),
-			StageName:   dara.String(stage),
-			Description: dara.String(description),
-		}, rt)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil || resp.Body == nil {
-			return nil, errEmptyResponse
-		}
-		return resp.Body.RequestId, nil
-	})
+	return c.invoke(ctx, "DeployApi", sdkCall((*cloudapiclient.Client).DeployApiWithContext, &cloudapiclient.DeployApiRequest{
+		GroupId:     dara.String(groupID),
+		ApiId:       dara.String(apiID),
+		StageName:   dara.String(stage),
+		Description: dara.String(description),
+	}, (*cloudapiclient.DeployApiResponse).GetBody, nil))
 }
 
 // AbolishAPI unpublishes an API from a stage (AbolishApi).
 func (c *Client) AbolishAPI(ctx context.Context, groupID, apiID, stage string) error {
-	return c.invoke(ctx, "AbolishApi", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
-		resp, err := api.AbolishApiWithContext(ctx, &cloudapiclient.AbolishApiRequest{
-			GroupId:   dara.String(groupID),
-			ApiId:     dara.String(apiID),
-			StageName: dara.String(stage),
-		}, rt)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil || resp.Body == nil {
-			return nil, errEmptyResponse
-		}
-		return resp.Body.RequestId, nil
-	})
+	return c.invoke(ctx, "AbolishApi", sdkCall((*cloudapiclient.Client).AbolishApiWithContext, &cloudapiclient.AbolishApiRequest{
+		GroupId:   dara.String(groupID),
+		ApiId:     dara.String(apiID),
+		StageName: dara.String(stage),
+	}, (*cloudapiclient.AbolishApiResponse).GetBody, nil))
 }
 
 // APIDetail is what plan-time checks and sweepers need to know about an API.
@@ -221,17 +184,8 @@ func (c *Client) DescribeAPI(ctx context.Context, apiID string) (*APIDetail, err
 		return nil, errors.New("CloudAPI DescribeApi: the API ID is empty")
 	}
 	var body *cloudapiclient.DescribeApiResponseBody
-	err := c.invoke(ctx, "DescribeApi", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
-		resp, err := api.DescribeApiWithContext(ctx, &cloudapiclient.DescribeApiRequest{ApiId: dara.String(apiID)}, rt)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil || resp.Body == nil {
-			return nil, errEmptyResponse
-		}
-		body = resp.Body
-		return body.RequestId, nil
-	})
+	err := c.invoke(ctx, "DescribeApi", sdkCall((*cloudapiclient.Client).DescribeApiWithContext,
+		&cloudapiclient.DescribeApiRequest{ApiId: dara.String(apiID)}, (*cloudapiclient.DescribeApiResponse).GetBody, &body))
 	if err != nil {
 		return nil, err
 	}
@@ -278,28 +232,19 @@ func (c *Client) ListAPIs(ctx context.Context, groupID, namePrefix string) ([]AP
 			return nil, fmt.Errorf("CloudAPI DescribeApis: stopped after %d pages (%d APIs read) because the listing did not end", maxPages, collected)
 		}
 		var body *cloudapiclient.DescribeApisResponseBody
-		err := c.invoke(ctx, "DescribeApis", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
-			req := &cloudapiclient.DescribeApisRequest{
-				PageNumber: dara.Int32(int32(page)),
-				PageSize:   dara.Int32(pageSize),
-			}
-			if groupID != "" {
-				req.GroupId = dara.String(groupID)
-			}
-			if namePrefix != "" {
-				// ApiName is a fuzzy match on the service; the prefix filter below is exact.
-				req.ApiName = dara.String(namePrefix)
-			}
-			resp, err := api.DescribeApisWithContext(ctx, req, rt)
-			if err != nil {
-				return nil, err
-			}
-			if resp == nil || resp.Body == nil {
-				return nil, errEmptyResponse
-			}
-			body = resp.Body
-			return body.RequestId, nil
-		})
+		req := &cloudapiclient.DescribeApisRequest{
+			PageNumber: dara.Int32(int32(page)),
+			PageSize:   dara.Int32(pageSize),
+		}
+		if groupID != "" {
+			req.GroupId = dara.String(groupID)
+		}
+		if namePrefix != "" {
+			// ApiName is a fuzzy match on the service; the prefix filter below is exact.
+			req.ApiName = dara.String(namePrefix)
+		}
+		err := c.invoke(ctx, "DescribeApis", sdkCall((*cloudapiclient.Client).DescribeApisWithContext, req,
+			(*cloudapiclient.DescribeApisResponse).GetBody, &body))
 		if err != nil {
 			return nil, err
 		}

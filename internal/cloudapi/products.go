@@ -26,6 +26,38 @@ var maxPages = 1000
 
 var errEmptyResponse = errors.New("the service returned an empty response body")
 
+// invokeFunc is one attempt of an operation, as invoke runs it; it returns the request id for
+// invoke's log lines.
+type invokeFunc = func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (requestID *string, err error)
+
+// sdkCall adapts a generated SDK operation (a method expression such as
+// (*cloudapiclient.Client).DeleteApiWithContext) to invoke: each attempt sends req, and a response
+// for which body returns nil counts as errEmptyResponse. On success the body goes to out, unless
+// out is nil.
+func sdkCall[Req, Resp any, Body interface {
+	comparable
+	GetRequestId() *string
+}](send func(*cloudapiclient.Client, context.Context, *Req, *dara.RuntimeOptions) (*Resp, error), req *Req, body func(*Resp) Body, out *Body) invokeFunc {
+	return func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
+		resp, err := send(api, ctx, req, rt)
+		if err != nil {
+			return nil, err
+		}
+		var none Body
+		if resp == nil {
+			return nil, errEmptyResponse
+		}
+		b := body(resp)
+		if b == none {
+			return nil, errEmptyResponse
+		}
+		if out != nil {
+			*out = b
+		}
+		return b.GetRequestId(), nil
+	}
+}
+
 // APIRef names one API in one stage (RELEASE, PRE or TEST).
 type APIRef struct {
 	APIID     string
@@ -50,7 +82,7 @@ type APIInfo struct {
 // error says how many APIs were already attached.
 func (c *Client) AttachAPIProduct(ctx context.Context, productID string, apis []APIRef) error {
 	defer c.invalidateListings(productID)
-	return c.changeProduct(ctx, "AttachApiProduct", productID, apis, func(ctx context.Context, api *cloudapiclient.Client, chunk []APIRef, rt *dara.RuntimeOptions) (*string, error) {
+	return c.changeProduct(ctx, "AttachApiProduct", productID, apis, func(chunk []APIRef) invokeFunc {
 		req := &cloudapiclient.AttachApiProductRequest{ApiProductId: dara.String(productID)}
 		for _, a := range chunk {
 			req.Apis = append(req.Apis, &cloudapiclient.AttachApiProductRequestApis{
@@ -58,14 +90,7 @@ func (c *Client) AttachAPIProduct(ctx context.Context, productID string, apis []
 				StageName: dara.String(a.StageName),
 			})
 		}
-		resp, err := api.AttachApiProductWithContext(ctx, req, rt)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil || resp.Body == nil {
-			return nil, errEmptyResponse
-		}
-		return resp.Body.RequestId, nil
+		return sdkCall((*cloudapiclient.Client).AttachApiProductWithContext, req, (*cloudapiclient.AttachApiProductResponse).GetBody, nil)
 	})
 }
 
@@ -73,7 +98,7 @@ func (c *Client) AttachAPIProduct(ctx context.Context, productID string, apis []
 // error for which IsNotFound is true.
 func (c *Client) DetachAPIProduct(ctx context.Context, productID string, apis []APIRef) error {
 	defer c.invalidateListings(productID)
-	return c.changeProduct(ctx, "DetachApiProduct", productID, apis, func(ctx context.Context, api *cloudapiclient.Client, chunk []APIRef, rt *dara.RuntimeOptions) (*string, error) {
+	return c.changeProduct(ctx, "DetachApiProduct", productID, apis, func(chunk []APIRef) invokeFunc {
 		req := &cloudapiclient.DetachApiProductRequest{ApiProductId: dara.String(productID)}
 		for _, a := range chunk {
 			req.Apis = append(req.Apis, &cloudapiclient.DetachApiProductRequestApis{
@@ -81,19 +106,12 @@ func (c *Client) DetachAPIProduct(ctx context.Context, productID string, apis []
 				StageName: dara.String(a.StageName),
 			})
 		}
-		resp, err := api.DetachApiProductWithContext(ctx, req, rt)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil || resp.Body == nil {
-			return nil, errEmptyResponse
-		}
-		return resp.Body.RequestId, nil
+		return sdkCall((*cloudapiclient.Client).DetachApiProductWithContext, req, (*cloudapiclient.DetachApiProductResponse).GetBody, nil)
 	})
 }
 
 func (c *Client) changeProduct(ctx context.Context, action, productID string, apis []APIRef,
-	send func(ctx context.Context, api *cloudapiclient.Client, chunk []APIRef, rt *dara.RuntimeOptions) (*string, error)) error {
+	send func(chunk []APIRef) invokeFunc) error {
 	if strings.TrimSpace(productID) == "" {
 		return fmt.Errorf("CloudAPI %s: the API product ID is empty", action)
 	}
@@ -107,9 +125,7 @@ func (c *Client) changeProduct(ctx context.Context, action, productID string, ap
 	}
 	for start := 0; start < len(apis); start += maxItemsPerCall {
 		chunk := apis[start:min(start+maxItemsPerCall, len(apis))]
-		err := c.invoke(ctx, action, func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
-			return send(ctx, api, chunk, rt)
-		})
+		err := c.invoke(ctx, action, send(chunk))
 		if err != nil {
 			if start > 0 {
 				return fmt.Errorf("%w (the first %d of %d APIs were already processed by earlier calls)", err, start, len(apis))
@@ -126,16 +142,8 @@ func (c *Client) DeleteAPIProduct(ctx context.Context, productID string) error {
 		return errors.New("CloudAPI DeleteApiProduct: the API product ID is empty")
 	}
 	defer c.invalidateListings(productID)
-	return c.invoke(ctx, "DeleteApiProduct", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
-		resp, err := api.DeleteApiProductWithContext(ctx, &cloudapiclient.DeleteApiProductRequest{ApiProductId: dara.String(productID)}, rt)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil || resp.Body == nil {
-			return nil, errEmptyResponse
-		}
-		return resp.Body.RequestId, nil
-	})
+	return c.invoke(ctx, "DeleteApiProduct", sdkCall((*cloudapiclient.Client).DeleteApiProductWithContext,
+		&cloudapiclient.DeleteApiProductRequest{ApiProductId: dara.String(productID)}, (*cloudapiclient.DeleteApiProductResponse).GetBody, nil))
 }
 
 // ListProductAPIs returns every API attached to the product, in the service's order, paging
@@ -232,21 +240,12 @@ func (c *Client) pageProductAPIs(ctx context.Context, productID string, visit fu
 			return fmt.Errorf("CloudAPI DescribeApiProductApis: API product %q: stopped after %d pages (%d APIs read) because the listing did not end", productID, maxPages, collected)
 		}
 		var body *cloudapiclient.DescribeApiProductApisResponseBody
-		err := c.invoke(ctx, "DescribeApiProductApis", func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (*string, error) {
-			resp, err := api.DescribeApiProductApisWithContext(ctx, &cloudapiclient.DescribeApiProductApisRequest{
+		err := c.invoke(ctx, "DescribeApiProductApis", sdkCall((*cloudapiclient.Client).DescribeApiProductApisWithContext,
+			&cloudapiclient.DescribeApiProductApisRequest{
 				ApiProductId: dara.String(productID),
 				PageNumber:   dara.Int32(int32(page)),
 				PageSize:     dara.Int32(pageSize),
-			}, rt)
-			if err != nil {
-				return nil, err
-			}
-			if resp == nil || resp.Body == nil {
-				return nil, errEmptyResponse
-			}
-			body = resp.Body
-			return body.RequestId, nil
-		})
+			}, (*cloudapiclient.DescribeApiProductApisResponse).GetBody, &body))
 		if err != nil {
 			return err
 		}

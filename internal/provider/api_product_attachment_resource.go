@@ -155,16 +155,9 @@ func (r *apiProductAttachmentResource) Schema(ctx context.Context, _ resource.Sc
 
 // Configure implements resource.ResourceWithConfigure.
 func (r *apiProductAttachmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
+		r.data = data
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", req.ProviderData))
-		return
-	}
-	r.data = data
 }
 
 // ModifyPlan implements resource.ResourceWithModifyPlan. It checks the API before an attachment is
@@ -225,27 +218,58 @@ func checkAPIForAttachment(ctx context.Context, data *providerData, apiID, stage
 	return diags
 }
 
-// Create implements resource.Resource.
-func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan apiProductAttachmentModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
+// attachmentOp is what differs between the preludes of Create, Read and Delete.
+type attachmentOp struct {
+	// timeout picks the operation's own entry of the timeouts block, def when it is unset.
+	timeout func(t timeouts.Value, ctx context.Context, def time.Duration) (time.Duration, diag.Diagnostics)
+	def     time.Duration
+	// skipUnconfigured makes an unconfigured provider a silent no-op instead of an error: a refresh
+	// may run with an unknown provider configuration, and keeps the state as it is; the apply that
+	// follows runs with a configured provider.
+	skipUnconfigured bool
+}
+
+var (
+	createOp = attachmentOp{timeout: timeouts.Value.Create, def: defaultCreateTimeout}
+	readOp   = attachmentOp{timeout: timeouts.Value.Read, def: defaultReadTimeout, skipUnconfigured: true}
+	deleteOp = attachmentOp{timeout: timeouts.Value.Delete, def: defaultDeleteTimeout}
+)
+
+// begin is the prelude of Create, Read and Delete: it loads the model with get, checks that the
+// provider is configured, bounds ctx by op's timeout and tags its log lines with the attachment id.
+// When ok is false the operation stops, with the reason (if any) already in diags; otherwise the
+// caller must call cancel.
+func (r *apiProductAttachmentResource) begin(ctx context.Context, op attachmentOp, get func(context.Context, any) diag.Diagnostics,
+	diags *diag.Diagnostics) (_ context.Context, cancel context.CancelFunc, m apiProductAttachmentModel, ok bool) {
+	diags.Append(get(ctx, &m)...)
+	if diags.HasError() {
+		return ctx, nil, m, false
 	}
 	if r.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", notConfiguredResource)
-		return
+		if op.skipUnconfigured {
+			tflog.Warn(ctx, "provider not configured, skipping refresh of the attachment")
+		} else {
+			diags.AddError("Provider not configured", notConfiguredResource)
+		}
+		return ctx, nil, m, false
 	}
-	timeout, d := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
+	timeout, d := op.timeout(m.Timeouts, ctx, op.def)
+	diags.Append(d...)
+	if diags.HasError() {
+		return ctx, nil, m, false
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, timeout)
+	return tflog.SetField(ctx, "attachment_id", m.attachmentID().String()), cancel, m, true
+}
 
+// Create implements resource.Resource.
+func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, cancel, plan, ok := r.begin(ctx, createOp, req.Plan.Get, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
 	id := plan.attachmentID()
-	ctx = tflog.SetField(ctx, "attachment_id", id.String())
 	client := r.data.client
 
 	tflog.Debug(ctx, "attaching API to API product")
@@ -305,27 +329,12 @@ func (r *apiProductAttachmentResource) findAfter(id attachmentID) (*cloudapi.API
 
 // Read implements resource.Resource.
 func (r *apiProductAttachmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state apiProductAttachmentModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, state, ok := r.begin(ctx, readOp, req.State.Get, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	if r.data == nil {
-		// Refresh with an unknown provider configuration: keep the state as it is; the apply that
-		// follows runs with a configured provider.
-		tflog.Warn(ctx, "provider not configured, skipping refresh of the attachment")
-		return
-	}
-	timeout, d := state.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-
 	id := state.attachmentID()
-	ctx = tflog.SetField(ctx, "attachment_id", id.String())
 	info, err := r.data.client.FindAttachment(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), id.ProductID, id.APIID, id.StageName)
 	if isGone(err) {
 		tflog.Warn(ctx, "attachment no longer exists, removing it from state", map[string]any{"reason": err.Error()})
@@ -356,25 +365,12 @@ func (r *apiProductAttachmentResource) Update(ctx context.Context, req resource.
 
 // Delete implements resource.Resource.
 func (r *apiProductAttachmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state apiProductAttachmentModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, state, ok := r.begin(ctx, deleteOp, req.State.Get, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	if r.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", notConfiguredResource)
-		return
-	}
-	timeout, d := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-
 	id := state.attachmentID()
-	ctx = tflog.SetField(ctx, "attachment_id", id.String())
 	client := r.data.client
 
 	tflog.Debug(ctx, "detaching API from API product")
