@@ -5,6 +5,7 @@
 package cloudapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -47,10 +48,13 @@ type Config struct {
 	UserAgent string
 	// Retry controls the retry loop; zero fields take the values of DefaultRetryPolicy.
 	Retry RetryPolicy
-	// DisableListingCoalescing makes every ListProductAPIs and FindAttachment call page through
-	// DescribeApiProductApis on its own, as if no other call were running (see WithMaxStaleness
-	// for what coalescing shares). Meant for benchmarks and as an escape hatch.
-	DisableListingCoalescing bool
+	// BatchWindow is how long AttachAPI and DetachAPI wait for concurrent calls to the same
+	// product to join them in one request; 0 means 40 ms.
+	BatchWindow time.Duration
+	// DisableBatchingAndSharing sends every AttachAPI and DetachAPI as a call of its own, makes
+	// every ListProductAPIs and FindAttachment page through the product on its own and every
+	// LookupAPI call DescribeApi: the naive baseline for benchmarks, and an escape hatch.
+	DisableBatchingAndSharing bool
 }
 
 // Client calls CloudAPI operations through the typed SDK, each call through the retry loop.
@@ -62,8 +66,12 @@ type Client struct {
 	// checks one out; they share our HTTP client and connections, and build without I/O.
 	sdkClients sync.Pool
 	retry      RetryPolicy
-	// listings shares product listings between concurrent calls; nil when disabled.
-	listings *listingCoalescer
+	// Sharing between calls (nil when disabled): product listings and the client's own writes,
+	// API details, and the batching of single-item writes.
+	snapshots   *productSnapshots
+	catalog     *apiCatalog
+	attachBatch *writeBatcher
+	detachBatch *writeBatcher
 	endpoint string
 	protocol string
 	region   string
@@ -148,8 +156,17 @@ func New(cfg Config) (*Client, error) {
 		region:    region,
 	}
 	c.sdkClients.Put(api)
-	if !cfg.DisableListingCoalescing {
-		c.listings = newListingCoalescer(c.retry.Clock, c.listProductAPIs)
+	if !cfg.DisableBatchingAndSharing {
+		window := cfg.BatchWindow
+		if window <= 0 {
+			window = defaultBatchWindow
+		}
+		c.snapshots = newProductSnapshots(c.retry.Clock, c.listProductAPIs)
+		c.catalog = newAPICatalog(c.DescribeAPI, func(ctx context.Context, page int) ([]APIDetail, int, error) {
+			return c.listAPIsPage(ctx, "", "", page)
+		})
+		c.attachBatch = newWriteBatcher("AttachApiProduct", window, maxItemsPerCall, c.retry.Clock, c.attachCall)
+		c.detachBatch = newWriteBatcher("DetachApiProduct", window, maxItemsPerCall, c.retry.Clock, c.detachCall)
 	}
 	return c, nil
 }

@@ -119,8 +119,8 @@ func (c *Client) CreateAPI(ctx context.Context, in CreateAPIInput) (string, erro
 // DeleteAPI deletes an API (DeleteApi).
 func (c *Client) DeleteAPI(ctx context.Context, groupID, apiID string) error {
 	// Deleting an API detaches it from every product.
-	if c.listings != nil {
-		defer c.listings.invalidateAll()
+	if c.snapshots != nil {
+		defer c.snapshots.forgetAll()
 	}
 	return c.invoke(ctx, "DeleteApi", sdkCall((*cloudapiclient.Client).DeleteApiWithContext, &cloudapiclient.DeleteApiRequest{
 		GroupId: dara.String(groupID),
@@ -151,76 +151,6 @@ func (c *Client) AbolishAPI(ctx context.Context, groupID, apiID, stage string) e
 	}, (*cloudapiclient.AbolishApiResponse).GetBody, nil))
 }
 
-// APIDetail is what plan-time checks and sweepers need to know about an API.
-type APIDetail struct {
-	APIID     string
-	APIName   string
-	GroupID   string
-	GroupName string
-	// DeployedStages lists the stages the API is currently published to.
-	DeployedStages []string
-}
-
-// isDeployed interprets DeployedStatus: the real service lists every stage and marks the
-// unpublished ones NONDEPLOYED; emulators may only list published stages with some status.
-func isDeployed(status string) bool {
-	s := strings.ToUpper(strings.TrimSpace(status))
-	switch {
-	case s == "":
-		return false
-	case s == "DEPLOYED":
-		return true
-	case strings.HasPrefix(s, "NON"), strings.HasPrefix(s, "UN"), strings.HasPrefix(s, "NOT"),
-		s == "ABOLISHED", s == "OFFLINE":
-		return false
-	}
-	return true
-}
-
-// DescribeAPI returns the API's identity and deployed stages (DescribeApi). A missing API is an
-// error for which IsNotFound is true (NotFoundApi).
-func (c *Client) DescribeAPI(ctx context.Context, apiID string) (*APIDetail, error) {
-	if strings.TrimSpace(apiID) == "" {
-		return nil, errors.New("CloudAPI DescribeApi: the API ID is empty")
-	}
-	var body *cloudapiclient.DescribeApiResponseBody
-	err := c.invoke(ctx, "DescribeApi", sdkCall((*cloudapiclient.Client).DescribeApiWithContext,
-		&cloudapiclient.DescribeApiRequest{ApiId: dara.String(apiID)}, (*cloudapiclient.DescribeApiResponse).GetBody, &body))
-	if err != nil {
-		return nil, err
-	}
-	d := &APIDetail{
-		APIID:          dara.StringValue(body.ApiId),
-		APIName:        dara.StringValue(body.ApiName),
-		GroupID:        dara.StringValue(body.GroupId),
-		GroupName:      dara.StringValue(body.GroupName),
-		DeployedStages: []string{},
-	}
-	if d.APIID == "" {
-		d.APIID = apiID
-	}
-	if body.DeployedInfos != nil {
-		for _, info := range body.DeployedInfos.DeployedInfo {
-			if info != nil && isDeployed(dara.StringValue(info.DeployedStatus)) {
-				d.DeployedStages = appendStage(d.DeployedStages, dara.StringValue(info.StageName))
-			}
-		}
-	}
-	return d, nil
-}
-
-func appendStage(stages []string, s string) []string {
-	if s == "" {
-		return stages
-	}
-	for _, have := range stages {
-		if have == s {
-			return stages
-		}
-	}
-	return append(stages, s)
-}
-
 // ListAPIs lists the APIs of a group ("" = all groups) whose name starts with namePrefix ("" =
 // all), paging DescribeApis. Sweepers use it to find leftover tf-testacc-* fixtures.
 func (c *Client) ListAPIs(ctx context.Context, groupID, namePrefix string) ([]APIDetail, error) {
@@ -231,62 +161,23 @@ func (c *Client) ListAPIs(ctx context.Context, groupID, namePrefix string) ([]AP
 		if page > maxPages {
 			return nil, fmt.Errorf("CloudAPI DescribeApis: stopped after %d pages (%d APIs read) because the listing did not end", maxPages, collected)
 		}
-		var body *cloudapiclient.DescribeApisResponseBody
-		req := &cloudapiclient.DescribeApisRequest{
-			PageNumber: dara.Int32(int32(page)),
-			PageSize:   dara.Int32(pageSize),
-		}
-		if groupID != "" {
-			req.GroupId = dara.String(groupID)
-		}
-		if namePrefix != "" {
-			// ApiName is a fuzzy match on the service; the prefix filter below is exact.
-			req.ApiName = dara.String(namePrefix)
-		}
-		err := c.invoke(ctx, "DescribeApis", sdkCall((*cloudapiclient.Client).DescribeApisWithContext, req,
-			(*cloudapiclient.DescribeApisResponse).GetBody, &body))
+		// ApiName is a fuzzy match on the service; the prefix filter below is exact.
+		items, total, err := c.listAPIsPage(ctx, groupID, namePrefix, page)
 		if err != nil {
 			return nil, err
-		}
-		var items []*cloudapiclient.DescribeApisResponseBodyApiSummarysApiSummary
-		if body.ApiSummarys != nil {
-			items = body.ApiSummarys.ApiSummary
 		}
 		if len(items) == 0 {
 			return out, nil
 		}
-		for _, it := range items {
-			if it == nil {
+		for _, d := range items {
+			if seen[d.APIID] || !strings.HasPrefix(d.APIName, namePrefix) {
 				continue
 			}
-			id := dara.StringValue(it.ApiId)
-			name := dara.StringValue(it.ApiName)
-			if seen[id] || !strings.HasPrefix(name, namePrefix) {
-				continue
-			}
-			seen[id] = true
-			d := APIDetail{
-				APIID:          id,
-				APIName:        name,
-				GroupID:        dara.StringValue(it.GroupId),
-				GroupName:      dara.StringValue(it.GroupName),
-				DeployedStages: []string{},
-			}
-			if it.DeployedInfos != nil {
-				for _, info := range it.DeployedInfos.DeployedInfo {
-					if info != nil && isDeployed(dara.StringValue(info.DeployedStatus)) {
-						d.DeployedStages = appendStage(d.DeployedStages, dara.StringValue(info.StageName))
-					}
-				}
-			}
+			seen[d.APIID] = true
 			out = append(out, d)
 		}
 		collected += len(items)
-		if body.TotalCount != nil {
-			if collected >= int(*body.TotalCount) {
-				return out, nil
-			}
-		} else if len(items) < pageSize {
+		if total >= 0 && collected >= total || total < 0 && len(items) < pageSize {
 			return out, nil
 		}
 	}

@@ -77,41 +77,51 @@ type APIInfo struct {
 	StageName   string
 }
 
+// AttachAPI attaches one API in one stage to the product. Concurrent calls for the same product
+// are sent together, as one AttachApiProduct call of up to 100 items (see writeBatcher); the
+// result is this item's own. An error wrapping ErrNotSent means ctx ended before anything was sent.
+func (c *Client) AttachAPI(ctx context.Context, productID string, api APIRef) error {
+	if c.attachBatch == nil {
+		return c.AttachAPIProduct(ctx, productID, []APIRef{api})
+	}
+	if err := checkProductWrite("AttachApiProduct", productID, []APIRef{api}); err != nil {
+		return err
+	}
+	return c.attachBatch.do(ctx, productID, api)
+}
+
+// DetachAPI detaches one API in one stage from the product, batched like AttachAPI. An unknown
+// product is an error for which IsNotFound is true.
+func (c *Client) DetachAPI(ctx context.Context, productID string, api APIRef) error {
+	if c.detachBatch == nil {
+		return c.DetachAPIProduct(ctx, productID, []APIRef{api})
+	}
+	if err := checkProductWrite("DetachApiProduct", productID, []APIRef{api}); err != nil {
+		return err
+	}
+	return c.detachBatch.do(ctx, productID, api)
+}
+
 // AttachAPIProduct attaches apis to the product (AttachApiProduct), creating the product if it
 // does not exist. Lists longer than 100 are sent in several calls; if a later call fails, the
 // error says how many APIs were already attached.
 func (c *Client) AttachAPIProduct(ctx context.Context, productID string, apis []APIRef) error {
-	defer c.invalidateListings(productID)
-	return c.changeProduct(ctx, "AttachApiProduct", productID, apis, func(chunk []APIRef) invokeFunc {
-		req := &cloudapiclient.AttachApiProductRequest{ApiProductId: dara.String(productID)}
-		for _, a := range chunk {
-			req.Apis = append(req.Apis, &cloudapiclient.AttachApiProductRequestApis{
-				ApiId:     dara.String(a.APIID),
-				StageName: dara.String(a.StageName),
-			})
-		}
-		return sdkCall((*cloudapiclient.Client).AttachApiProductWithContext, req, (*cloudapiclient.AttachApiProductResponse).GetBody, nil)
-	})
+	if err := checkProductWrite("AttachApiProduct", productID, apis); err != nil {
+		return err
+	}
+	return c.changeProduct(ctx, "AttachApiProduct", productID, apis, c.attachCall)
 }
 
 // DetachAPIProduct detaches apis from the product (DetachApiProduct). An unknown product is an
 // error for which IsNotFound is true.
 func (c *Client) DetachAPIProduct(ctx context.Context, productID string, apis []APIRef) error {
-	defer c.invalidateListings(productID)
-	return c.changeProduct(ctx, "DetachApiProduct", productID, apis, func(chunk []APIRef) invokeFunc {
-		req := &cloudapiclient.DetachApiProductRequest{ApiProductId: dara.String(productID)}
-		for _, a := range chunk {
-			req.Apis = append(req.Apis, &cloudapiclient.DetachApiProductRequestApis{
-				ApiId:     dara.String(a.APIID),
-				StageName: dara.String(a.StageName),
-			})
-		}
-		return sdkCall((*cloudapiclient.Client).DetachApiProductWithContext, req, (*cloudapiclient.DetachApiProductResponse).GetBody, nil)
-	})
+	if err := checkProductWrite("DetachApiProduct", productID, apis); err != nil {
+		return err
+	}
+	return c.changeProduct(ctx, "DetachApiProduct", productID, apis, c.detachCall)
 }
 
-func (c *Client) changeProduct(ctx context.Context, action, productID string, apis []APIRef,
-	send func(chunk []APIRef) invokeFunc) error {
+func checkProductWrite(action, productID string, apis []APIRef) error {
 	if strings.TrimSpace(productID) == "" {
 		return fmt.Errorf("CloudAPI %s: the API product ID is empty", action)
 	}
@@ -123,10 +133,14 @@ func (c *Client) changeProduct(ctx context.Context, action, productID string, ap
 			return fmt.Errorf("CloudAPI %s: API #%d for API product %q has an empty API ID or stage name (got %q, %q)", action, i+1, productID, a.APIID, a.StageName)
 		}
 	}
+	return nil
+}
+
+func (c *Client) changeProduct(ctx context.Context, action, productID string, apis []APIRef,
+	call func(ctx context.Context, productID string, chunk []APIRef) error) error {
 	for start := 0; start < len(apis); start += maxItemsPerCall {
 		chunk := apis[start:min(start+maxItemsPerCall, len(apis))]
-		err := c.invoke(ctx, action, send(chunk))
-		if err != nil {
+		if err := call(ctx, productID, chunk); err != nil {
 			if start > 0 {
 				return fmt.Errorf("%w (the first %d of %d APIs were already processed by earlier calls)", err, start, len(apis))
 			}
@@ -136,44 +150,115 @@ func (c *Client) changeProduct(ctx context.Context, action, productID string, ap
 	return nil
 }
 
+// attachCall is one AttachApiProduct call of at most maxItemsPerCall items.
+func (c *Client) attachCall(ctx context.Context, productID string, apis []APIRef) error {
+	req := &cloudapiclient.AttachApiProductRequest{ApiProductId: dara.String(productID)}
+	for _, a := range apis {
+		req.Apis = append(req.Apis, &cloudapiclient.AttachApiProductRequestApis{
+			ApiId:     dara.String(a.APIID),
+			StageName: dara.String(a.StageName),
+		})
+	}
+	err := c.invoke(ctx, "AttachApiProduct", sdkCall((*cloudapiclient.Client).AttachApiProductWithContext, req, (*cloudapiclient.AttachApiProductResponse).GetBody, nil))
+	c.noteWrite(productID, apis, true, err)
+	return err
+}
+
+// detachCall is one DetachApiProduct call of at most maxItemsPerCall items.
+func (c *Client) detachCall(ctx context.Context, productID string, apis []APIRef) error {
+	req := &cloudapiclient.DetachApiProductRequest{ApiProductId: dara.String(productID)}
+	for _, a := range apis {
+		req.Apis = append(req.Apis, &cloudapiclient.DetachApiProductRequestApis{
+			ApiId:     dara.String(a.APIID),
+			StageName: dara.String(a.StageName),
+		})
+	}
+	err := c.invoke(ctx, "DetachApiProduct", sdkCall((*cloudapiclient.Client).DetachApiProductWithContext, req, (*cloudapiclient.DetachApiProductResponse).GetBody, nil))
+	c.noteWrite(productID, apis, false, err)
+	return err
+}
+
+// noteWrite tells the product snapshots what a write did: a success is remembered over listings
+// that do not show it yet; an unknown outcome leaves the answer to the next listing.
+func (c *Client) noteWrite(productID string, apis []APIRef, attached bool, err error) {
+	if c.snapshots == nil {
+		return
+	}
+	switch {
+	case err == nil:
+		c.snapshots.recordWrite(productID, apis, attached, c.attachedInfo)
+	case OutcomeUnknown(err):
+		c.snapshots.forgetWrites(productID, apis)
+	}
+}
+
+// attachedInfo is what a fresh attachment's listing entry will say, from what the API catalog
+// already knows (no call is made for it).
+func (c *Client) attachedInfo(ref APIRef) APIInfo {
+	info := APIInfo{APIID: ref.APIID, StageName: ref.StageName, RegionID: c.region}
+	if c.catalog != nil {
+		if d, ok := c.catalog.cached(ref.APIID); ok {
+			info.APIName, info.GroupID, info.GroupName = d.APIName, d.GroupID, d.GroupName
+			info.Method, info.Path, info.Description = d.Method, d.Path, d.Description
+		}
+	}
+	return info
+}
+
+// OutcomeUnknown reports errors after which a write may or may not have been applied: the
+// answer was lost (transport failures, 5xx and throttling past the retries) or the caller's
+// context ended while the call was in flight. ErrNotSent is known not to have happened.
+func OutcomeUnknown(err error) bool {
+	if err == nil || errors.Is(err, ErrNotSent) {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return true
+	}
+	return IsRetryable(err) && !isAuthOrConfigCode(ErrorCode(err))
+}
+
 // DeleteAPIProduct deletes the product (DeleteApiProduct), which also drops its attachments.
 func (c *Client) DeleteAPIProduct(ctx context.Context, productID string) error {
 	if strings.TrimSpace(productID) == "" {
 		return errors.New("CloudAPI DeleteApiProduct: the API product ID is empty")
 	}
-	defer c.invalidateListings(productID)
+	if c.snapshots != nil {
+		defer c.snapshots.forgetProduct(productID)
+	}
 	return c.invoke(ctx, "DeleteApiProduct", sdkCall((*cloudapiclient.Client).DeleteApiProductWithContext,
 		&cloudapiclient.DeleteApiProductRequest{ApiProductId: dara.String(productID)}, (*cloudapiclient.DeleteApiProductResponse).GetBody, nil))
 }
 
-// ListProductAPIs returns every API attached to the product, in the service's order, paging
-// DescribeApiProductApis with PageSize 100 until TotalCount items were read (or an empty page
-// arrives). Entries repeated across pages (the product changed while we paged) are dropped. An
-// unknown product is an error for which IsNotFound is true.
+// ListProductAPIs returns every API attached to the product, paging DescribeApiProductApis with
+// PageSize 100 until TotalCount items were read (or an empty page arrives). Entries repeated
+// across pages (the product changed while we paged) are dropped. An unknown product is an error
+// for which IsNotFound is true.
 //
-// Concurrent calls for the same product share listings; by default the answer comes from a
-// listing that started after the call, see WithMaxStaleness to accept an older one. The returned
-// slice belongs to the caller.
+// The answer follows the freshness rule of product_snapshots.go: strict by default (a listing
+// that starts after the call), relaxed under WithMaxStaleness, and always including this client's
+// own successful writes. The returned slice belongs to the caller.
 func (c *Client) ListProductAPIs(ctx context.Context, productID string) ([]APIInfo, error) {
-	if c.listings == nil {
+	if c.snapshots == nil {
 		return c.listProductAPIs(ctx, productID)
 	}
-	apis, err := c.listings.get(ctx, productID)
+	apis, missing, err := c.snapshots.get(ctx, productID)
 	if err != nil {
 		return nil, err
 	}
-	// Shared with other callers, who may sort theirs.
-	return slices.Clone(apis), nil
+	if missing != nil {
+		return nil, missing
+	}
+	return apis, nil
 }
 
-// listProductAPIs is one complete, unshared listing.
+// listProductAPIs is one complete listing, straight from the service.
 func (c *Client) listProductAPIs(ctx context.Context, productID string) ([]APIInfo, error) {
 	out := []APIInfo{}
 	seen := map[APIRef]bool{}
 	err := c.pageProductAPIs(ctx, productID, func(info APIInfo) bool {
-		key := APIRef{APIID: info.APIID, StageName: info.StageName}
-		if !seen[key] {
-			seen[key] = true
+		if !seen[info.ref()] {
+			seen[info.ref()] = true
 			out = append(out, info)
 		}
 		return false
@@ -186,13 +271,13 @@ func (c *Client) listProductAPIs(ctx context.Context, productID string) ([]APIIn
 
 // FindAttachment returns the product's API matching apiID and stage (stage compared
 // case-insensitively). If the product is unknown or the pair is absent it returns a
-// *NotFoundError. It reads a whole (possibly shared) listing as ListProductAPIs does, under the
-// same freshness rules; with coalescing disabled it pages only until the pair is found.
+// *NotFoundError. It reads the product as ListProductAPIs does, under the same freshness rules;
+// with sharing disabled it pages only until the pair is found.
 func (c *Client) FindAttachment(ctx context.Context, productID, apiID, stage string) (*APIInfo, error) {
 	var found *APIInfo
 	var err error
 	match := func(info APIInfo) bool { return info.APIID == apiID && strings.EqualFold(info.StageName, stage) }
-	if c.listings == nil {
+	if c.snapshots == nil {
 		err = c.pageProductAPIs(ctx, productID, func(info APIInfo) bool {
 			if match(info) {
 				found = &info
@@ -202,10 +287,9 @@ func (c *Client) FindAttachment(ctx context.Context, productID, apiID, stage str
 		})
 	} else {
 		var apis []APIInfo
-		apis, err = c.listings.get(ctx, productID)
+		apis, err = c.ListProductAPIs(ctx, productID)
 		if i := slices.IndexFunc(apis, match); i >= 0 {
-			info := apis[i]
-			found = &info
+			found = &apis[i]
 		}
 	}
 	if err != nil {
@@ -218,14 +302,6 @@ func (c *Client) FindAttachment(ctx context.Context, productID, apiID, stage str
 		return nil, &NotFoundError{ProductID: productID, APIID: apiID, StageName: stage}
 	}
 	return found, nil
-}
-
-// invalidateListings records that a write to the product returned, so that no listing started
-// before it answers a later call.
-func (c *Client) invalidateListings(productID string) {
-	if c.listings != nil {
-		c.listings.invalidate(productID)
-	}
 }
 
 // pageProductAPIs calls visit for each API of each page until visit returns true or the

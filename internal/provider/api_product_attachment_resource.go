@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -29,12 +30,61 @@ const (
 
 // refreshMaxStaleness lets the reads of one refresh share one listing of the product instead of
 // each paging through all of it (N attachments would cost N × ceil(N/100) requests against the
-// account's quota). The client, and so what it caches, is built by Configure and lives for one
-// terraform command at most, and every write through it invalidates the product's listing, so a
-// read never misses an attachment this provider made; what it may miss is a change made
-// elsewhere in the last few seconds, which a refresh racing with that change could miss anyway.
-// Create and Delete confirmations keep the client's strict default.
-const refreshMaxStaleness = 10 * time.Second
+// account's quota). The client, and so what it keeps, is built by Configure and lives for one
+// Terraform command at most, so in practice a refresh sees each product as it was at its first
+// read in that command (a listing older than this is taken again). Every write through the client
+// is laid over the listing, so a read never misses an attachment this provider made or removed;
+// what it may miss is a change made elsewhere during the command, which a refresh racing with
+// that change could miss anyway.
+const refreshMaxStaleness = 10 * time.Minute
+
+// findAfterTimeout bounds the listing that decides a write whose outcome is unknown; it runs
+// after the operation's own context may have ended, so it must be short.
+const findAfterTimeout = 20 * time.Second
+
+// privateUnconfirmed is the private-state key of an attachment that no listing has shown yet:
+// its value is the time of the successful attach (RFC 3339).
+const privateUnconfirmed = "unconfirmed_since"
+
+// Private state as Create and Read see it (the framework's type is internal).
+type (
+	privateGetter interface {
+		GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	}
+	privateSetter interface {
+		SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+	}
+)
+
+// setUnconfirmed records when a fresh attachment was made; the zero time clears the record, once a
+// listing has shown the attachment.
+func setUnconfirmed(ctx context.Context, p privateSetter, at time.Time) diag.Diagnostics {
+	if at.IsZero() {
+		return p.SetKey(ctx, privateUnconfirmed, nil)
+	}
+	v, _ := json.Marshal(at.UTC().Format(time.RFC3339Nano))
+	return p.SetKey(ctx, privateUnconfirmed, v)
+}
+
+// unconfirmedSince returns when the attachment was made if no listing has shown it since, else the
+// zero time. Read keeps such an attachment for cloudapi.VisibilityGrace even when the product's
+// listing does not show it: the service may take a while to list a fresh attachment, and dropping
+// it from state would make the next plan attach it again.
+func unconfirmedSince(ctx context.Context, p privateGetter) (time.Time, diag.Diagnostics) {
+	raw, diags := p.GetKey(ctx, privateUnconfirmed)
+	if len(raw) == 0 || diags.HasError() {
+		return time.Time{}, diags
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return time.Time{}, diags
+	}
+	at, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, diags
+	}
+	return at, diags
+}
 
 var (
 	_ resource.Resource                = (*apiProductAttachmentResource)(nil)
@@ -191,7 +241,7 @@ func (r *apiProductAttachmentResource) ModifyPlan(ctx context.Context, req resou
 // errors only warn, since the caller may be allowed to attach but not to describe APIs.
 func checkAPIForAttachment(ctx context.Context, data *providerData, apiID, stage string) diag.Diagnostics {
 	var diags diag.Diagnostics
-	detail, err := data.client.DescribeAPI(ctx, apiID)
+	detail, err := data.client.LookupAPI(ctx, apiID)
 	switch {
 	case isGone(err):
 		diags.AddAttributeError(path.Root("api_id"), "API not found",
@@ -262,7 +312,10 @@ func (r *apiProductAttachmentResource) begin(ctx context.Context, op attachmentO
 	return tflog.SetField(ctx, "attachment_id", m.attachmentID().String()), cancel, m, true
 }
 
-// Create implements resource.Resource.
+// Create implements resource.Resource. The attach is batched with the concurrent creates for the
+// same product (one AttachApiProduct call for all of them), and its success is the confirmation:
+// no listing is read back. A fresh attachment that the service does not list yet is kept by Read
+// for a while (see unconfirmedAttachment).
 func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, cancel, plan, ok := r.begin(ctx, createOp, req.Plan.Get, &resp.Diagnostics)
 	if !ok {
@@ -270,17 +323,29 @@ func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.
 	}
 	defer cancel()
 	id := plan.attachmentID()
-	client := r.data.client
+	plan.ID = types.StringValue(id.String())
 
 	tflog.Debug(ctx, "attaching API to API product")
 	var info *cloudapi.APIInfo
-	err := client.AttachAPIProduct(ctx, id.ProductID, []cloudapi.APIRef{{APIID: id.APIID, StageName: id.StageName}})
-	if err != nil && r.outcomeUnknown(err) {
-		// The request may have been applied even though its answer was lost; if it was, the
-		// attachment must be tracked rather than forgotten.
-		if found, ferr := r.findAfter(id); ferr == nil {
-			tflog.Warn(ctx, "attach call failed but the attachment exists; continuing", map[string]any{"error": err.Error()})
+	err := r.data.client.AttachAPI(ctx, id.ProductID, cloudapi.APIRef{APIID: id.APIID, StageName: id.StageName})
+	if r.listingDecides(err) {
+		// The call may have been applied though its answer was lost, or it failed in a way that
+		// does not say whether the pair is attached (a service may refuse to attach a pair twice).
+		found, ferr := r.findAfter(id)
+		switch {
+		case ferr == nil:
+			tflog.Warn(ctx, "attach call failed but the API is attached; continuing", map[string]any{"error": err.Error()})
 			info, err = found, nil
+		case !isGone(ferr) && cloudapi.OutcomeUnknown(err):
+			// Nobody can tell whether it is attached: keep track of it. The error makes Terraform
+			// record it as tainted, so the next apply replaces it.
+			plan.clearUnknownComputed()
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			resp.Diagnostics.AddError("API may have been attached",
+				fmt.Sprintf("Attaching API %q in stage %s to API product %q did not complete: %s\n\nChecking whether it was attached failed too: %s\n\n"+
+					"The attachment is recorded in the state and marked as tainted, so the next apply replaces it (detach, then attach again).",
+					id.APIID, id.StageName, id.ProductID, describeError(err), describeError(ferr)))
+			return
 		}
 	}
 	if err != nil {
@@ -289,40 +354,39 @@ func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.
 		return
 	}
 
-	plan.ID = types.StringValue(id.String())
-	if info == nil {
-		err = pollUntil(ctx, r.data.poll, func(ctx context.Context) error {
-			var ferr error
-			info, ferr = client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName)
-			if isGone(ferr) {
-				return &errStillPending{reason: "the attachment is not visible yet"}
-			}
-			return ferr
-		})
+	if info != nil {
+		plan.setInfo(info)
+	} else {
+		r.setInfoFromAPI(ctx, &plan)
+		resp.Diagnostics.Append(setUnconfirmed(ctx, resp.Private, time.Now())...)
 	}
-	if err != nil {
-		plan.clearUnknownComputed()
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.AddError("API attached, but the attachment could not be confirmed",
-			fmt.Sprintf("AttachApiProduct succeeded for API %q in stage %s and API product %q, but reading it back failed: %s\n\n"+
-				"The attachment is recorded in the state and marked as tainted, so the next apply replaces it (detach, then attach again). "+
-				"If reads are slow to catch up, raise timeouts.create.", id.APIID, id.StageName, id.ProductID, describeError(err)))
-		return
-	}
-	plan.setInfo(info)
 	tflog.Info(ctx, "attached API to API product")
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// outcomeUnknown reports errors after which the attach may or may not have happened on the server.
-func (r *apiProductAttachmentResource) outcomeUnknown(err error) bool {
-	return errors.Is(err, context.DeadlineExceeded) || (cloudapi.IsRetryable(err) && !isCredentialError(err))
+// listingDecides reports a failed write whose effect only a listing can tell: anything but a
+// rejection of the credentials or a request that was never sent.
+func (r *apiProductAttachmentResource) listingDecides(err error) bool {
+	return err != nil && !isCredentialError(err) && !errors.Is(err, cloudapi.ErrNotSent)
 }
 
-// findAfter checks for the attachment with a fresh, short deadline, for use after the operation's
-// own deadline may have passed.
+// setInfoFromAPI fills the computed attributes of a fresh attachment from the API's details, which
+// the plan-time check has normally fetched already in this process. They are what the product's
+// listing reports for the API; if they cannot be had now, they stay null until the next refresh.
+func (r *apiProductAttachmentResource) setInfoFromAPI(ctx context.Context, m *apiProductAttachmentModel) {
+	d, err := r.data.client.LookupAPI(ctx, m.APIID.ValueString())
+	if err != nil {
+		tflog.Warn(ctx, "could not read the attached API's details; they are filled in by the next refresh", map[string]any{"error": err.Error()})
+		m.clearUnknownComputed()
+		return
+	}
+	m.setInfo(&cloudapi.APIInfo{APIID: d.APIID, APIName: d.APIName, GroupID: d.GroupID, GroupName: d.GroupName, Method: d.Method, Path: d.Path})
+}
+
+// findAfter checks for the attachment in a listing that starts now, under a fresh, short deadline:
+// the operation's own context may have ended (Ctrl-C, timeout) when this runs.
 func (r *apiProductAttachmentResource) findAfter(id attachmentID) (*cloudapi.APIInfo, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), findAfterTimeout)
 	defer cancel()
 	return r.data.client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName)
 }
@@ -337,6 +401,13 @@ func (r *apiProductAttachmentResource) Read(ctx context.Context, req resource.Re
 	id := state.attachmentID()
 	info, err := r.data.client.FindAttachment(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), id.ProductID, id.APIID, id.StageName)
 	if isGone(err) {
+		since, d := unconfirmedSince(ctx, req.Private)
+		resp.Diagnostics.Append(d...)
+		if age := time.Since(since); !since.IsZero() && age < cloudapi.VisibilityGrace {
+			tflog.Warn(ctx, "attachment not listed yet; keeping it, since it was attached recently and the service may not show it yet",
+				map[string]any{"attached_ago": age.Round(time.Second).String(), "grace": cloudapi.VisibilityGrace.String()})
+			return
+		}
 		tflog.Warn(ctx, "attachment no longer exists, removing it from state", map[string]any{"reason": err.Error()})
 		resp.State.RemoveResource(ctx)
 		return
@@ -348,6 +419,7 @@ func (r *apiProductAttachmentResource) Read(ctx context.Context, req resource.Re
 	}
 	state.ID = types.StringValue(id.String())
 	state.setInfo(info)
+	resp.Diagnostics.Append(setUnconfirmed(ctx, resp.Private, time.Time{})...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -363,7 +435,8 @@ func (r *apiProductAttachmentResource) Update(ctx context.Context, req resource.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// Delete implements resource.Resource.
+// Delete implements resource.Resource. The detach is batched like Create's attach, and its
+// success is the confirmation.
 func (r *apiProductAttachmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	ctx, cancel, state, ok := r.begin(ctx, deleteOp, req.State.Get, &resp.Diagnostics)
 	if !ok {
@@ -371,35 +444,21 @@ func (r *apiProductAttachmentResource) Delete(ctx context.Context, req resource.
 	}
 	defer cancel()
 	id := state.attachmentID()
-	client := r.data.client
 
 	tflog.Debug(ctx, "detaching API from API product")
-	err := client.DetachAPIProduct(ctx, id.ProductID, []cloudapi.APIRef{{APIID: id.APIID, StageName: id.StageName}})
-	if isGone(err) {
-		tflog.Info(ctx, "API product already gone, nothing to detach", map[string]any{"reason": err.Error()})
-		return
+	err := r.data.client.DetachAPI(ctx, id.ProductID, cloudapi.APIRef{APIID: id.APIID, StageName: id.StageName})
+	if r.listingDecides(err) {
+		// Already gone (a service may refuse to detach a pair that is not attached, or to touch a
+		// product that does not exist), or the answer was lost: a listing decides. Whatever it
+		// cannot prove gone stays in the state.
+		if _, ferr := r.findAfter(id); isGone(ferr) {
+			tflog.Info(ctx, "API is not attached (any more); nothing to detach", map[string]any{"detach_error": err.Error()})
+			return
+		}
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot detach API from API product",
-			fmt.Sprintf("Detaching API %q in stage %s from API product %q failed: %s", id.APIID, id.StageName, id.ProductID, describeError(err)))
-		return
-	}
-
-	err = pollUntil(ctx, r.data.poll, func(ctx context.Context) error {
-		_, ferr := client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName)
-		switch {
-		case isGone(ferr):
-			return nil
-		case ferr != nil:
-			return ferr
-		}
-		return &errStillPending{reason: "the attachment is still visible"}
-	})
-	if err != nil {
-		resp.Diagnostics.AddError("API detached, but the detachment could not be confirmed",
-			fmt.Sprintf("DetachApiProduct succeeded for API %q in stage %s and API product %q, but reading it back failed: %s\n\n"+
-				"The attachment stays in the state; run the destroy again, or raise timeouts.delete if reads are slow to catch up.",
-				id.APIID, id.StageName, id.ProductID, describeError(err)))
+			fmt.Sprintf("Detaching API %q in stage %s from API product %q failed: %s\n\nThe attachment stays in the state.", id.APIID, id.StageName, id.ProductID, describeError(err)))
 		return
 	}
 	tflog.Info(ctx, "detached API from API product")

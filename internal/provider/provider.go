@@ -35,10 +35,12 @@ type apigatewayProvider struct {
 	homeDir func() (string, error)
 	// retry is passed to the client; the zero value means cloudapi.DefaultRetryPolicy.
 	retry cloudapi.RetryPolicy
-	// poll is the wait between confirmation reads after attach and detach; zero means
-	// defaultPollSchedule.
-	poll pollSchedule
 }
+
+// scaleMode is set at link time, never by users: the Terraform-level benchmark builds its naive
+// baseline with -ldflags "-X github.com/cloudapi/terraform-provider-apigateway/internal/provider.scaleMode=naive",
+// which turns off the client's batching and sharing.
+var scaleMode string
 
 // providerData is what Configure hands to resources and data sources.
 type providerData struct {
@@ -46,7 +48,6 @@ type providerData struct {
 	region string
 	// endpoint is the host the client talks to, for messages.
 	endpoint string
-	poll     pollSchedule
 }
 
 // configuredData takes the provider data a resource or data source is configured with: nil before
@@ -244,6 +245,8 @@ func (p *apigatewayProvider) Configure(ctx context.Context, req provider.Configu
 		Credential: rc.Credential,
 		UserAgent:  fmt.Sprintf("terraform-provider-apigateway/%s terraform/%s", p.version, req.TerraformVersion),
 		Retry:      p.retry,
+
+		DisableBatchingAndSharing: scaleMode == "naive",
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot create the API Gateway client", err.Error())
@@ -258,10 +261,7 @@ func (p *apigatewayProvider) Configure(ctx context.Context, req provider.Configu
 		"credential_source": rc.CredentialSource,
 	})
 
-	data := &providerData{client: client, region: rc.Region, endpoint: endpoint, poll: p.poll}
-	if data.poll.Interval <= 0 || data.poll.Max <= 0 {
-		data.poll = defaultPollSchedule
-	}
+	data := &providerData{client: client, region: rc.Region, endpoint: endpoint}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

@@ -143,7 +143,6 @@ func (a *accTarget) factories(opts ...providerOption) map[string]func() (tfproto
 				p.getenv = func(string) string { return "" }
 				p.homeDir = func() (string, error) { return "", errors.New("no home directory in tests") }
 				p.retry = fastRetry
-				p.poll = pollSchedule{Interval: 20 * time.Millisecond, Max: 200 * time.Millisecond}
 			}
 			for _, o := range opts {
 				o(p)

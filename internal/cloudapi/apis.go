@@ -1,0 +1,149 @@
+package cloudapi
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	cloudapiclient "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
+	"github.com/alibabacloud-go/tea/dara"
+)
+
+// APIDetail is what the plan-time check and a fresh attachment's computed attributes need to know
+// about an API.
+type APIDetail struct {
+	APIID       string
+	APIName     string
+	GroupID     string
+	GroupName   string
+	Method      string
+	Path        string
+	Description string
+	// DeployedStages lists the stages the API is currently published to.
+	DeployedStages []string
+}
+
+// LookupAPI returns the API's details (DescribeApi, or one DescribeApis listing of the region
+// once enough APIs were asked for; see apiCatalog), sharing answers within the client. A missing
+// API is an error for which IsNotFound is true (NotFoundApi).
+func (c *Client) LookupAPI(ctx context.Context, apiID string) (*APIDetail, error) {
+	if strings.TrimSpace(apiID) == "" {
+		return nil, errors.New("CloudAPI DescribeApi: the API ID is empty")
+	}
+	if c.catalog == nil {
+		return c.DescribeAPI(ctx, apiID)
+	}
+	return c.catalog.lookup(ctx, apiID)
+}
+
+// DescribeAPI returns the API's details (DescribeApi), unshared. A missing API is an error for
+// which IsNotFound is true (NotFoundApi).
+func (c *Client) DescribeAPI(ctx context.Context, apiID string) (*APIDetail, error) {
+	if strings.TrimSpace(apiID) == "" {
+		return nil, errors.New("CloudAPI DescribeApi: the API ID is empty")
+	}
+	var body *cloudapiclient.DescribeApiResponseBody
+	err := c.invoke(ctx, "DescribeApi", sdkCall((*cloudapiclient.Client).DescribeApiWithContext,
+		&cloudapiclient.DescribeApiRequest{ApiId: dara.String(apiID)}, (*cloudapiclient.DescribeApiResponse).GetBody, &body))
+	if err != nil {
+		return nil, err
+	}
+	d := &APIDetail{
+		APIID:          dara.StringValue(body.ApiId),
+		APIName:        dara.StringValue(body.ApiName),
+		GroupID:        dara.StringValue(body.GroupId),
+		GroupName:      dara.StringValue(body.GroupName),
+		Description:    dara.StringValue(body.Description),
+		DeployedStages: []string{},
+	}
+	if d.APIID == "" {
+		d.APIID = apiID
+	}
+	if rc := body.RequestConfig; rc != nil {
+		d.Method, d.Path = dara.StringValue(rc.RequestHttpMethod), dara.StringValue(rc.RequestPath)
+	}
+	if body.DeployedInfos != nil {
+		for _, info := range body.DeployedInfos.DeployedInfo {
+			if info != nil && isDeployed(dara.StringValue(info.DeployedStatus)) {
+				d.DeployedStages = appendStage(d.DeployedStages, dara.StringValue(info.StageName))
+			}
+		}
+	}
+	return d, nil
+}
+
+// listAPIsPage reads one page of DescribeApis, optionally filtered by group and (fuzzy) name.
+// total is the service's TotalCount, -1 when it sent none.
+func (c *Client) listAPIsPage(ctx context.Context, groupID, name string, page int) (apis []APIDetail, total int, err error) {
+	var body *cloudapiclient.DescribeApisResponseBody
+	req := &cloudapiclient.DescribeApisRequest{
+		PageNumber: dara.Int32(int32(page)),
+		PageSize:   dara.Int32(pageSize),
+	}
+	if groupID != "" {
+		req.GroupId = dara.String(groupID)
+	}
+	if name != "" {
+		req.ApiName = dara.String(name)
+	}
+	err = c.invoke(ctx, "DescribeApis", sdkCall((*cloudapiclient.Client).DescribeApisWithContext, req,
+		(*cloudapiclient.DescribeApisResponse).GetBody, &body))
+	if err != nil {
+		return nil, 0, err
+	}
+	total = -1
+	if body.TotalCount != nil {
+		total = int(*body.TotalCount)
+	}
+	if body.ApiSummarys == nil {
+		return nil, total, nil
+	}
+	for _, it := range body.ApiSummarys.ApiSummary {
+		if it == nil {
+			continue
+		}
+		d := APIDetail{
+			APIID:          dara.StringValue(it.ApiId),
+			APIName:        dara.StringValue(it.ApiName),
+			GroupID:        dara.StringValue(it.GroupId),
+			GroupName:      dara.StringValue(it.GroupName),
+			Method:         dara.StringValue(it.ApiMethod),
+			Path:           dara.StringValue(it.ApiPath),
+			Description:    dara.StringValue(it.Description),
+			DeployedStages: []string{},
+		}
+		if it.DeployedInfos != nil {
+			for _, info := range it.DeployedInfos.DeployedInfo {
+				if info != nil && isDeployed(dara.StringValue(info.DeployedStatus)) {
+					d.DeployedStages = appendStage(d.DeployedStages, dara.StringValue(info.StageName))
+				}
+			}
+		}
+		apis = append(apis, d)
+	}
+	return apis, total, nil
+}
+
+// isDeployed interprets DeployedStatus: the real service lists every stage and marks the
+// unpublished ones NONDEPLOYED; emulators may only list published stages with some status.
+func isDeployed(status string) bool {
+	s := strings.ToUpper(strings.TrimSpace(status))
+	switch {
+	case s == "":
+		return false
+	case s == "DEPLOYED":
+		return true
+	case strings.HasPrefix(s, "NON"), strings.HasPrefix(s, "UN"), strings.HasPrefix(s, "NOT"),
+		s == "ABOLISHED", s == "OFFLINE":
+		return false
+	}
+	return true
+}
+
+func appendStage(stages []string, s string) []string {
+	if s == "" || slices.Contains(stages, s) {
+		return stages
+	}
+	return append(stages, s)
+}

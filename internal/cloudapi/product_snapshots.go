@@ -1,0 +1,281 @@
+package cloudapi
+
+// Product listings and the client's own writes.
+//
+// Every refresh of an attachment needs the product's list of APIs, and DescribeApiProductApis can
+// only list the whole product, 100 per page: unshared, N attachments in one product would cost
+// N × ⌈N/100⌉ requests per refresh. So the client keeps, per product, the last complete listing,
+// and lays over it the writes it made itself since (a successful attach adds the pair, a
+// successful detach removes it). That gives this freshness rule:
+//
+//   - A relaxed read (WithMaxStaleness(ctx, d); Terraform's refresh uses it) is answered from the
+//     product's last listing if that started at most d ago, else by a new listing.
+//   - A strict read (the default) is answered by a listing that started after the call.
+//   - Either way the answer includes every successful write this client made: a listing that
+//     started before the write, or that does not show it yet because the service is slow to make
+//     fresh writes visible, is corrected by the overlay. An overlay entry is dropped once a listing
+//     that started after the write agrees with it, or VisibilityGrace after the write (the listing
+//     then wins, so changes made elsewhere are not hidden for long).
+//   - A write whose outcome is unknown (the answer was lost) drops the overlay entries of its
+//     pairs: only a listing can tell.
+//
+// Concurrent reads of one product share one listing in flight (singleflight). "Product not found"
+// is an answer, kept like a list; errors reach every caller of the listing that failed and are
+// never kept.
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// VisibilityGrace is how long a successful write is trusted over listings that do not show it:
+// the longest delay before the service lists a fresh write that the provider tolerates. Alibaba
+// documents none; seconds are plausible, so this is generous.
+const VisibilityGrace = 2 * time.Minute
+
+// sharedListingTimeout bounds a shared listing whose first caller has no deadline.
+const sharedListingTimeout = 5 * time.Minute
+
+type maxStalenessKey struct{}
+
+// WithMaxStaleness returns a context under which ListProductAPIs and FindAttachment may be
+// answered from a listing of the product that started at most d before the call, instead of one
+// that starts after it. d <= 0 restores the strict default. Writes made through the same Client
+// are always seen; what a relaxed read may miss are changes made elsewhere within the last d.
+func WithMaxStaleness(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, maxStalenessKey{}, d)
+}
+
+func maxStaleness(ctx context.Context) time.Duration {
+	d, _ := ctx.Value(maxStalenessKey{}).(time.Duration)
+	return d
+}
+
+// productSnapshots holds, per product, the last listing and the client's own writes since.
+type productSnapshots struct {
+	clock Clock
+	// fetch pages through the whole product (Client.listProductAPIs).
+	fetch  func(ctx context.Context, productID string) ([]APIInfo, error)
+	flight singleflight.Group
+
+	mu       sync.Mutex
+	products map[string]*productSnapshot
+}
+
+type productSnapshot struct {
+	listing *productListing // nil until the first listing completes
+	overlay map[APIRef]ownWrite
+}
+
+// productListing is one complete paging of a product.
+type productListing struct {
+	started time.Time
+	apis    []APIInfo
+	// missing is set when the service does not know the product; missingErr is its answer.
+	missing    bool
+	missingErr error
+}
+
+// ownWrite is a write this client made and a listing has not confirmed yet.
+type ownWrite struct {
+	attached bool
+	info     APIInfo // for an attach: what is known of the API
+	at       time.Time
+}
+
+func newProductSnapshots(clock Clock, fetch func(context.Context, string) ([]APIInfo, error)) *productSnapshots {
+	return &productSnapshots{clock: clock, fetch: fetch, products: map[string]*productSnapshot{}}
+}
+
+// get returns the product's APIs under ctx's freshness rule. missing is the service's "not found"
+// answer when the product does not exist (and the client attached nothing to it since).
+func (ps *productSnapshots) get(ctx context.Context, productID string) (apis []APIInfo, missing error, err error) {
+	now := ps.clock.Now()
+	if maxAge := maxStaleness(ctx); maxAge > 0 {
+		ps.mu.Lock()
+		if s := ps.products[productID]; s != nil && s.listing != nil && now.Sub(s.listing.started) <= maxAge {
+			apis, missing = s.view()
+			ps.mu.Unlock()
+			return apis, missing, nil
+		}
+		ps.mu.Unlock()
+	}
+	l, err := ps.list(ctx, productID, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	s := ps.snapshot(productID)
+	if s.listing == nil || !l.started.Before(s.listing.started) {
+		s.listing = l
+		ps.prune(s, l)
+	}
+	apis, missing = s.view()
+	return apis, missing, nil
+}
+
+// list returns a listing that started at or after notBefore, sharing the one in flight when it
+// qualifies. The listing runs under a context of its own: one caller leaving must not fail it for
+// the others.
+func (ps *productSnapshots) list(ctx context.Context, productID string, notBefore time.Time) (*productListing, error) {
+	for tries := 0; ; tries++ {
+		ch := ps.flight.DoChan(productID, func() (any, error) {
+			lctx, cancel := detachedWithDeadline(ctx)
+			defer cancel()
+			l := &productListing{started: ps.clock.Now()}
+			apis, err := ps.fetch(lctx, productID)
+			switch {
+			case IsNotFound(err):
+				l.missing, l.missingErr = true, err
+			case err != nil:
+				return nil, err
+			default:
+				l.apis = apis
+			}
+			return l, nil
+		})
+		var res singleflight.Result
+		select {
+		case res = <-ch:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("CloudAPI DescribeApiProductApis: API product %q: stopped waiting for the listing: %w", productID, ctx.Err())
+		}
+		if res.Err != nil {
+			// The listing may have stopped at its first caller's deadline, earlier than ours.
+			if tries == 0 && errors.Is(res.Err, context.DeadlineExceeded) && ctx.Err() == nil {
+				continue
+			}
+			return nil, res.Err
+		}
+		l := res.Val.(*productListing)
+		if l.started.Before(notBefore) && tries < 2 {
+			// It was already running when we asked: it may miss a write that ended just before.
+			continue
+		}
+		return l, nil
+	}
+}
+
+// detachedWithDeadline keeps ctx's values (log fields) and deadline but not its cancellation.
+func detachedWithDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	base := context.WithoutCancel(ctx)
+	if d, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(base, d)
+	}
+	return context.WithTimeout(base, sharedListingTimeout)
+}
+
+// recordWrite notes a successful write of refs (attach or detach); info describes an attached
+// API as far as it is known.
+func (ps *productSnapshots) recordWrite(productID string, refs []APIRef, attached bool, info func(APIRef) APIInfo) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	s := ps.snapshot(productID)
+	now := ps.clock.Now()
+	for _, r := range refs {
+		w := ownWrite{attached: attached, at: now}
+		if attached {
+			w.info = info(r)
+		}
+		s.overlay[r] = w
+	}
+}
+
+// forgetWrites drops what the client believed about refs: a write to them had an unknown outcome.
+func (ps *productSnapshots) forgetWrites(productID string, refs []APIRef) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if s := ps.products[productID]; s != nil {
+		for _, r := range refs {
+			delete(s.overlay, r)
+		}
+	}
+}
+
+// forgetProduct drops everything known about the product (it was deleted).
+func (ps *productSnapshots) forgetProduct(productID string) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	delete(ps.products, productID)
+}
+
+// forgetAll drops everything known about every product (an API was deleted, which detaches it
+// from all of them).
+func (ps *productSnapshots) forgetAll() {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	clear(ps.products)
+}
+
+// snapshot returns the product's entry, creating it; under ps.mu.
+func (ps *productSnapshots) snapshot(productID string) *productSnapshot {
+	s := ps.products[productID]
+	if s == nil {
+		s = &productSnapshot{overlay: map[APIRef]ownWrite{}}
+		ps.products[productID] = s
+	}
+	return s
+}
+
+// prune drops the overlay entries that listing l confirms, or that are too old to trust over it;
+// under ps.mu.
+func (ps *productSnapshots) prune(s *productSnapshot, l *productListing) {
+	if len(s.overlay) == 0 {
+		return
+	}
+	listed := make(map[APIRef]bool, len(l.apis))
+	for _, a := range l.apis {
+		listed[a.ref()] = true
+	}
+	now := ps.clock.Now()
+	for r, w := range s.overlay {
+		confirmed := l.started.After(w.at) && listed[r] == w.attached
+		if confirmed || now.Sub(w.at) > VisibilityGrace {
+			delete(s.overlay, r)
+		}
+	}
+}
+
+// view is the listing corrected by the overlay; under ps.mu. The slice is the caller's.
+func (s *productSnapshot) view() ([]APIInfo, error) {
+	out := []APIInfo{}
+	seen := map[APIRef]bool{}
+	var missing error
+	if s.listing != nil {
+		missing = s.listing.missingErr
+		for _, a := range s.listing.apis {
+			r := a.ref()
+			if w, ok := s.overlay[r]; ok && !w.attached {
+				continue
+			}
+			seen[r] = true
+			out = append(out, a)
+		}
+	}
+	var added []APIInfo
+	for r, w := range s.overlay {
+		if w.attached && !seen[r] {
+			added = append(added, w.info)
+		}
+	}
+	if len(added) > 0 {
+		// Attaching creates the product.
+		missing = nil
+		slices.SortFunc(added, func(a, b APIInfo) int {
+			return cmp.Or(strings.Compare(a.APIID, b.APIID), strings.Compare(a.StageName, b.StageName))
+		})
+		out = append(out, added...)
+	}
+	return out, missing
+}
+
+func (a APIInfo) ref() APIRef { return APIRef{APIID: a.APIID, StageName: a.StageName} }
