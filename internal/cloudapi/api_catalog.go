@@ -20,7 +20,7 @@ const catalogFirstListingAt = 10
 // show (created after it) is still described on its own.
 type apiCatalog struct {
 	describe func(ctx context.Context, apiID string) (*APIDetail, error)
-	// listPage fetches page n of DescribeApis; last is true on the final page.
+	// listPage fetches page n of DescribeApis and the listing's TotalCount.
 	listPage func(ctx context.Context, page int) (apis []APIDetail, total int, err error)
 	flight   singleflight.Group
 
@@ -98,7 +98,7 @@ func (ac *apiCatalog) listRegion(ctx context.Context) {
 		ac.mu.Lock()
 		pages, asked := ac.pages, len(ac.asked)
 		ac.mu.Unlock()
-		start := 1
+		start := 2 // page 1 was read when pages was learnt
 		var found []APIDetail
 		if pages == 0 {
 			apis, total, err := ac.listPage(lctx, 1)
@@ -106,11 +106,18 @@ func (ac *apiCatalog) listRegion(ctx context.Context) {
 				ac.failList()
 				return nil, err
 			}
+			if total < 0 {
+				// Without a TotalCount the listing's size is unknown: stay with DescribeApi.
+				ac.add(apis, false)
+				ac.failList()
+				ac.failList()
+				return nil, nil
+			}
 			pages = max(1, (total+pageSize-1)/pageSize)
 			ac.mu.Lock()
 			ac.pages = pages
 			ac.mu.Unlock()
-			found, start = apis, 2
+			found = apis
 			if asked < pages {
 				ac.add(found, false)
 				return nil, nil

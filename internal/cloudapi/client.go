@@ -48,9 +48,6 @@ type Config struct {
 	UserAgent string
 	// Retry controls the retry loop; zero fields take the values of DefaultRetryPolicy.
 	Retry RetryPolicy
-	// BatchWindow is how long AttachAPI and DetachAPI wait for concurrent calls to the same
-	// product to join them in one request; 0 means 40 ms.
-	BatchWindow time.Duration
 	// DisableBatchingAndSharing sends every AttachAPI and DetachAPI as a call of its own, makes
 	// every ListProductAPIs and FindAttachment page through the product on its own and every
 	// LookupAPI call DescribeApi: the naive baseline for benchmarks, and an escape hatch.
@@ -68,13 +65,12 @@ type Client struct {
 	retry      RetryPolicy
 	// Sharing between calls (nil when disabled): product listings and the client's own writes,
 	// API details, and the batching of single-item writes.
-	snapshots   *productSnapshots
-	catalog     *apiCatalog
-	attachBatch *writeBatcher
-	detachBatch *writeBatcher
-	endpoint string
-	protocol string
-	region   string
+	snapshots *productSnapshots
+	catalog   *apiCatalog
+	writes    *writeBatcher
+	endpoint  string
+	protocol  string
+	region    string
 }
 
 // New validates cfg and builds a Client. It performs no network I/O (credentials are resolved
@@ -157,16 +153,12 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.sdkClients.Put(api)
 	if !cfg.DisableBatchingAndSharing {
-		window := cfg.BatchWindow
-		if window <= 0 {
-			window = defaultBatchWindow
-		}
 		c.snapshots = newProductSnapshots(c.retry.Clock, c.listProductAPIs)
 		c.catalog = newAPICatalog(c.DescribeAPI, func(ctx context.Context, page int) ([]APIDetail, int, error) {
 			return c.listAPIsPage(ctx, "", "", page)
 		})
-		c.attachBatch = newWriteBatcher("AttachApiProduct", window, maxItemsPerCall, c.retry.Clock, c.attachCall)
-		c.detachBatch = newWriteBatcher("DetachApiProduct", window, maxItemsPerCall, c.retry.Clock, c.detachCall)
+		c.writes = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
+			map[string]func(context.Context, string, []APIRef) error{"AttachApiProduct": c.attachCall, "DetachApiProduct": c.detachCall})
 	}
 	return c, nil
 }

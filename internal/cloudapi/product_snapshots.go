@@ -79,6 +79,7 @@ type productSnapshot struct {
 type productListing struct {
 	started time.Time
 	apis    []APIInfo
+	index   map[APIRef]int // position in apis
 	// missing is set when the service does not know the product; missingErr is its answer.
 	missing    bool
 	missingErr error
@@ -98,19 +99,39 @@ func newProductSnapshots(clock Clock, fetch func(context.Context, string) ([]API
 // get returns the product's APIs under ctx's freshness rule. missing is the service's "not found"
 // answer when the product does not exist (and the client attached nothing to it since).
 func (ps *productSnapshots) get(ctx context.Context, productID string) (apis []APIInfo, missing error, err error) {
+	var view []APIInfo
+	err = ps.read(ctx, productID, func(s *productSnapshot) {
+		view, missing = s.view()
+	})
+	return view, missing, err
+}
+
+// find looks one pair up under ctx's freshness rule, without copying the listing: a refresh of N
+// attachments makes N of these.
+func (ps *productSnapshots) find(ctx context.Context, productID string, ref APIRef) (info APIInfo, found bool, missing error, err error) {
+	err = ps.read(ctx, productID, func(s *productSnapshot) {
+		info, found, missing = s.find(ref)
+	})
+	return info, found, missing, err
+}
+
+// read runs use on the product's snapshot under ps.mu, once it is fresh enough for ctx.
+func (ps *productSnapshots) read(ctx context.Context, productID string, use func(*productSnapshot)) error {
 	now := ps.clock.Now()
+	notBefore := now
 	if maxAge := maxStaleness(ctx); maxAge > 0 {
+		notBefore = now.Add(-maxAge)
 		ps.mu.Lock()
-		if s := ps.products[productID]; s != nil && s.listing != nil && now.Sub(s.listing.started) <= maxAge {
-			apis, missing = s.view()
+		if s := ps.products[productID]; s != nil && s.listing != nil && !s.listing.started.Before(notBefore) {
+			use(s)
 			ps.mu.Unlock()
-			return apis, missing, nil
+			return nil
 		}
 		ps.mu.Unlock()
 	}
-	l, err := ps.list(ctx, productID, now)
+	l, err := ps.list(ctx, productID, notBefore)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
@@ -119,8 +140,8 @@ func (ps *productSnapshots) get(ctx context.Context, productID string) (apis []A
 		s.listing = l
 		ps.prune(s, l)
 	}
-	apis, missing = s.view()
-	return apis, missing, nil
+	use(s)
+	return nil
 }
 
 // list returns a listing that started at or after notBefore, sharing the one in flight when it
@@ -140,6 +161,10 @@ func (ps *productSnapshots) list(ctx context.Context, productID string, notBefor
 				return nil, err
 			default:
 				l.apis = apis
+				l.index = make(map[APIRef]int, len(apis))
+				for i, a := range apis {
+					l.index[a.ref()] = i
+				}
 			}
 			return l, nil
 		})
@@ -232,13 +257,10 @@ func (ps *productSnapshots) prune(s *productSnapshot, l *productListing) {
 	if len(s.overlay) == 0 {
 		return
 	}
-	listed := make(map[APIRef]bool, len(l.apis))
-	for _, a := range l.apis {
-		listed[a.ref()] = true
-	}
 	now := ps.clock.Now()
 	for r, w := range s.overlay {
-		confirmed := l.started.After(w.at) && listed[r] == w.attached
+		_, listed := l.index[r]
+		confirmed := l.started.After(w.at) && listed == w.attached
 		if confirmed || now.Sub(w.at) > VisibilityGrace {
 			delete(s.overlay, r)
 		}
@@ -276,6 +298,38 @@ func (s *productSnapshot) view() ([]APIInfo, error) {
 		out = append(out, added...)
 	}
 	return out, missing
+}
+
+// find is view's answer for one pair; under ps.mu.
+func (s *productSnapshot) find(r APIRef) (APIInfo, bool, error) {
+	w, written := s.overlay[r]
+	if written && !w.attached {
+		return APIInfo{}, false, s.missing()
+	}
+	// A listed pair is described best by the listing.
+	if s.listing != nil {
+		if i, ok := s.listing.index[r]; ok {
+			return s.listing.apis[i], true, nil
+		}
+	}
+	if written {
+		return w.info, true, nil
+	}
+	return APIInfo{}, false, s.missing()
+}
+
+// missing is the service's "not found" answer if the product is unknown and the client attached
+// nothing to it since; under ps.mu.
+func (s *productSnapshot) missing() error {
+	if s.listing == nil || s.listing.missingErr == nil {
+		return nil
+	}
+	for _, w := range s.overlay {
+		if w.attached {
+			return nil
+		}
+	}
+	return s.listing.missingErr
 }
 
 func (a APIInfo) ref() APIRef { return APIRef{APIID: a.APIID, StageName: a.StageName} }

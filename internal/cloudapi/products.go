@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	cloudapiclient "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
@@ -81,25 +80,25 @@ type APIInfo struct {
 // are sent together, as one AttachApiProduct call of up to 100 items (see writeBatcher); the
 // result is this item's own. An error wrapping ErrNotSent means ctx ended before anything was sent.
 func (c *Client) AttachAPI(ctx context.Context, productID string, api APIRef) error {
-	if c.attachBatch == nil {
+	if c.writes == nil {
 		return c.AttachAPIProduct(ctx, productID, []APIRef{api})
 	}
 	if err := checkProductWrite("AttachApiProduct", productID, []APIRef{api}); err != nil {
 		return err
 	}
-	return c.attachBatch.do(ctx, productID, api)
+	return c.writes.do(ctx, "AttachApiProduct", productID, api)
 }
 
 // DetachAPI detaches one API in one stage from the product, batched like AttachAPI. An unknown
 // product is an error for which IsNotFound is true.
 func (c *Client) DetachAPI(ctx context.Context, productID string, api APIRef) error {
-	if c.detachBatch == nil {
+	if c.writes == nil {
 		return c.DetachAPIProduct(ctx, productID, []APIRef{api})
 	}
 	if err := checkProductWrite("DetachApiProduct", productID, []APIRef{api}); err != nil {
 		return err
 	}
-	return c.detachBatch.do(ctx, productID, api)
+	return c.writes.do(ctx, "DetachApiProduct", productID, api)
 }
 
 // AttachAPIProduct attaches apis to the product (AttachApiProduct), creating the product if it
@@ -276,20 +275,23 @@ func (c *Client) listProductAPIs(ctx context.Context, productID string) ([]APIIn
 func (c *Client) FindAttachment(ctx context.Context, productID, apiID, stage string) (*APIInfo, error) {
 	var found *APIInfo
 	var err error
-	match := func(info APIInfo) bool { return info.APIID == apiID && strings.EqualFold(info.StageName, stage) }
 	if c.snapshots == nil {
 		err = c.pageProductAPIs(ctx, productID, func(info APIInfo) bool {
-			if match(info) {
+			if info.APIID == apiID && strings.EqualFold(info.StageName, stage) {
 				found = &info
 				return true
 			}
 			return false
 		})
 	} else {
-		var apis []APIInfo
-		apis, err = c.ListProductAPIs(ctx, productID)
-		if i := slices.IndexFunc(apis, match); i >= 0 {
-			found = &apis[i]
+		info, ok, missing, ferr := c.snapshots.find(ctx, productID, APIRef{APIID: apiID, StageName: strings.ToUpper(stage)})
+		switch {
+		case ferr != nil:
+			err = ferr
+		case ok:
+			found = &info
+		case missing != nil:
+			err = missing
 		}
 	}
 	if err != nil {

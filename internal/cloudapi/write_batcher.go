@@ -9,10 +9,22 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// defaultBatchWindow is how long the first write of a batch waits for others to join. Terraform
-// starts the creates (or destroys) of one apply a few milliseconds apart, so a short window
-// gathers most of the ones running at the same time; each write waits at most this long.
-const defaultBatchWindow = 40 * time.Millisecond
+// When a batch is sent. Terraform core does tens of milliseconds of serial work per resource around
+// each provider call, so the -parallelism writes of an apply reach the provider spread over hundreds
+// of milliseconds, and a short fixed window catches only a few of them. Waiting costs no wall time
+// while Terraform is busy starting more writes; it costs only once every parallel slot waits here.
+// So the batcher counts the writes in progress (waiting or in flight, over all products and both
+// actions) and learns Terraform's concurrency: the most writes in progress when a batch was closed
+// for being quiet. Open batches are sent
+//   - as soon as the writes in progress reach that concurrency (nobody else can come),
+//   - when one is full (maxItems),
+//   - when no write joined for defaultBatchQuiet (before anything is learnt, at the end of a run,
+//     or when Terraform pauses),
+//   - at the latest defaultBatchMaxWait after their first write.
+const (
+	defaultBatchQuiet   = 100 * time.Millisecond
+	defaultBatchMaxWait = 2 * time.Second
+)
 
 // ErrNotSent marks a write that was never sent to the service: its caller left before the batch
 // it joined went out. The write certainly did not happen.
@@ -24,21 +36,28 @@ var ErrNotSent = errors.New("the request was not sent")
 // reason that may belong to one item is split in halves and sent again, so only the faulty items
 // fail. Retries for throttling and transient errors happen inside send, for the batch as a whole.
 type writeBatcher struct {
-	action   string
-	window   time.Duration
+	quiet    time.Duration
+	maxWait  time.Duration
 	maxItems int
 	clock    Clock
-	// send makes one call with every item (through the retry loop).
-	send func(ctx context.Context, productID string, items []APIRef) error
+	// send makes one call of action with every item (through the retry loop).
+	send map[string]func(ctx context.Context, productID string, items []APIRef) error
 
 	mu   sync.Mutex
-	open map[string]*writeBatch // per product: the batch still taking items
+	open map[batchKey]*writeBatch // the batches still taking items
+	// active counts the writes in progress; concurrency is the most that were in progress when a
+	// batch closed for being quiet (0 until then).
+	active, concurrency int
 }
 
+type batchKey struct{ action, productID string }
+
 type writeBatch struct {
-	productID string
-	members   []*batchMember
-	full      chan struct{} // closed when the batch reaches maxItems
+	key     batchKey
+	members []*batchMember
+	started time.Time
+	due     bool          // under mu: send now
+	wake    chan struct{} // signalled when due becomes true
 
 	// The batch's call runs under its own context: cancelled when every member has left, bounded
 	// by the latest member deadline, carrying the first member's log fields.
@@ -55,17 +74,22 @@ type batchMember struct {
 	left, sent bool
 }
 
-func newWriteBatcher(action string, window time.Duration, maxItems int, clock Clock,
-	send func(context.Context, string, []APIRef) error) *writeBatcher {
-	return &writeBatcher{action: action, window: window, maxItems: maxItems, clock: clock, send: send, open: map[string]*writeBatch{}}
+func newWriteBatcher(quiet, maxWait time.Duration, maxItems int, clock Clock,
+	send map[string]func(context.Context, string, []APIRef) error) *writeBatcher {
+	return &writeBatcher{quiet: quiet, maxWait: maxWait, maxItems: maxItems, clock: clock, send: send, open: map[batchKey]*writeBatch{}}
 }
 
-// do writes one item, batched with the concurrent writes to the same product. If ctx ends before
-// the batch is sent, the item is taken out and the error wraps ErrNotSent; if it ends while the
-// call is in flight, the error is ctx's and the outcome is unknown.
-func (wb *writeBatcher) do(ctx context.Context, productID string, item APIRef) error {
+// do writes one item with action, batched with the concurrent writes of that action to the same
+// product. If ctx ends before the batch is sent, the item is taken out and the error wraps
+// ErrNotSent; if it ends while the call is in flight, the error is ctx's and the outcome is unknown.
+func (wb *writeBatcher) do(ctx context.Context, action, productID string, item APIRef) error {
 	m := &batchMember{ctx: ctx, item: item, result: make(chan error, 1)}
-	wb.join(productID, m)
+	wb.join(batchKey{action, productID}, m)
+	defer func() {
+		wb.mu.Lock()
+		wb.active--
+		wb.mu.Unlock()
+	}()
 	select {
 	case err := <-m.result:
 		return err
@@ -87,15 +111,16 @@ func (wb *writeBatcher) do(ctx context.Context, productID string, item APIRef) e
 	}
 }
 
-// join adds m to the product's open batch, starting one (and its window) if there is none.
-func (wb *writeBatcher) join(productID string, m *batchMember) {
+// join adds m to its open batch, starting one if there is none.
+func (wb *writeBatcher) join(key batchKey, m *batchMember) {
 	wb.mu.Lock()
 	defer wb.mu.Unlock()
-	b := wb.open[productID]
+	wb.active++
+	b := wb.open[key]
 	if b == nil {
-		b = &writeBatch{productID: productID, full: make(chan struct{})}
+		b = &writeBatch{key: key, started: wb.clock.Now(), wake: make(chan struct{}, 1)}
 		b.ctx, b.cancel = context.WithCancel(context.WithoutCancel(m.ctx))
-		wb.open[productID] = b
+		wb.open[key] = b
 		go wb.run(b)
 	}
 	b.members = append(b.members, m)
@@ -108,27 +133,30 @@ func (wb *writeBatcher) join(productID string, m *batchMember) {
 		}
 	})
 	if len(b.members) == wb.maxItems {
-		delete(wb.open, productID)
-		close(b.full)
+		delete(wb.open, key)
+		b.makeDue()
+	}
+	if wb.concurrency > 0 && wb.active >= wb.concurrency {
+		for _, ob := range wb.open {
+			ob.makeDue()
+		}
 	}
 }
 
-// run waits for the window (or a full batch), then sends what is still wanted.
-func (wb *writeBatcher) run(b *writeBatch) {
-	wctx, stop := context.WithCancel(context.Background())
-	go func() {
-		select {
-		case <-b.full:
-			stop()
-		case <-wctx.Done():
-		}
-	}()
-	_ = wb.clock.Sleep(wctx, wb.window)
-	stop()
+// makeDue marks the batch to be sent now; under writeBatcher.mu.
+func (b *writeBatch) makeDue() {
+	if !b.due {
+		b.due = true
+		b.wake <- struct{}{}
+	}
+}
 
-	wb.mu.Lock()
-	if wb.open[b.productID] == b {
-		delete(wb.open, b.productID)
+// run waits until the batch is due, then sends what is still wanted.
+func (wb *writeBatcher) run(b *writeBatch) {
+	reason := wb.waitUntilDue(b)
+	// Under wb.mu from here to the send.
+	if wb.open[b.key] == b {
+		delete(wb.open, b.key)
 	}
 	var members []*batchMember
 	deadline, bounded := time.Time{}, true
@@ -150,29 +178,66 @@ func (wb *writeBatcher) run(b *writeBatch) {
 		return
 	}
 	ctx := b.ctx
+	tflog.Debug(ctx, "sending batched call", map[string]any{
+		"action": b.key.action, "api_product_id": b.key.productID, "items": len(members),
+		"waited_ms": wb.clock.Now().Sub(b.started).Milliseconds(), "sent_because": reason,
+	})
 	if bounded {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	wb.sendSplit(ctx, b.productID, members)
+	wb.sendSplit(ctx, b.key, members)
+}
+
+// waitUntilDue returns, with wb.mu held, once the batch is due (see defaultBatchQuiet), and why.
+func (wb *writeBatcher) waitUntilDue(b *writeBatch) (reason string) {
+	seen := 0 // members at the last look
+	for {
+		wb.mu.Lock()
+		n := len(b.members)
+		switch {
+		case n >= wb.maxItems:
+			return "full"
+		case b.due:
+			return "every write in progress is waiting"
+		case wb.clock.Now().Sub(b.started) >= wb.maxWait:
+			return "longest wait"
+		case n == seen:
+			wb.concurrency = max(wb.concurrency, wb.active)
+			return "quiet"
+		}
+		seen = n
+		wb.mu.Unlock()
+
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			select {
+			case <-b.wake:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		_ = wb.clock.Sleep(ctx, wb.quiet)
+		cancel()
+	}
 }
 
 // sendSplit sends members' items in one call; if it fails for a reason that may be one item's,
 // each half is sent again on its own.
-func (wb *writeBatcher) sendSplit(ctx context.Context, productID string, members []*batchMember) {
+func (wb *writeBatcher) sendSplit(ctx context.Context, key batchKey, members []*batchMember) {
 	items := make([]APIRef, len(members))
 	for i, m := range members {
 		items[i] = m.item
 	}
-	err := wb.send(ctx, productID, items)
+	err := wb.send[key.action](ctx, key.productID, items)
 	if err != nil && len(members) > 1 && mayBeItemError(err) && ctx.Err() == nil {
 		tflog.Debug(ctx, "batched call failed, sending each half on its own to find the items at fault", map[string]any{
-			"action": wb.action, "api_product_id": productID, "items": len(items), "error_code": ErrorCode(err),
+			"action": key.action, "api_product_id": key.productID, "items": len(items), "error_code": ErrorCode(err),
 		})
 		half := len(members) / 2
-		wb.sendSplit(ctx, productID, members[:half])
-		wb.sendSplit(ctx, productID, members[half:])
+		wb.sendSplit(ctx, key, members[:half])
+		wb.sendSplit(ctx, key, members[half:])
 		return
 	}
 	for _, m := range members {
