@@ -3,17 +3,21 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
@@ -627,4 +631,135 @@ type backendStateCheck struct{ f resource.TestCheckFunc }
 // CheckState implements statecheck.StateCheck.
 func (c backendStateCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 	resp.Error = c.f(nil)
+}
+
+// TestAccAPIProductAttachment_identity: create stores the identity, an import block with that
+// identity (Terraform 1.12+, OpenTofu 1.12+) imports the attachment. Skipped, visibly, on older CLIs;
+// TestAPIProductAttachment_identityRPC covers the same provider code on every CLI.
+func TestAccAPIProductAttachment_identity(t *testing.T) {
+	a := newAccTarget(t)
+	api := a.newDeployedAPI("PRE")
+	product := a.newProductID()
+	cfg := a.config(attachmentConfig(product, api.APIID, "PRE", ""))
+
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy:             a.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(attachmentAddr, map[string]knownvalue.Check{
+						"api_product_id": knownvalue.StringExact(product),
+						"api_id":         knownvalue.StringExact(api.APIID),
+						"stage_name":     knownvalue.StringExact("PRE"),
+					}),
+					statecheck.ExpectIdentityValueMatchesState(attachmentAddr, tfjsonpath.New("api_product_id")),
+					statecheck.ExpectIdentityValueMatchesState(attachmentAddr, tfjsonpath.New("api_id")),
+					statecheck.ExpectIdentityValueMatchesState(attachmentAddr, tfjsonpath.New("stage_name")),
+				},
+			},
+			{
+				ResourceName:    attachmentAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+			{
+				// The string id keeps working next to the identity.
+				ResourceName:    attachmentAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
+		},
+	})
+}
+
+// TestAPIProductAttachment_identityRPC drives ImportResourceState and ReadResource through the
+// protocol server, so that import by identity and identity on read are tested whatever the CLI:
+// import by identity and by id give the same state and identity, a bad identity is refused before
+// any request, and Read fills in the identity of a state that has none (made by Terraform < 1.12 or
+// an earlier provider version).
+func TestAPIProductAttachment_identityRPC(t *testing.T) {
+	emulatorOnly(t)
+	t.Parallel()
+	a := newAccTarget(t)
+	api := a.newDeployedAPI("RELEASE")
+	product := a.newProductID()
+	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+	ctx := context.Background()
+	if err := a.client.AttachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "RELEASE"}}); err != nil {
+		t.Fatal(err)
+	}
+	p := a.newProtoServer()
+	p.configure(a)
+	idType := p.identity.ValueType().(tftypes.Object)
+	resType := p.schema.ResourceSchemas[resourceType].ValueType()
+	identityData := func(product, apiID, stage string) *tfprotov6.ResourceIdentityData {
+		return &tfprotov6.ResourceIdentityData{IdentityData: dynamicValue(t, idType, tftypes.NewValue(idType, map[string]tftypes.Value{
+			"api_product_id": tftypes.NewValue(tftypes.String, product),
+			"api_id":         tftypes.NewValue(tftypes.String, apiID),
+			"stage_name":     tftypes.NewValue(tftypes.String, stage),
+		}))}
+	}
+	wantIdentity := map[string]string{"api_product_id": product, "api_id": api.APIID, "stage_name": "RELEASE"}
+	wantState := map[string]string{"id": id.String(), "api_product_id": product, "api_id": api.APIID, "stage_name": "RELEASE"}
+
+	for name, req := range map[string]*tfprotov6.ImportResourceStateRequest{
+		"identity": {TypeName: resourceType, Identity: identityData(product, api.APIID, "RELEASE")},
+		"id":       {TypeName: resourceType, ID: id.String()},
+	} {
+		resp, err := p.srv.ImportResourceState(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		failOnErrors(t, "ImportResourceState by "+name, resp.Diagnostics)
+		if len(resp.ImportedResources) != 1 {
+			t.Fatalf("import by %s: %d imported resources, want 1", name, len(resp.ImportedResources))
+		}
+		imported := resp.ImportedResources[0]
+		if got := stringAttrs(t, resType, imported.State); !maps.Equal(got, wantState) {
+			t.Errorf("import by %s: state %v, want %v", name, got, wantState)
+		}
+		if imported.Identity == nil {
+			t.Fatalf("import by %s: no identity", name)
+		}
+		if got := stringAttrs(t, idType, imported.Identity.IdentityData); !maps.Equal(got, wantIdentity) {
+			t.Errorf("import by %s: identity %v, want %v", name, got, wantIdentity)
+		}
+
+		// A state without identity, as an older CLI or provider version leaves it.
+		read, err := p.srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: resourceType, CurrentState: imported.State})
+		if err != nil {
+			t.Fatal(err)
+		}
+		failOnErrors(t, "ReadResource after import by "+name, read.Diagnostics)
+		if read.NewIdentity == nil {
+			t.Fatalf("read after import by %s: no identity", name)
+		}
+		if got := stringAttrs(t, idType, read.NewIdentity.IdentityData); !maps.Equal(got, wantIdentity) {
+			t.Errorf("read after import by %s: identity %v, want %v", name, got, wantIdentity)
+		}
+		if got := stringAttrs(t, resType, read.NewState); got["api_name"] != api.APIName {
+			t.Errorf("read after import by %s: api_name %q, want %q", name, got["api_name"], api.APIName)
+		}
+	}
+
+	requestsBefore := a.srv.RequestCount("", "")
+	for _, tc := range []struct{ product, apiID, stage, detail string }{
+		{product, api.APIID, "release", `identity attribute stage_name must be one of "RELEASE", "PRE", "TEST", got "release"; stage names are case-sensitive, did you mean "RELEASE"?`},
+		{product, "a:b", "RELEASE", `identity attribute api_id "a:b" contains ":"`},
+		{"", api.APIID, "RELEASE", "identity attribute api_product_id is empty"},
+	} {
+		resp, err := p.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: resourceType, Identity: identityData(tc.product, tc.apiID, tc.stage)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !hasError(resp.Diagnostics, "Invalid import identity") || !strings.Contains(protoDiagText(resp.Diagnostics), tc.detail) {
+			t.Errorf("import by identity (%q, %q, %q): got %q, want \"Invalid import identity\" with %q", tc.product, tc.apiID, tc.stage, protoDiagText(resp.Diagnostics), tc.detail)
+		}
+	}
+	if n := a.srv.RequestCount("", "") - requestsBefore; n != 0 {
+		t.Errorf("invalid identities sent %d requests, want none", n)
+	}
 }
