@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -762,4 +765,79 @@ func TestAPIProductAttachment_identityRPC(t *testing.T) {
 	if n := a.srv.RequestCount("", "") - requestsBefore; n != 0 {
 		t.Errorf("invalid identities sent %d requests, want none", n)
 	}
+}
+
+// exampleConfig reads an example configuration under examples/ and drops its terraform and provider
+// blocks, which the test supplies (in-process provider, emulator endpoint).
+func exampleConfig(t *testing.T, a *accTarget, file string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "examples", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both blocks are top-level and closed by a "}" at the start of a line.
+	body := regexp.MustCompile(`(?ms)^(terraform|provider "apigateway") \{\n.*?^\}\n`).ReplaceAllString(string(raw), "")
+	if strings.Contains(body, "required_providers") || strings.Contains(body, `provider "apigateway"`) {
+		t.Fatalf("examples/%s: could not strip its terraform/provider blocks", file)
+	}
+	return a.config(body)
+}
+
+// TestAccAPIProductAttachment_adoptExistingProduct runs examples/adopt-api-product (import blocks with
+// for_each over the data source, Terraform 1.7+ / OpenTofu 1.7+) against a product made outside
+// Terraform: every pair is imported, none created, a second plan is empty, and removing the
+// configuration detaches them.
+func TestAccAPIProductAttachment_adoptExistingProduct(t *testing.T) {
+	a := newAccTarget(t)
+	api1 := a.newDeployedAPI("RELEASE", "PRE")
+	api2 := a.newAPI(api1.GroupID, api1.GroupName, "RELEASE")
+	product := a.newProductID()
+	pairs := []attachmentID{
+		{ProductID: product, APIID: api1.APIID, StageName: "RELEASE"},
+		{ProductID: product, APIID: api1.APIID, StageName: "PRE"},
+		{ProductID: product, APIID: api2.APIID, StageName: "RELEASE"},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, p := range pairs {
+		if err := a.client.AttachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: p.APIID, StageName: p.StageName}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := exampleConfig(t, a, "adopt-api-product/main.tf")
+	vars := config.Variables{"api_product_id": config.StringVariable(product)}
+
+	var stateChecks, goneChecks []statecheck.StateCheck
+	var noops []plancheck.PlanCheck
+	for _, p := range pairs {
+		addr := fmt.Sprintf("%s.adopted[%q]", resourceType, p.APIID+"/"+p.StageName)
+		noops = append(noops, plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop))
+		stateChecks = append(stateChecks,
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(p.String())),
+			backendCheck(a.checkAttached(p)),
+		)
+		goneChecks = append(goneChecks, backendCheck(a.checkNotAttached(p)))
+	}
+	stateChecks = append(stateChecks, statecheck.ExpectKnownValue(fmt.Sprintf("%s.adopted[%q]", resourceType, api2.APIID+"/RELEASE"),
+		tfjsonpath.New("api_name"), knownvalue.StringExact(api2.APIName)))
+
+	// State checks only, and a last step that removes everything: see stagesForEach for why.
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_7_0)},
+		ProtoV6ProviderFactories: a.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:            cfg,
+				ConfigVariables:   vars,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: noops},
+				ConfigStateChecks: stateChecks,
+			},
+			{
+				Config:           cfg,
+				ConfigVariables:  vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{Config: a.config(""), ConfigStateChecks: goneChecks},
+		},
+	})
 }
