@@ -50,7 +50,7 @@ if [[ -x $bin && -f $stamp_file && "$(cat "$stamp_file")" == "$want_stamp" ]] &&
 fi
 
 # Tells "cannot reach the proxy" (exit 3) from every other download failure (exit 1).
-network_error_re='dial tcp|no such host|i/o timeout|connection refused|connection reset|network is unreachable|TLS handshake timeout|proxyconnect|server misbehaving|temporary failure in name resolution'
+network_error_re='GOPROXY=off|dial tcp|no such host|i/o timeout|connection refused|connection reset|network is unreachable|TLS handshake timeout|proxyconnect|server misbehaving|temporary failure in name resolution'
 classify_download_failure() {
 	local what=$1 out=$2
 	if grep -qiE "$network_error_re" <<<"$out"; then
@@ -92,5 +92,5 @@ if ! "$tmp" version >/dev/null 2>&1; then
 fi
 mv -f "$tmp" "$bin"
 printf '%s\n' "$want_stamp" >"$stamp_file"
-log "built $("$bin" version | head -1) in $(( $(date +%s) - start ))s"
+log "built $("$bin" version | sed -n 1p) in $(( $(date +%s) - start ))s"
 echo "$bin"

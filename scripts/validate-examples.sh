@@ -20,12 +20,12 @@ TF=${TF:-terraform}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/apigateway-examples.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 : >"$tmp/terraform.rc"
-cli_line=$(TF_CLI_CONFIG_FILE=$tmp/terraform.rc "$TF" version | head -1)
+cli_line=$(TF_CLI_CONFIG_FILE=$tmp/terraform.rc "$TF" version | sed -n 1p)
 cli_name=${cli_line%% *}
 cli_version=${cli_line##* v}
 
 # version_ge A B: A >= B as dotted versions.
-version_ge() { [[ $(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1) == "$2" ]]; }
+version_ge() { [[ $(printf '%s\n%s\n' "$1" "$2" | sort -V | sed -n 1p) == "$2" ]]; }
 
 # required_version FILE: the version of $cli_name FILE requires, "" for none, "never" when the
 # file requires a Terraform version and names no OpenTofu one.
