@@ -748,6 +748,38 @@ func TestAPIProductAttachment_identityRPC(t *testing.T) {
 		}
 	}
 
+	// The framework rejects a Read that ends without an identity, so the paths that keep or drop the
+	// state without a refresh must set it too: an unconfigured provider (unknown provider config)...
+	importResp, err := p.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: resourceType, ID: id.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := importResp.ImportedResources[0].State
+	unconfigured := a.newProtoServer()
+	read, err := unconfigured.srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: resourceType, CurrentState: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failOnErrors(t, "ReadResource with an unconfigured provider", read.Diagnostics)
+	if read.NewIdentity == nil || !maps.Equal(stringAttrs(t, idType, read.NewIdentity.IdentityData), wantIdentity) {
+		t.Errorf("read with an unconfigured provider: identity %+v, want %v", read.NewIdentity, wantIdentity)
+	}
+	// ...and an attachment that disappeared, which Read removes from the state. A new provider
+	// instance: p's client may answer from a listing of the last 10 s (refreshMaxStaleness).
+	if err := a.client.DetachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "RELEASE"}}); err != nil {
+		t.Fatal(err)
+	}
+	fresh := a.newProtoServer()
+	fresh.configure(a)
+	read, err = fresh.srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: resourceType, CurrentState: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failOnErrors(t, "ReadResource of a detached attachment", read.Diagnostics)
+	if gone, err := read.NewState.Unmarshal(resType); err != nil || !gone.IsNull() {
+		t.Errorf("read of a detached attachment: state %v (%v), want null", gone, err)
+	}
+
 	requestsBefore := a.srv.RequestCount("", "")
 	for _, tc := range []struct{ product, apiID, stage, detail string }{
 		{product, api.APIID, "release", `identity attribute stage_name must be one of "RELEASE", "PRE", "TEST", got "release"; stage names are case-sensitive, did you mean "RELEASE"?`},
