@@ -6,7 +6,8 @@
 # with a "skip" line, when the CLI is older (or is OpenTofu and the file names no OpenTofu
 # version): import blocks with identity need 1.12+, which the terraform on PATH (1.11) rejects.
 # TF=/path/to/tofu validates with OpenTofu instead. .tfquery.hcl files (Terraform 1.14+) are not
-# validated here; TestAccAPIProductAttachment_query runs an equivalent list block.
+# validated here: TestListResourceExampleMatchesSchema checks them against the list resource schema
+# in `make test`, and TestAccAPIProductAttachment_query runs them on Terraform 1.14+.
 set -euo pipefail
 
 export CHECKPOINT_DISABLE=1

@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -17,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
@@ -219,9 +224,9 @@ func hasError(diags []*tfprotov6.Diagnostic, summary string) bool {
 	return false
 }
 
-// TestAccAPIProductAttachment_query runs `terraform query` (Terraform 1.14+; skipped, visibly, by
-// older CLIs and by OpenTofu, which has no query command) against attachments made by Terraform and
-// one made outside it.
+// TestAccAPIProductAttachment_query runs `terraform query` with the documented example
+// (examples/list-resources/...) (Terraform 1.14+; skipped, visibly, by older CLIs and by OpenTofu,
+// which has no query command) against attachments made by Terraform and one made outside it.
 func TestAccAPIProductAttachment_query(t *testing.T) {
 	a := newAccTarget(t)
 	api := a.newDeployedAPI("RELEASE", "PRE")
@@ -257,38 +262,23 @@ resource "apigateway_api_product_attachment" "test" {
 						t.Fatal(err)
 					}
 				},
-				Query: true,
-				Config: a.providerBlock("") + fmt.Sprintf(`
-list "apigateway_api_product_attachment" "all" {
-  provider         = apigateway
-  include_resource = true
-  config {
-    api_product_id = %q
-  }
-}
-
-list "apigateway_api_product_attachment" "release" {
-  provider = apigateway
-  config {
-    api_product_id = %q
-    stage_name     = "RELEASE"
-  }
-}
-`, product, product),
+				// The documented example itself, for this product.
+				Query:  true,
+				Config: a.providerBlock("") + strings.ReplaceAll(exampleQuery(t), exampleProductID, product),
 				QueryResultChecks: []querycheck.QueryResultCheck{
-					querycheck.ExpectLength("apigateway_api_product_attachment.all", 3),
+					querycheck.ExpectLength("apigateway_api_product_attachment.product", 3),
 					querycheck.ExpectLength("apigateway_api_product_attachment.release", 2),
-					querycheck.ExpectIdentity("apigateway_api_product_attachment.all", identity(api.APIID, "RELEASE")),
-					querycheck.ExpectIdentity("apigateway_api_product_attachment.all", identity(api.APIID, "PRE")),
-					querycheck.ExpectIdentity("apigateway_api_product_attachment.all", identity(other.APIID, "RELEASE")),
+					querycheck.ExpectIdentity("apigateway_api_product_attachment.product", identity(api.APIID, "RELEASE")),
+					querycheck.ExpectIdentity("apigateway_api_product_attachment.product", identity(api.APIID, "PRE")),
+					querycheck.ExpectIdentity("apigateway_api_product_attachment.product", identity(other.APIID, "RELEASE")),
 					querycheck.ExpectIdentity("apigateway_api_product_attachment.release", identity(other.APIID, "RELEASE")),
-					querycheck.ExpectResourceKnownValues("apigateway_api_product_attachment.all",
+					querycheck.ExpectResourceKnownValues("apigateway_api_product_attachment.product",
 						queryfilter.ByResourceIdentity(identity(other.APIID, "RELEASE")),
 						[]querycheck.KnownValueCheck{
 							{Path: tfjsonpath.New("api_name"), KnownValue: knownvalue.StringExact(other.APIName)},
 							{Path: tfjsonpath.New("path"), KnownValue: knownvalue.StringExact(other.Path)},
 						}),
-					querycheck.ExpectResourceDisplayName("apigateway_api_product_attachment.all",
+					querycheck.ExpectResourceDisplayName("apigateway_api_product_attachment.product",
 						queryfilter.ByResourceIdentity(identity(other.APIID, "RELEASE")),
 						knownvalue.StringRegexp(regexp.MustCompile(regexp.QuoteMeta(other.APIName)+` \(`+other.APIID+`\) in RELEASE`))),
 				},
@@ -306,4 +296,92 @@ list "apigateway_api_product_attachment" "release" {
 			},
 		},
 	})
+}
+
+// exampleListResource is the documented list block example; exampleProductID is the product id it
+// uses, replaced by tests.
+const (
+	exampleListResource = "list-resources/apigateway_api_product_attachment/list-resource.tfquery.hcl"
+	exampleProductID    = "117b7a64a8b3f064eaa4a47ac62aac5e"
+)
+
+func exampleQuery(t *testing.T) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "examples", exampleListResource))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+// TestListResourceExampleMatchesSchema checks the documented .tfquery.hcl example against the list
+// resource's schema on every CLI, since neither terraform 1.11 nor OpenTofu can validate query
+// files: each list block names this list resource and the provider, and its config block has the
+// required attributes, no unknown ones, and values the validators accept.
+func TestListResourceExampleMatchesSchema(t *testing.T) {
+	a := newAccTarget(t)
+	p := a.newProtoServer()
+	schema := p.schema.ListResourceSchemas[resourceType]
+	attrs := map[string]*tfprotov6.SchemaAttribute{}
+	for _, at := range schema.Block.Attributes {
+		attrs[at.Name] = at
+	}
+
+	file, diags := hclparse.NewParser().ParseHCL([]byte(exampleQuery(t)), exampleListResource)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	content, diags := file.Body.Content(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "list", LabelNames: []string{"type", "name"}}}})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if len(content.Blocks) == 0 {
+		t.Fatal("the example has no list block")
+	}
+	for _, b := range content.Blocks {
+		if b.Labels[0] != resourceType {
+			t.Errorf("list %q %q: not %s", b.Labels[0], b.Labels[1], resourceType)
+		}
+		inner, diags := b.Body.Content(&hcl.BodySchema{
+			Attributes: []hcl.AttributeSchema{{Name: "provider", Required: true}, {Name: "include_resource"}, {Name: "limit"}},
+			Blocks:     []hcl.BlockHeaderSchema{{Type: "config"}},
+		})
+		if diags.HasErrors() {
+			t.Errorf("list %q: %s", b.Labels[1], diags.Error())
+			continue
+		}
+		if len(inner.Blocks) != 1 {
+			t.Errorf("list %q: %d config blocks, want 1", b.Labels[1], len(inner.Blocks))
+			continue
+		}
+		cfg, diags := inner.Blocks[0].Body.JustAttributes()
+		if diags.HasErrors() {
+			t.Errorf("list %q config: %s", b.Labels[1], diags.Error())
+			continue
+		}
+		for name, at := range attrs {
+			if _, ok := cfg[name]; at.Required && !ok {
+				t.Errorf("list %q config: required attribute %s missing", b.Labels[1], name)
+			}
+		}
+		values := map[string]string{}
+		for name, at := range cfg {
+			if attrs[name] == nil {
+				t.Errorf("list %q config: unknown attribute %s", b.Labels[1], name)
+				continue
+			}
+			v, diags := at.Expr.Value(nil)
+			if diags.HasErrors() || !v.Type().Equals(cty.String) {
+				t.Errorf("list %q config: %s is not a literal string", b.Labels[1], name)
+				continue
+			}
+			values[name] = v.AsString()
+		}
+		if problem := identifierProblem(values["api_product_id"]); problem != "" {
+			t.Errorf("list %q config: api_product_id %s", b.Labels[1], problem)
+		}
+		if stage, ok := values["stage_name"]; ok && stageProblem(stage) != "" {
+			t.Errorf("list %q config: stage_name %s", b.Labels[1], stageProblem(stage))
+		}
+	}
 }
