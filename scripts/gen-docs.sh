@@ -9,10 +9,16 @@
 #
 # The schema comes from `terraform providers schema -json` in a scratch directory whose CLI config
 # has dev_overrides for our provider, so there is no `terraform init` and no registry access.
-# Terraform names the provider by its full address; tfplugindocs looks it up by short name, so the
-# key is rewritten to "apigateway".
+# Terraform 1.11 reports neither resource identity schemas (1.12+) nor list resource schemas
+# (1.14+), which tfplugindocs v0.25.0 renders (the identity under Import, docs/list-resources/), so
+# scripts/providerschema adds them from the provider's own GetProviderSchema and
+# GetResourceIdentitySchemas answers, served in-process; it also converts every schema terraform
+# did report and fails unless they match terraform's exactly, so the added ones are in the same
+# format. Terraform names the provider by its full address; tfplugindocs looks it up by short
+# name, so the key is rewritten to "apigateway".
 #
-# Environment: TFPLUGINDOCS (path of the tfplugindocs binary), BIN_DIR (where the provider was built).
+# Environment: TFPLUGINDOCS (path of the tfplugindocs binary), BIN_DIR (where the provider and
+# providerschema were built).
 set -euo pipefail
 
 export CHECKPOINT_DISABLE=1
@@ -26,6 +32,7 @@ SHORT=apigateway
 command -v terraform >/dev/null || { echo "gen-docs: terraform is not on PATH (docs generation never downloads one)" >&2; exit 1; }
 [[ -x $BIN_DIR/terraform-provider-$SHORT ]] || { echo "gen-docs: $BIN_DIR/terraform-provider-$SHORT missing: run 'make build'" >&2; exit 1; }
 [[ -x $TFPLUGINDOCS ]] || { echo "gen-docs: $TFPLUGINDOCS missing" >&2; exit 1; }
+[[ -x $BIN_DIR/providerschema ]] || { echo "gen-docs: $BIN_DIR/providerschema missing: run 'make generate'" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/apigateway-docs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -57,7 +64,8 @@ if ! TF_CLI_CONFIG_FILE=$tmp/terraform.rc terraform -chdir="$tmp/ws" providers s
 	exit 1
 fi
 grep -q "\"$ADDRESS\"" "$tmp/schema.raw.json" || { echo "gen-docs: $ADDRESS not in the exported schema" >&2; exit 1; }
-sed "s#\"$ADDRESS\":#\"$SHORT\":#" "$tmp/schema.raw.json" >"$tmp/schema.json"
+"$BIN_DIR/providerschema" -address "$ADDRESS" <"$tmp/schema.raw.json" >"$tmp/schema.full.json"
+sed "s#\"$ADDRESS\":#\"$SHORT\":#" "$tmp/schema.full.json" >"$tmp/schema.json"
 
 cd "$ROOT"
 "$TFPLUGINDOCS" generate \

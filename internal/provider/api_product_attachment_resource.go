@@ -12,10 +12,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -91,6 +93,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*apiProductAttachmentResource)(nil)
 	_ resource.ResourceWithImportState = (*apiProductAttachmentResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*apiProductAttachmentResource)(nil)
+	_ resource.ResourceWithIdentity    = (*apiProductAttachmentResource)(nil)
 )
 
 // NewAPIProductAttachmentResource returns the apigateway_api_product_attachment resource.
@@ -114,6 +117,31 @@ type apiProductAttachmentModel struct {
 	Method       types.String   `tfsdk:"method"`
 	Path         types.String   `tfsdk:"path"`
 	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+}
+
+// apiProductAttachmentIdentityModel is the resource identity (Terraform 1.12+, OpenTofu 1.12+): the
+// same triple as the id, as typed fields, so `import { identity = {...} }` needs no string format.
+type apiProductAttachmentIdentityModel struct {
+	APIProductID types.String `tfsdk:"api_product_id"`
+	APIID        types.String `tfsdk:"api_id"`
+	StageName    types.String `tfsdk:"stage_name"`
+}
+
+func (id attachmentID) identity() apiProductAttachmentIdentityModel {
+	return apiProductAttachmentIdentityModel{
+		APIProductID: types.StringValue(id.ProductID),
+		APIID:        types.StringValue(id.APIID),
+		StageName:    types.StringValue(id.StageName),
+	}
+}
+
+// setIdentity records id as the resource identity. identity is nil when the framework has no
+// identity to fill in; CLIs without identity support (Terraform < 1.12) simply ignore it.
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id attachmentID, diags *diag.Diagnostics) {
+	if identity == nil {
+		return
+	}
+	diags.Append(identity.Set(ctx, id.identity())...)
 }
 
 func (m *apiProductAttachmentModel) attachmentID() attachmentID {
@@ -199,6 +227,26 @@ func (r *apiProductAttachmentResource) Schema(ctx context.Context, _ resource.Sc
 				DeleteDescription: "How long to wait for the detach call and for the attachment to disappear, as a Go duration. " +
 					"Default " + defaultDeleteTimeout.String() + ".",
 			}),
+		},
+	}
+}
+
+// IdentitySchema implements resource.ResourceWithIdentity.
+func (r *apiProductAttachmentResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"api_product_id": identityschema.StringAttribute{
+				Description:       "ID of the API product.",
+				RequiredForImport: true,
+			},
+			"api_id": identityschema.StringAttribute{
+				Description:       "ID of the attached API.",
+				RequiredForImport: true,
+			},
+			"stage_name": identityschema.StringAttribute{
+				Description:       "Stage the API is attached in: `RELEASE`, `PRE` or `TEST` (case-sensitive).",
+				RequiredForImport: true,
+			},
 		},
 	}
 }
@@ -315,7 +363,7 @@ func (r *apiProductAttachmentResource) begin(ctx context.Context, op attachmentO
 // Create implements resource.Resource. The attach is batched with the concurrent creates for the
 // same product (one AttachApiProduct call for all of them), and its success is the confirmation:
 // no listing is read back. A fresh attachment that the service does not list yet is kept by Read
-// for a while (see unconfirmedAttachment).
+// for a while (see unconfirmedSince).
 func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, cancel, plan, ok := r.begin(ctx, createOp, req.Plan.Get, &resp.Diagnostics)
 	if !ok {
@@ -341,6 +389,7 @@ func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.
 			// record it as tainted, so the next apply replaces it.
 			plan.clearUnknownComputed()
 			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 			resp.Diagnostics.AddError("API may have been attached",
 				fmt.Sprintf("Attaching API %q in stage %s to API product %q did not complete: %s\n\nChecking whether it was attached failed too: %s\n\n"+
 					"The attachment is recorded in the state and marked as tainted, so the next apply replaces it (detach, then attach again).",
@@ -362,6 +411,7 @@ func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.
 	}
 	tflog.Info(ctx, "attached API to API product")
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 }
 
 // listingDecides reports a failed write whose effect only a listing can tell: anything but a
@@ -394,6 +444,13 @@ func (r *apiProductAttachmentResource) findAfter(id attachmentID) (*cloudapi.API
 // Read implements resource.Resource.
 func (r *apiProductAttachmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	ctx, cancel, state, ok := r.begin(ctx, readOp, req.State.Get, &resp.Diagnostics)
+	if !resp.Diagnostics.HasError() {
+		// Set first, on every path: the framework rejects a Read that ends without an identity,
+		// even one that skips the refresh (unconfigured provider) or removes the resource. It also
+		// fills in the identity of attachments created before the provider had one, or by a CLI
+		// that does not store identities (Terraform < 1.12).
+		setIdentity(ctx, resp.Identity, state.attachmentID(), &resp.Diagnostics)
+	}
 	if !ok {
 		return
 	}
@@ -433,6 +490,7 @@ func (r *apiProductAttachmentResource) Update(ctx context.Context, req resource.
 	}
 	plan.clearUnknownComputed()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.attachmentID(), &resp.Diagnostics)
 }
 
 // Delete implements resource.Resource. The detach is batched like Create's attach, and its
@@ -464,16 +522,56 @@ func (r *apiProductAttachmentResource) Delete(ctx context.Context, req resource.
 	tflog.Info(ctx, "detached API from API product")
 }
 
-// ImportState implements resource.ResourceWithImportState, for both `terraform import` and import
-// blocks. Read fills in the rest, or removes the resource if the attachment does not exist.
+// ImportState implements resource.ResourceWithImportState, for `terraform import`, import blocks
+// with an id (every CLI) and import blocks with an identity (Terraform 1.12+, OpenTofu 1.12+). Both
+// forms are checked with the schema's rules; Read fills in the rest, or removes the resource if the
+// attachment does not exist.
 func (r *apiProductAttachmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, err := parseAttachmentID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import id", sentence(fmt.Sprintf("Cannot import apigateway_api_product_attachment: %s", err)))
-		return
+	var id attachmentID
+	if req.ID != "" {
+		var err error
+		id, err = parseAttachmentID(req.ID)
+		if err != nil {
+			resp.Diagnostics.AddError("Invalid import id", sentence(fmt.Sprintf("Cannot import apigateway_api_product_attachment: %s", err)))
+			return
+		}
+	} else {
+		var ok bool
+		if id, ok = importIdentity(ctx, req.Identity, &resp.Diagnostics); !ok {
+			return
+		}
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.String())...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("api_product_id"), id.ProductID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("api_id"), id.APIID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("stage_name"), id.StageName)...)
+	setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
+}
+
+// importIdentity reads and checks the identity of an `import { identity = {...} }` block.
+func importIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) (attachmentID, bool) {
+	if identity == nil || identity.Raw.IsNull() {
+		diags.AddError("Missing import id",
+			"Import apigateway_api_product_attachment either with an id of the form "+attachmentIDFormat+
+				" or, on Terraform 1.12+ and OpenTofu 1.12+, with identity = { api_product_id, api_id, stage_name }.")
+		return attachmentID{}, false
+	}
+	var m apiProductAttachmentIdentityModel
+	diags.Append(identity.Get(ctx, &m)...)
+	if diags.HasError() {
+		return attachmentID{}, false
+	}
+	id := attachmentID{ProductID: m.APIProductID.ValueString(), APIID: m.APIID.ValueString(), StageName: m.StageName.ValueString()}
+	problems := []struct{ attr, problem string }{
+		{"api_product_id", identifierProblem(id.ProductID)},
+		{"api_id", identifierProblem(id.APIID)},
+		{"stage_name", stageProblem(id.StageName)},
+	}
+	for _, p := range problems {
+		if p.problem != "" {
+			diags.AddError("Invalid import identity",
+				sentence(fmt.Sprintf("Cannot import apigateway_api_product_attachment: identity attribute %s %s", p.attr, p.problem)))
+		}
+	}
+	return id, !diags.HasError()
 }

@@ -3,17 +3,24 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
@@ -685,4 +692,242 @@ type backendStateCheck struct{ f resource.TestCheckFunc }
 // CheckState implements statecheck.StateCheck.
 func (c backendStateCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 	resp.Error = c.f(nil)
+}
+
+// TestAccAPIProductAttachment_identity: create stores the identity, an import block with that
+// identity (Terraform 1.12+, OpenTofu 1.12+) imports the attachment. Skipped, visibly, on older CLIs;
+// TestAPIProductAttachment_identityRPC covers the same provider code on every CLI.
+func TestAccAPIProductAttachment_identity(t *testing.T) {
+	a := newAccTarget(t)
+	api := a.newDeployedAPI("PRE")
+	product := a.newProductID()
+	cfg := a.config(attachmentConfig(product, api.APIID, "PRE", ""))
+
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy:             a.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(attachmentAddr, map[string]knownvalue.Check{
+						"api_product_id": knownvalue.StringExact(product),
+						"api_id":         knownvalue.StringExact(api.APIID),
+						"stage_name":     knownvalue.StringExact("PRE"),
+					}),
+					statecheck.ExpectIdentityValueMatchesState(attachmentAddr, tfjsonpath.New("api_product_id")),
+					statecheck.ExpectIdentityValueMatchesState(attachmentAddr, tfjsonpath.New("api_id")),
+					statecheck.ExpectIdentityValueMatchesState(attachmentAddr, tfjsonpath.New("stage_name")),
+				},
+			},
+			{
+				ResourceName:    attachmentAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+			{
+				// The string id keeps working next to the identity.
+				ResourceName:    attachmentAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
+		},
+	})
+}
+
+// TestAPIProductAttachment_identityRPC drives ImportResourceState and ReadResource through the
+// protocol server, so that import by identity and identity on read are tested whatever the CLI:
+// import by identity and by id give the same state and identity, a bad identity is refused before
+// any request, and Read fills in the identity of a state that has none (made by Terraform < 1.12 or
+// an earlier provider version).
+func TestAPIProductAttachment_identityRPC(t *testing.T) {
+	emulatorOnly(t)
+	t.Parallel()
+	a := newAccTarget(t)
+	api := a.newDeployedAPI("RELEASE")
+	product := a.newProductID()
+	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+	ctx := context.Background()
+	if err := a.client.AttachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "RELEASE"}}); err != nil {
+		t.Fatal(err)
+	}
+	p := a.newProtoServer()
+	p.configure(a)
+	idType := p.identity.ValueType().(tftypes.Object)
+	resType := p.schema.ResourceSchemas[resourceType].ValueType()
+	identityData := func(product, apiID, stage string) *tfprotov6.ResourceIdentityData {
+		return &tfprotov6.ResourceIdentityData{IdentityData: dynamicValue(t, idType, tftypes.NewValue(idType, map[string]tftypes.Value{
+			"api_product_id": tftypes.NewValue(tftypes.String, product),
+			"api_id":         tftypes.NewValue(tftypes.String, apiID),
+			"stage_name":     tftypes.NewValue(tftypes.String, stage),
+		}))}
+	}
+	wantIdentity := map[string]string{"api_product_id": product, "api_id": api.APIID, "stage_name": "RELEASE"}
+	wantState := map[string]string{"id": id.String(), "api_product_id": product, "api_id": api.APIID, "stage_name": "RELEASE"}
+
+	for name, req := range map[string]*tfprotov6.ImportResourceStateRequest{
+		"identity": {TypeName: resourceType, Identity: identityData(product, api.APIID, "RELEASE")},
+		"id":       {TypeName: resourceType, ID: id.String()},
+	} {
+		resp, err := p.srv.ImportResourceState(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		failOnErrors(t, "ImportResourceState by "+name, resp.Diagnostics)
+		if len(resp.ImportedResources) != 1 {
+			t.Fatalf("import by %s: %d imported resources, want 1", name, len(resp.ImportedResources))
+		}
+		imported := resp.ImportedResources[0]
+		if got := stringAttrs(t, resType, imported.State); !maps.Equal(got, wantState) {
+			t.Errorf("import by %s: state %v, want %v", name, got, wantState)
+		}
+		if imported.Identity == nil {
+			t.Fatalf("import by %s: no identity", name)
+		}
+		if got := stringAttrs(t, idType, imported.Identity.IdentityData); !maps.Equal(got, wantIdentity) {
+			t.Errorf("import by %s: identity %v, want %v", name, got, wantIdentity)
+		}
+
+		// A state without identity, as an older CLI or provider version leaves it.
+		read, err := p.srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: resourceType, CurrentState: imported.State})
+		if err != nil {
+			t.Fatal(err)
+		}
+		failOnErrors(t, "ReadResource after import by "+name, read.Diagnostics)
+		if read.NewIdentity == nil {
+			t.Fatalf("read after import by %s: no identity", name)
+		}
+		if got := stringAttrs(t, idType, read.NewIdentity.IdentityData); !maps.Equal(got, wantIdentity) {
+			t.Errorf("read after import by %s: identity %v, want %v", name, got, wantIdentity)
+		}
+		if got := stringAttrs(t, resType, read.NewState); got["api_name"] != api.APIName {
+			t.Errorf("read after import by %s: api_name %q, want %q", name, got["api_name"], api.APIName)
+		}
+	}
+
+	// The framework rejects a Read that ends without an identity, so the paths that keep or drop the
+	// state without a refresh must set it too: an unconfigured provider (unknown provider config)...
+	importResp, err := p.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: resourceType, ID: id.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := importResp.ImportedResources[0].State
+	unconfigured := a.newProtoServer()
+	read, err := unconfigured.srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: resourceType, CurrentState: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failOnErrors(t, "ReadResource with an unconfigured provider", read.Diagnostics)
+	if read.NewIdentity == nil || !maps.Equal(stringAttrs(t, idType, read.NewIdentity.IdentityData), wantIdentity) {
+		t.Errorf("read with an unconfigured provider: identity %+v, want %v", read.NewIdentity, wantIdentity)
+	}
+	// ...and an attachment that disappeared, which Read removes from the state. A new provider
+	// instance: p's client may answer from a listing of the last 10 s (refreshMaxStaleness).
+	if err := a.client.DetachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "RELEASE"}}); err != nil {
+		t.Fatal(err)
+	}
+	fresh := a.newProtoServer()
+	fresh.configure(a)
+	read, err = fresh.srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: resourceType, CurrentState: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failOnErrors(t, "ReadResource of a detached attachment", read.Diagnostics)
+	if gone, err := read.NewState.Unmarshal(resType); err != nil || !gone.IsNull() {
+		t.Errorf("read of a detached attachment: state %v (%v), want null", gone, err)
+	}
+
+	requestsBefore := a.srv.RequestCount("", "")
+	for _, tc := range []struct{ product, apiID, stage, detail string }{
+		{product, api.APIID, "release", `identity attribute stage_name must be one of "RELEASE", "PRE", "TEST", got "release"; stage names are case-sensitive, did you mean "RELEASE"?`},
+		{product, "a:b", "RELEASE", `identity attribute api_id "a:b" contains ":"`},
+		{"", api.APIID, "RELEASE", "identity attribute api_product_id is empty"},
+	} {
+		resp, err := p.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: resourceType, Identity: identityData(tc.product, tc.apiID, tc.stage)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !hasError(resp.Diagnostics, "Invalid import identity") || !strings.Contains(protoDiagText(resp.Diagnostics), tc.detail) {
+			t.Errorf("import by identity (%q, %q, %q): got %q, want \"Invalid import identity\" with %q", tc.product, tc.apiID, tc.stage, protoDiagText(resp.Diagnostics), tc.detail)
+		}
+	}
+	if n := a.srv.RequestCount("", "") - requestsBefore; n != 0 {
+		t.Errorf("invalid identities sent %d requests, want none", n)
+	}
+}
+
+// exampleConfig reads an example configuration under examples/ and drops its terraform and provider
+// blocks, which the test supplies (in-process provider, emulator endpoint).
+func exampleConfig(t *testing.T, a *accTarget, file string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "examples", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both blocks are top-level and closed by a "}" at the start of a line.
+	body := regexp.MustCompile(`(?ms)^(terraform|provider "apigateway") \{\n.*?^\}\n`).ReplaceAllString(string(raw), "")
+	if strings.Contains(body, "required_providers") || strings.Contains(body, `provider "apigateway"`) {
+		t.Fatalf("examples/%s: could not strip its terraform/provider blocks", file)
+	}
+	return a.config(body)
+}
+
+// TestAccAPIProductAttachment_adoptExistingProduct runs examples/adopt-api-product (import blocks with
+// for_each over the data source, Terraform 1.7+ / OpenTofu 1.7+) against a product made outside
+// Terraform: every pair is imported, none created, a second plan is empty, and removing the
+// configuration detaches them.
+func TestAccAPIProductAttachment_adoptExistingProduct(t *testing.T) {
+	a := newAccTarget(t)
+	api1 := a.newDeployedAPI("RELEASE", "PRE")
+	api2 := a.newAPI(api1.GroupID, api1.GroupName, "RELEASE")
+	product := a.newProductID()
+	pairs := []attachmentID{
+		{ProductID: product, APIID: api1.APIID, StageName: "RELEASE"},
+		{ProductID: product, APIID: api1.APIID, StageName: "PRE"},
+		{ProductID: product, APIID: api2.APIID, StageName: "RELEASE"},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, p := range pairs {
+		if err := a.client.AttachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: p.APIID, StageName: p.StageName}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := exampleConfig(t, a, "adopt-api-product/main.tf")
+	vars := config.Variables{"api_product_id": config.StringVariable(product)}
+
+	var stateChecks, goneChecks []statecheck.StateCheck
+	var noops []plancheck.PlanCheck
+	for _, p := range pairs {
+		addr := fmt.Sprintf("%s.adopted[%q]", resourceType, p.APIID+"/"+p.StageName)
+		noops = append(noops, plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop))
+		stateChecks = append(stateChecks,
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(p.String())),
+			backendCheck(a.checkAttached(p)),
+		)
+		goneChecks = append(goneChecks, backendCheck(a.checkNotAttached(p)))
+	}
+	stateChecks = append(stateChecks, statecheck.ExpectKnownValue(fmt.Sprintf("%s.adopted[%q]", resourceType, api2.APIID+"/RELEASE"),
+		tfjsonpath.New("api_name"), knownvalue.StringExact(api2.APIName)))
+
+	// State checks only, and a last step that removes everything: see stagesForEach for why.
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_7_0)},
+		ProtoV6ProviderFactories: a.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:            cfg,
+				ConfigVariables:   vars,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: noops},
+				ConfigStateChecks: stateChecks,
+			},
+			{
+				Config:           cfg,
+				ConfigVariables:  vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{Config: a.config(""), ConfigStateChecks: goneChecks},
+		},
+	})
 }

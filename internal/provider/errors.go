@@ -11,6 +11,8 @@ import (
 const (
 	notConfiguredDataSource = "The provider configuration depends on values that are only known after apply (for example region taken from another resource), so this data source cannot be read during plan. " +
 		"Apply the resources the provider configuration depends on first (terraform apply -target=...), or make the data source depend on a resource of this provider so that it is read during apply."
+	notConfiguredList = "The provider configuration contains values that are unknown, so API Gateway cannot be called to list resources. " +
+		"A query runs no apply, so every value of the provider block (region, credentials, endpoint) must be known: use literals, variables or the environment."
 	notConfiguredResource = "The provider configuration still contains values that are unknown, so API Gateway cannot be called. " +
 		"This should not happen during apply; please report it together with your provider configuration (without secrets)."
 )

@@ -1,5 +1,6 @@
 // Package provider implements the apigateway Terraform provider: its configuration, the
-// apigateway_api_product_attachment resource and the apigateway_api_product data source.
+// apigateway_api_product_attachment resource (with resource identity) and list resource, and the
+// apigateway_api_product data source.
 package provider
 
 import (
@@ -11,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -25,7 +27,10 @@ import (
 // Address is the provider's registry address.
 const Address = "registry.terraform.io/cloudapi/apigateway"
 
-var _ provider.Provider = (*apigatewayProvider)(nil)
+var (
+	_ provider.Provider                  = (*apigatewayProvider)(nil)
+	_ provider.ProviderWithListResources = (*apigatewayProvider)(nil)
+)
 
 // apigatewayProvider is the provider implementation. The function fields are seams for tests, which
 // must not depend on the environment or home directory of the machine running them.
@@ -264,6 +269,7 @@ func (p *apigatewayProvider) Configure(ctx context.Context, req provider.Configu
 	data := &providerData{client: client, region: rc.Region, endpoint: endpoint}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
 }
 
 // stringField ties a configuration value to its destination in configInput.
@@ -325,6 +331,13 @@ func (p *apigatewayProvider) configInput(ctx context.Context, cfg providerModel,
 func (p *apigatewayProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewAPIProductAttachmentResource,
+	}
+}
+
+// ListResources implements provider.ProviderWithListResources.
+func (p *apigatewayProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewAPIProductAttachmentListResource,
 	}
 }
 

@@ -6,8 +6,13 @@
 // read without installing a third-party test runner: it needs only the Go
 // standard library, so it works offline.
 //
-// Exit status: 0 when nothing failed and at least -min-passed tests passed;
-// 1 otherwise. The caller must still check the exit status of `go test`
+// With -cli NAME it also prints how many acceptance tests (-acc-prefix in
+// -acc-package) ran and were skipped on that CLI, naming the skipped ones, and
+// with -record FILE appends that line to FILE, so that a CI run over several
+// CLIs can repeat all of them at its end.
+//
+// Exit status: 0 when nothing failed, at least -min-passed tests passed and
+// every -require-run prefix had a passing test; 1 otherwise. The caller must still check the exit status of `go test`
 // itself (the Makefile runs with pipefail).
 package main
 
@@ -16,11 +21,29 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
+
+// prefixes is a repeatable string flag.
+type prefixes []string
+
+func (p *prefixes) String() string { return strings.Join(*p, ",") }
+
+func (p *prefixes) Set(v string) error {
+	if v != "" {
+		*p = append(*p, v)
+	}
+	return nil
+}
 
 func main() {
 	minPassed := flag.Int("min-passed", 1, "fail when fewer tests than this passed (guards against a run that silently tested nothing)")
-	requirePrefix := flag.String("require-run", "", "fail when no test whose name starts with this prefix passed (e.g. TestAcc, so acceptance tests cannot be skipped unnoticed)")
+	var require prefixes
+	flag.Var(&require, "require-run", "fail when no test whose name starts with this prefix passed (e.g. TestAcc, so acceptance tests cannot be skipped unnoticed); repeatable")
+	cli := flag.String("cli", "", "name of the Terraform/OpenTofu CLI the acceptance tests ran on; prints the per-CLI acceptance line")
+	accPrefix := flag.String("acc-prefix", "TestAcc", "name prefix of acceptance tests, for -cli")
+	accPackage := flag.String("acc-package", "internal/provider", "import path part of the packages holding acceptance tests, for -cli")
+	record := flag.String("record", "", "append the per-CLI acceptance line to this file (with -cli)")
 	verbose := flag.Bool("v", false, "print the output of every test, not only of failed ones")
 	flag.Parse()
 
@@ -30,19 +53,32 @@ func main() {
 		os.Exit(1)
 	}
 	r := s.result()
-	if *requirePrefix != "" {
-		fmt.Printf("%s* tests: %d passed\n", *requirePrefix, r.passedWithPrefix(*requirePrefix))
+	for _, p := range require {
+		fmt.Printf("%s* tests: %d passed\n", p, r.passedWithPrefix(p))
+	}
+	ok := true
+	if *cli != "" {
+		line := r.acceptance(*accPrefix, *accPackage).accLine(*cli)
+		fmt.Println(line)
+		if *record != "" {
+			if err := appendLine(*record, line); err != nil {
+				fmt.Fprintf(os.Stderr, "testsummary: %v\n", err)
+				ok = false
+			}
+		}
 	}
 	fmt.Println(r.closingLine())
 
-	ok := r.Failed == 0 && r.BuildFailed == 0 && r.PackagesFailed == 0
+	ok = ok && r.Failed == 0 && r.BuildFailed == 0 && r.PackagesFailed == 0
 	if r.Passed < *minPassed {
 		fmt.Fprintf(os.Stderr, "testsummary: only %d tests passed, expected at least %d\n", r.Passed, *minPassed)
 		ok = false
 	}
-	if *requirePrefix != "" && r.passedWithPrefix(*requirePrefix) == 0 {
-		fmt.Fprintf(os.Stderr, "testsummary: no test named %s* passed (were they skipped? is TF_ACC set and terraform on PATH?)\n", *requirePrefix)
-		ok = false
+	for _, p := range require {
+		if r.passedWithPrefix(p) == 0 {
+			fmt.Fprintf(os.Stderr, "testsummary: no test named %s* passed (were they skipped? is TF_ACC set and terraform on PATH?)\n", p)
+			ok = false
+		}
 	}
 	if !ok {
 		os.Exit(1)
@@ -53,4 +89,16 @@ func main() {
 // never blocked by an early exit.
 func drain(r io.Reader) {
 	_, _ = io.Copy(io.Discard, r)
+}
+
+func appendLine(path, line string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintln(f, line); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }

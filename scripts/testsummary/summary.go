@@ -28,6 +28,50 @@ type Result struct {
 	PackagesFailed          int
 	BuildFailed             int
 	passedNames             []string
+	// tests records every top-level test's outcome ("pass", "fail", "skip"), for acceptance().
+	tests []testOutcome
+}
+
+type testOutcome struct {
+	pkg, test, action string
+}
+
+// AccCounts are the outcomes of the acceptance tests of one run.
+type AccCounts struct {
+	Passed, Failed int
+	Skipped        []string // names, sorted
+}
+
+// acceptance counts the top-level tests named prefix* in packages whose import path contains pkg
+// (subtests are part of their parent). Prefix and package together: the emulator has a
+// TestAccountIsolation that is no acceptance test.
+func (r Result) acceptance(prefix, pkg string) AccCounts {
+	var c AccCounts
+	for _, o := range r.tests {
+		if !strings.HasPrefix(o.test, prefix) || strings.Contains(o.test, "/") || !strings.Contains(o.pkg, pkg) {
+			continue
+		}
+		switch o.action {
+		case "pass":
+			c.Passed++
+		case "fail":
+			c.Failed++
+		case "skip":
+			c.Skipped = append(c.Skipped, o.test)
+		}
+	}
+	sort.Strings(c.Skipped)
+	return c
+}
+
+// accLine is the per-CLI summary line, e.g.
+// "acceptance tests on Terraform v1.11.4: 13 ran (13 passed, 0 failed), 2 skipped (TestAccA, TestAccB)".
+func (c AccCounts) accLine(cli string) string {
+	line := fmt.Sprintf("acceptance tests on %s: %d ran (%d passed, %d failed), %d skipped", cli, c.Passed+c.Failed, c.Passed, c.Failed, len(c.Skipped))
+	if len(c.Skipped) > 0 {
+		line += " (" + strings.Join(c.Skipped, ", ") + ")"
+	}
+	return line
 }
 
 func (r Result) closingLine() string {
@@ -119,12 +163,15 @@ func (s *summary) handle(ev event) {
 	case "pass":
 		s.res.Passed++
 		s.res.passedNames = append(s.res.passedNames, ev.Test)
+		s.res.tests = append(s.res.tests, testOutcome{ev.Package, ev.Test, ev.Action})
 		delete(s.output, k)
 	case "skip":
+		s.res.tests = append(s.res.tests, testOutcome{ev.Package, ev.Test, ev.Action})
 		s.res.Skipped++
 		s.skipped[ev.Package]++
 		delete(s.output, k)
 	case "fail":
+		s.res.tests = append(s.res.tests, testOutcome{ev.Package, ev.Test, ev.Action})
 		s.res.Failed++
 		s.failed = append(s.failed, ev.Package+"."+ev.Test)
 		if !s.verbose {

@@ -73,3 +73,25 @@ func TestSummaryUnfinishedAndBuildFailure(t *testing.T) {
 		}
 	}
 }
+
+func TestSummaryAcceptanceLine(t *testing.T) {
+	in := `{"Action":"run","Package":"example.com/internal/provider","Test":"TestAccA"}
+{"Action":"pass","Package":"example.com/internal/provider","Test":"TestAccA"}
+{"Action":"pass","Package":"example.com/internal/provider","Test":"TestAccA/sub"}
+{"Action":"skip","Package":"example.com/internal/provider","Test":"TestAccZ"}
+{"Action":"skip","Package":"example.com/internal/provider","Test":"TestAccB"}
+{"Action":"fail","Package":"example.com/internal/provider","Test":"TestAccC"}
+{"Action":"pass","Package":"example.com/internal/provider","Test":"TestUnit"}
+{"Action":"pass","Package":"example.com/internal/emulator","Test":"TestAccountIsolation"}
+`
+	var out bytes.Buffer
+	s := newSummary(&out, false)
+	if err := s.consume(strings.NewReader(in)); err != nil {
+		t.Fatal(err)
+	}
+	got := s.result().acceptance("TestAcc", "internal/provider").accLine("OpenTofu v1.12.6")
+	want := "acceptance tests on OpenTofu v1.12.6: 2 ran (1 passed, 1 failed), 2 skipped (TestAccB, TestAccZ)"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
