@@ -3,6 +3,8 @@ package cloudapi
 import (
 	"strings"
 	"testing"
+
+	"github.com/alibabacloud-go/tea/dara"
 )
 
 func TestParseEndpoint(t *testing.T) {
@@ -131,8 +133,8 @@ func TestNewValidation(t *testing.T) {
 			if err != nil {
 				t.Fatalf("New: %v", err)
 			}
-			if c.Endpoint() != tc.wantEP || c.Protocol() != tc.wantPr {
-				t.Fatalf("endpoint %q protocol %q, want %q %q", c.Endpoint(), c.Protocol(), tc.wantEP, tc.wantPr)
+			if p := dara.StringValue(c.sdkConfig().Protocol); c.Endpoint() != tc.wantEP || p != tc.wantPr {
+				t.Fatalf("endpoint %q protocol %q, want %q %q", c.Endpoint(), p, tc.wantEP, tc.wantPr)
 			}
 			if c.retry.MaxAttempts != 8 || c.retry.Clock == nil || c.retry.Rand == nil {
 				t.Fatalf("zero RetryPolicy not defaulted: %+v", c.retry)

@@ -244,21 +244,37 @@ func describeCause(err error) string {
 	return err.Error()
 }
 
-// authOrConfigNotFound lists ".NotFound"-looking codes that mean "your request is wrong" rather
-// than "the resource is gone". Treating them as not-found would make Terraform silently drop
-// resources from state when credentials or the endpoint are misconfigured.
-var authOrConfigNotFound = []string{
+// rejectedRequestCodes are the codes (exactly, or as the family "<code>.<detail>") of answers that
+// say the request itself was not accepted (credentials, signature, token, clock, endpoint or
+// routing), as opposed to answers about the objects it names. Several of them look like
+// not-found answers (InvalidAccessKeyId.NotFound, InvalidAction.NotFound, HTTP 404), and treating
+// them as not-found would make Terraform silently drop resources from state when credentials or
+// the endpoint are misconfigured.
+var rejectedRequestCodes = []string{
 	"InvalidAccessKeyId",
+	"InvalidSecurityToken",
+	"MissingSecurityToken",
+	"SignatureDoesNotMatch",
+	"IncompleteSignature",
+	"InvalidTimeStamp",
+	"SignatureNonceUsed",
 	"InvalidAction",
 	"InvalidVersion",
-	"InvalidSecurityToken",
 	"InvalidRegionId",
 	"InvalidEndpoint",
 	"Forbidden",
 }
 
-func isAuthOrConfigCode(code string) bool {
-	for _, p := range authOrConfigNotFound {
+// IsCredentialError reports whether err is the service refusing the request itself: an unknown or
+// disabled access key, a wrong secret (signature), a missing, mismatched or expired security
+// token, a clock out of the accepted window, a replayed nonce, or an endpoint that does not
+// serve this API. It is the one classification the client and the provider share.
+func IsCredentialError(err error) bool {
+	if err == nil {
+		return false
+	}
+	code := inspect(err).code
+	for _, p := range rejectedRequestCodes {
 		if code == p || strings.HasPrefix(code, p+".") {
 			return true
 		}
@@ -279,21 +295,15 @@ func IsNotFound(err error) bool {
 		return true
 	}
 	d := inspect(err)
-	if !d.structured || isAuthOrConfigCode(d.code) {
+	if !d.structured || IsCredentialError(err) {
 		return false
 	}
 	return d.status == 404 || strings.HasPrefix(d.code, "NotFound") || strings.HasSuffix(d.code, ".NotFound")
 }
 
-// IsThrottled reports whether err is a flow-control rejection (Throttling, Throttling.User,
+// isThrottled reports whether d is a flow-control rejection (Throttling, Throttling.User,
 // Throttling.Api, Rejected.Throttling, or HTTP 429).
-func IsThrottled(err error) bool {
-	if err == nil {
-		return false
-	}
-	d := inspect(err)
-	return isThrottlingCode(d.code) || d.status == 429
-}
+func (d errDetails) isThrottled() bool { return isThrottlingCode(d.code) || d.status == 429 }
 
 func isThrottlingCode(code string) bool {
 	return code == "Throttling" || strings.HasPrefix(code, "Throttling.") || strings.HasSuffix(code, ".Throttling")
@@ -317,7 +327,7 @@ func IsRetryable(err error) bool {
 	d := inspect(err)
 	if d.code != "" || d.status != 0 {
 		switch {
-		case isThrottlingCode(d.code), d.status == 429:
+		case d.isThrottled():
 			return true
 		case d.code == "ServiceUnavailable", strings.HasPrefix(d.code, "ServiceUnavailable."),
 			d.code == "InternalError", strings.HasPrefix(d.code, "InternalError."):

@@ -98,8 +98,8 @@ func TestClassification(t *testing.T) {
 			if got := IsNotFound(tc.err); got != tc.notFound {
 				t.Errorf("IsNotFound = %v, want %v", got, tc.notFound)
 			}
-			if got := IsThrottled(tc.err); got != tc.throttled {
-				t.Errorf("IsThrottled = %v, want %v", got, tc.throttled)
+			if got := inspect(tc.err).isThrottled(); got != tc.throttled {
+				t.Errorf("isThrottled = %v, want %v", got, tc.throttled)
 			}
 			if got := IsRetryable(tc.err); got != tc.retryable {
 				t.Errorf("IsRetryable = %v, want %v", got, tc.retryable)
@@ -113,8 +113,8 @@ func TestClassification(t *testing.T) {
 			// Wrapping in APIError (what callers get) must classify the same way.
 			if tc.err != nil {
 				ae := newAPIError("DescribeApi", tc.err, &attemptProbe{}, 1)
-				if IsNotFound(ae) != tc.notFound || IsThrottled(ae) != tc.throttled || IsRetryable(ae) != tc.retryable || ErrorCode(ae) != tc.code {
-					t.Errorf("APIError classification differs: nf=%v th=%v re=%v code=%q", IsNotFound(ae), IsThrottled(ae), IsRetryable(ae), ErrorCode(ae))
+				if IsNotFound(ae) != tc.notFound || inspect(ae).isThrottled() != tc.throttled || IsRetryable(ae) != tc.retryable || ErrorCode(ae) != tc.code {
+					t.Errorf("APIError classification differs: nf=%v th=%v re=%v code=%q", IsNotFound(ae), inspect(ae).isThrottled(), IsRetryable(ae), ErrorCode(ae))
 				}
 			}
 		})

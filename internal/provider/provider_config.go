@@ -142,32 +142,25 @@ func (r configResolver) resolve(in configInput) (*resolvedConfig, diag.Diagnosti
 	return out, diags
 }
 
-// resolveEndpoint splits endpoints.apigateway and reconciles a URL scheme with protocol.
+// resolveEndpoint turns cloudapi.ResolveEndpoint's verdict on endpoints.apigateway and protocol
+// into a diagnostic on the attribute at fault. endpoint is "" when none is configured.
 func resolveEndpoint(rawEndpoint, explicitProtocol string) (endpoint, protocol string, diags diag.Diagnostics) {
 	attr := path.Root("endpoints").AtName("apigateway")
-	var schemeProtocol string
-	if rawEndpoint != "" {
-		hostPort, p, err := cloudapi.ParseEndpoint(rawEndpoint)
-		if err != nil {
-			diags.AddAttributeError(attr, "Invalid API Gateway endpoint",
-				fmt.Sprintf("endpoints.apigateway = %q cannot be used: %s. Use \"host\", \"host:port\" or a URL such as \"http://127.0.0.1:8080\".", cloudapi.RedactEndpoint(rawEndpoint), err))
-			return "", "", diags
-		}
-		endpoint, schemeProtocol = hostPort, strings.ToUpper(p)
-	}
+	endpoint, protocol, err := cloudapi.ResolveEndpoint(rawEndpoint, explicitProtocol)
+	var ee *cloudapi.EndpointError
 	switch {
-	case explicitProtocol != "" && schemeProtocol != "" && explicitProtocol != schemeProtocol:
+	case err == nil:
+		return endpoint, protocol, diags
+	case errors.As(err, &ee) && ee.Scheme != "":
 		diags.AddAttributeError(attr, "Conflicting protocol settings",
-			fmt.Sprintf("endpoints.apigateway = %q uses %s, but protocol = %q. Remove the scheme from the endpoint or make protocol match it.", rawEndpoint, schemeProtocol, explicitProtocol))
-		return "", "", diags
-	case explicitProtocol != "":
-		protocol = explicitProtocol
-	case schemeProtocol != "":
-		protocol = schemeProtocol
+			fmt.Sprintf("endpoints.apigateway = %q uses %s, but protocol = %q. Remove the scheme from the endpoint or make protocol match it.", ee.Endpoint, ee.Scheme, explicitProtocol))
+	case errors.As(err, &ee) && ee.Setting == "protocol":
+		diags.AddAttributeError(path.Root("protocol"), "Invalid protocol", err.Error()+".")
 	default:
-		protocol = "HTTPS"
+		diags.AddAttributeError(attr, "Invalid API Gateway endpoint",
+			fmt.Sprintf("endpoints.apigateway = %q cannot be used: %s. Use \"host\", \"host:port\" or a URL such as \"http://127.0.0.1:8080\".", cloudapi.RedactEndpoint(rawEndpoint), err))
 	}
-	return endpoint, protocol, diags
+	return "", "", diags
 }
 
 // baseCredentials picks the credential before any role assumption, in this order: static keys
