@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/signature"
 )
 
@@ -21,6 +22,45 @@ const apiVersion = "2016-07-14"
 
 // outcomeDrop is the RequestCount outcome of a request whose connection was dropped by a fault.
 const outcomeDrop = "Drop"
+
+// opContext is one authenticated request as an operation sees it: who, where, when, its decoded
+// parameters, and the model store of the caller's account in the request's region.
+type opContext struct {
+	account   string
+	region    string
+	requestID string
+	now       time.Time
+	p         params
+	r         *model.Region
+}
+
+// operation decodes one action's parameters, calls the model and builds the response document. Its
+// errors are answered through wireError.
+type operation func(s *Server, c *opContext) (any, error)
+
+func operations() map[string]operation {
+	return map[string]operation{
+		"CreateApiGroup":         opCreateAPIGroup,
+		"DeleteApiGroup":         opDeleteAPIGroup,
+		"CreateApi":              opCreateAPI,
+		"DeleteApi":              opDeleteAPI,
+		"DeployApi":              opDeployAPI,
+		"AbolishApi":             opAbolishAPI,
+		"DescribeApis":           opDescribeAPIs,
+		"DescribeApi":            opDescribeAPI,
+		"AttachApiProduct":       opAttachAPIProduct,
+		"DetachApiProduct":       opDetachAPIProduct,
+		"DescribeApiProductApis": opDescribeAPIProductAPIs,
+		"DeleteApiProduct":       opDeleteAPIProduct,
+
+		"CreateApp":                    opCreateApp,
+		"DeleteApp":                    opDeleteApp,
+		"SetApiProductsAuthorities":    opSetAPIProductsAuthorities,
+		"RemoveApiProductsAuthorities": opRemoveAPIProductsAuthorities,
+		"DescribeApiProductsByApp":     opDescribeAPIProductsByApp,
+		"DescribeAppsByApiProduct":     opDescribeAppsByAPIProduct,
+	}
+}
 
 // requestRecord is what the request log and the counters learn about one request.
 type requestRecord struct {
@@ -144,7 +184,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rid string, rec *
 
 	region := s.cfg.region
 	if req.RegionID != "" {
-		if !validRegion(req.RegionID) {
+		if !model.ValidRegion(req.RegionID) {
 			fail(errInvalidParameter("RegionId", "expected a region id such as cn-hangzhou"))
 			return
 		}
@@ -152,10 +192,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rid string, rec *
 	}
 	// The operation's clock is read after any injected delay: an attachment made by a slow request is
 	// stamped when it actually happened.
-	c := &opContext{account: cred.accountID, region: region, requestID: rid, now: s.cfg.now(), p: params(req.Params)}
-	resp, e := op(s, c)
-	if e != nil {
-		fail(e)
+	c := &opContext{account: cred.accountID, region: region, requestID: rid, now: s.cfg.now(), p: params(req.Params),
+		r: s.backend.Region(cred.accountID, region)}
+	resp, err := op(s, c)
+	if err != nil {
+		fail(wireError(err))
 		return
 	}
 	rec.status, rec.code = http.StatusOK, "OK"

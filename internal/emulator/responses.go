@@ -1,11 +1,17 @@
 package emulator
 
+import (
+	"time"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
+)
+
 // Response documents. Field names and JSON types follow the SDK response models exactly
 // (cloudapi-20160714/v5 *ResponseBody and the legacy services/cloudapi structs): int32 fields are
 // JSON numbers, booleans are JSON booleans, everything else is a string.
 
-// timeLayout is how CreatedTime/ModifiedTime/BoundTime look in real responses (UTC).
-const timeLayout = "2006-01-02T15:04:05Z"
+// fmtTime renders CreatedTime/ModifiedTime/BoundTime as real responses do (UTC, model.TimeLayout).
+func fmtTime(t time.Time) string { return t.UTC().Format(model.TimeLayout) }
 
 type requestIDOnly struct {
 	RequestID string `json:"RequestId"`
@@ -64,22 +70,22 @@ type describeAPIsResponse struct {
 }
 
 type describeAPIResponse struct {
-	RequestID     string        `json:"RequestId"`
-	RegionID      string        `json:"RegionId"`
-	GroupID       string        `json:"GroupId"`
-	GroupName     string        `json:"GroupName"`
-	APIID         string        `json:"ApiId"`
-	APIName       string        `json:"ApiName"`
-	Visibility    string        `json:"Visibility"`
-	AuthType      string        `json:"AuthType"`
-	Description   string        `json:"Description"`
-	CreatedTime   string        `json:"CreatedTime"`
-	ModifiedTime  string        `json:"ModifiedTime"`
-	ResultType    string        `json:"ResultType"`
-	ResultSample  string        `json:"ResultSample"`
-	RequestConfig requestConfig `json:"RequestConfig"`
-	ServiceConfig serviceConfig `json:"ServiceConfig"`
-	DeployedInfos deployedInfos `json:"DeployedInfos"`
+	RequestID     string              `json:"RequestId"`
+	RegionID      string              `json:"RegionId"`
+	GroupID       string              `json:"GroupId"`
+	GroupName     string              `json:"GroupName"`
+	APIID         string              `json:"ApiId"`
+	APIName       string              `json:"ApiName"`
+	Visibility    string              `json:"Visibility"`
+	AuthType      string              `json:"AuthType"`
+	Description   string              `json:"Description"`
+	CreatedTime   string              `json:"CreatedTime"`
+	ModifiedTime  string              `json:"ModifiedTime"`
+	ResultType    string              `json:"ResultType"`
+	ResultSample  string              `json:"ResultSample"`
+	RequestConfig model.RequestConfig `json:"RequestConfig"`
+	ServiceConfig model.ServiceConfig `json:"ServiceConfig"`
+	DeployedInfos deployedInfos       `json:"DeployedInfos"`
 }
 
 type apiInfo struct {

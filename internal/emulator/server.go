@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 )
 
 // Server limits. The emulator is a network service even inside a test, so every read is bounded.
@@ -37,9 +39,9 @@ type Server struct {
 	keys            map[string]*credential
 	runtimeAccounts []Account // accounts added by seeds at run time; persisted in snapshots
 
-	// mu guards st. Operations take it once per request; reads share it.
-	mu sync.RWMutex
-	st *store
+	// backend is the service model: every account's groups, APIs, products and apps. It has its own
+	// locks; the server never holds one of its own while calling it.
+	backend *model.Backend
 
 	nonces  *nonceCache
 	stats   *counters
@@ -111,10 +113,10 @@ func build(opts []Option) (*Server, error) {
 	s := &Server{
 		cfg:    cfg,
 		keys:   make(map[string]*credential),
-		st:     newStore(),
 		nonces: newNonceCache(),
 		stats:  newCounters(),
 	}
+	s.backend = model.NewBackend(s.persist)
 	s.ops = operations()
 	s.faults = newFaultInjector(cfg)
 	for _, a := range cfg.accounts {
@@ -133,9 +135,7 @@ func build(opts []Option) (*Server, error) {
 				// The file is left untouched: sf is never scheduled, so nothing overwrites it.
 				return nil, fmt.Errorf("emulator: state file %s: %w", cfg.stateFile, err)
 			}
-			s.mu.RLock()
-			restored = !s.st.empty()
-			s.mu.RUnlock()
+			restored = !s.backend.Empty()
 		}
 	}
 	// The seed is applied before the state file is attached: a seed that fails half way must not leave
