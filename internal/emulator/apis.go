@@ -51,9 +51,14 @@ func jsonObject(name, raw string) (map[string]any, *apiError) {
 	return m, nil
 }
 
-// stringFields reads optional string members into dst; a member of another type is
-// InvalidParameter naming obj.key.
-func stringFields(m map[string]any, obj string, dst map[string]*string) *apiError {
+// configObject decodes the JSON-object parameter obj and reads its optional string members into
+// dst; a member of another type is InvalidParameter naming obj.key. It returns the whole object
+// for members of other types.
+func configObject(obj, raw string, dst map[string]*string) (map[string]any, error) {
+	m, e := jsonObject(obj, raw)
+	if e != nil {
+		return nil, e
+	}
 	for key, d := range dst {
 		v, ok := m[key]
 		if !ok || v == nil {
@@ -61,41 +66,32 @@ func stringFields(m map[string]any, obj string, dst map[string]*string) *apiErro
 		}
 		str, ok := v.(string)
 		if !ok {
-			return errInvalidParameter(obj+"."+key, "must be a string")
+			return nil, errInvalidParameter(obj+"."+key, "must be a string")
 		}
 		*d = str
 	}
-	return nil
+	return m, nil
 }
 
 func parseRequestConfig(raw string) (model.RequestConfig, error) {
-	m, e := jsonObject("RequestConfig", raw)
-	if e != nil {
-		return model.RequestConfig{}, e
-	}
 	var rc model.RequestConfig
-	if e := stringFields(m, "RequestConfig", map[string]*string{
+	_, err := configObject("RequestConfig", raw, map[string]*string{
 		"RequestProtocol": &rc.RequestProtocol, "RequestHttpMethod": &rc.RequestHttpMethod,
 		"RequestPath": &rc.RequestPath, "RequestMode": &rc.RequestMode, "BodyFormat": &rc.BodyFormat,
 		"BodyModel": &rc.BodyModel, "PostBodyDescription": &rc.PostBodyDescription,
-	}); e != nil {
-		return model.RequestConfig{}, e
-	}
-	return rc, nil
+	})
+	return rc, err
 }
 
 func parseServiceConfig(raw string) (model.ServiceConfig, error) {
-	m, e := jsonObject("ServiceConfig", raw)
-	if e != nil {
-		return model.ServiceConfig{}, e
-	}
 	var sc model.ServiceConfig
-	if e := stringFields(m, "ServiceConfig", map[string]*string{
+	m, err := configObject("ServiceConfig", raw, map[string]*string{
 		"ServiceProtocol": &sc.ServiceProtocol, "ServiceHttpMethod": &sc.ServiceHttpMethod,
 		"ServiceAddress": &sc.ServiceAddress, "ServicePath": &sc.ServicePath, "Mock": &sc.Mock,
 		"MockResult": &sc.MockResult, "ServiceVpcEnable": &sc.ServiceVpcEnable,
-	}); e != nil {
-		return model.ServiceConfig{}, e
+	})
+	if err != nil {
+		return model.ServiceConfig{}, err
 	}
 	// ServiceTimeout arrives as "1000" in Alibaba's own examples and as a number from other clients.
 	bad := errInvalidParameter("ServiceConfig.ServiceTimeout", "must be a non-negative integer (milliseconds)")
@@ -193,7 +189,7 @@ func opDescribeAPIs(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp := describeAPIsResponse{RequestID: c.requestID, PageNumber: int32(page.Number), PageSize: int32(page.Size), TotalCount: int32(total)}
+	resp := describeAPIsResponse{RequestID: c.requestID, listPage: pageOf(page, total)}
 	resp.APISummarys.APISummary = make([]apiSummary, 0, len(apis))
 	for _, a := range apis {
 		resp.APISummarys.APISummary = append(resp.APISummarys.APISummary, apiSummary{

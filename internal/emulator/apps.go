@@ -62,12 +62,12 @@ func parseAuthValidTime(v string) (string, error) {
 	return fmtTime(t), nil
 }
 
-func opCreateApp(_ *Server, c *opContext) (any, error) {
+func opCreateApp(s *Server, c *opContext) (any, error) {
 	name, err := c.p.required("AppName")
 	if err != nil {
 		return nil, err
 	}
-	a, err := c.r.CreateApp(model.CreateAppRequest{Name: name, Description: c.p.get("Description"), Extend: c.p.get("Extend")}, c.now)
+	a, err := s.store(c).CreateApp(model.CreateAppRequest{Name: name, Description: c.p.get("Description"), Extend: c.p.get("Extend")}, c.now)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func opDescribeAPIProductsByApp(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp := describeAPIProductsByAppResponse{RequestID: c.requestID, PageNumber: int32(page.Number), PageSize: int32(page.Size), TotalCount: int32(total)}
+	resp := describeAPIProductsByAppResponse{RequestID: c.requestID, listPage: pageOf(page, total)}
 	resp.APIProductInfoList.APIProductInfo = make([]apiProductInfo, 0, len(auths))
 	for _, au := range auths {
 		resp.APIProductInfoList.APIProductInfo = append(resp.APIProductInfoList.APIProductInfo, apiProductInfo{APIProductID: au.ProductID})
@@ -157,7 +157,7 @@ func opDescribeAppsByAPIProduct(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp := describeAppsByAPIProductResponse{RequestID: c.requestID, PageNumber: int32(page.Number), PageSize: int32(page.Size), TotalCount: int32(total)}
+	resp := describeAppsByAPIProductResponse{RequestID: c.requestID, listPage: pageOf(page, total)}
 	resp.AuthorizedApps.AuthorizedApp = make([]authorizedApp, 0, len(grants))
 	for _, g := range grants {
 		resp.AuthorizedApps.AuthorizedApp = append(resp.AuthorizedApps.AuthorizedApp, authorizedApp{

@@ -13,7 +13,7 @@ import (
 func runOp(t *testing.T, s *Server, op operation, p params) any {
 	t.Helper()
 	resp, e := op(s, &opContext{account: DefaultAccountID, region: DefaultRegion, requestID: "R", now: time.Now(), p: p,
-		r: s.backend.Region(DefaultAccountID, DefaultRegion)})
+		r: s.backend.Lookup(DefaultAccountID, DefaultRegion)})
 	if e != nil {
 		t.Fatalf("operation failed: %v", e)
 	}

@@ -4,12 +4,12 @@ import "github.com/cloudapi/terraform-provider-apigateway/internal/emulator/mode
 
 // Protocol side of API groups: CreateApiGroup and DeleteApiGroup.
 
-func opCreateAPIGroup(_ *Server, c *opContext) (any, error) {
+func opCreateAPIGroup(s *Server, c *opContext) (any, error) {
 	name, err := c.p.required("GroupName")
 	if err != nil {
 		return nil, err
 	}
-	g, err := c.r.CreateGroup(model.CreateGroupRequest{Name: name, Description: c.p.get("Description"), BasePath: c.p.get("BasePath")}, c.now)
+	g, err := s.store(c).CreateGroup(model.CreateGroupRequest{Name: name, Description: c.p.get("Description"), BasePath: c.p.get("BasePath")}, c.now)
 	if err != nil {
 		return nil, err
 	}

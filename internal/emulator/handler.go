@@ -24,7 +24,9 @@ const apiVersion = "2016-07-14"
 const outcomeDrop = "Drop"
 
 // opContext is one authenticated request as an operation sees it: who, where, when, its decoded
-// parameters, and the model store of the caller's account in the request's region.
+// parameters, and the model store of the caller's account in the request's region (an empty
+// stand-in when the caller has nothing there yet; operations that create objects take the store
+// from s.store instead, which creates it).
 type opContext struct {
 	account   string
 	region    string
@@ -61,6 +63,9 @@ func operations() map[string]operation {
 		"DescribeAppsByApiProduct":     opDescribeAppsByAPIProduct,
 	}
 }
+
+// store returns the caller's store in the request's region, creating it.
+func (s *Server) store(c *opContext) *model.Region { return s.backend.Region(c.account, c.region) }
 
 // requestRecord is what the request log and the counters learn about one request.
 type requestRecord struct {
@@ -193,7 +198,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rid string, rec *
 	// The operation's clock is read after any injected delay: an attachment made by a slow request is
 	// stamped when it actually happened.
 	c := &opContext{account: cred.accountID, region: region, requestID: rid, now: s.cfg.now(), p: params(req.Params),
-		r: s.backend.Region(cred.accountID, region)}
+		r: s.backend.Lookup(cred.accountID, region)}
 	resp, err := op(s, c)
 	if err != nil {
 		fail(wireError(err))

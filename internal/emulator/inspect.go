@@ -37,7 +37,7 @@ type Attachment struct {
 // ProductAttachments returns a product's attachments in attach order, ignoring the visibility delay,
 // and whether the product exists. region "" means the server's default region.
 func (s *Server) ProductAttachments(accountID, region, productID string) (atts []Attachment, exists bool) {
-	all, exists := s.backend.Region(accountID, s.regionOr(region)).Attachments(productID)
+	all, exists := s.backend.Lookup(accountID, s.regionOr(region)).Attachments(productID)
 	if !exists {
 		return nil, false
 	}

@@ -19,44 +19,41 @@ func productIDParam(p params) (string, error) {
 	return id, nil
 }
 
-// productItems decodes Apis.N.ApiId / Apis.N.StageName, at most the configured number of items.
-func (s *Server) productItems(p params) ([]model.AttachmentKey, error) {
+// productItems decodes what AttachApiProduct and DetachApiProduct take: ApiProductId and the
+// Apis.N.ApiId / Apis.N.StageName items, at most the configured number of them.
+func (s *Server) productItems(p params) (string, []model.AttachmentKey, error) {
+	id, err := productIDParam(p)
+	if err != nil {
+		return "", nil, err
+	}
 	objs, err := p.objects("Apis", s.cfg.maxItems, "ApiId", "StageName")
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	out := make([]model.AttachmentKey, 0, len(objs))
 	for _, o := range objs {
 		out = append(out, model.AttachmentKey{APIID: o["ApiId"], Stage: o["StageName"]})
 	}
-	return out, nil
+	return id, out, nil
 }
 
 func opAttachAPIProduct(s *Server, c *opContext) (any, error) {
-	id, err := productIDParam(c.p)
-	if err != nil {
-		return nil, err
+	id, items, err := s.productItems(c.p)
+	if err == nil {
+		err = c.r.Attach(id, items, c.now)
 	}
-	items, err := s.productItems(c.p)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.r.Attach(id, items, c.now); err != nil {
 		return nil, err
 	}
 	return requestIDOnly{c.requestID}, nil
 }
 
 func opDetachAPIProduct(s *Server, c *opContext) (any, error) {
-	id, err := productIDParam(c.p)
-	if err != nil {
-		return nil, err
+	id, items, err := s.productItems(c.p)
+	if err == nil {
+		err = c.r.Detach(id, items)
 	}
-	items, err := s.productItems(c.p)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.r.Detach(id, items); err != nil {
 		return nil, err
 	}
 	return requestIDOnly{c.requestID}, nil
@@ -75,7 +72,7 @@ func opDescribeAPIProductAPIs(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp := describeAPIProductAPIsResponse{RequestID: c.requestID, PageNumber: int32(page.Number), PageSize: int32(page.Size), TotalCount: int32(total)}
+	resp := describeAPIProductAPIsResponse{RequestID: c.requestID, listPage: pageOf(page, total)}
 	resp.APIInfoList.APIInfo = make([]apiInfo, 0, len(items))
 	for _, it := range items {
 		a := it.API

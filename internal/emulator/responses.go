@@ -13,6 +13,18 @@ import (
 // fmtTime renders CreatedTime/ModifiedTime/BoundTime as real responses do (UTC, model.TimeLayout).
 func fmtTime(t time.Time) string { return t.UTC().Format(model.TimeLayout) }
 
+// listPage is the paging header of every Describe answer; embedded, its fields follow RequestId
+// in the JSON document as in the real service's.
+type listPage struct {
+	PageNumber int32 `json:"PageNumber"`
+	PageSize   int32 `json:"PageSize"`
+	TotalCount int32 `json:"TotalCount"`
+}
+
+func pageOf(p model.Page, total int) listPage {
+	return listPage{PageNumber: int32(p.Number), PageSize: int32(p.Size), TotalCount: int32(total)}
+}
+
 type requestIDOnly struct {
 	RequestID string `json:"RequestId"`
 }
@@ -60,10 +72,8 @@ type apiSummary struct {
 }
 
 type describeAPIsResponse struct {
-	RequestID   string `json:"RequestId"`
-	PageNumber  int32  `json:"PageNumber"`
-	PageSize    int32  `json:"PageSize"`
-	TotalCount  int32  `json:"TotalCount"`
+	RequestID string `json:"RequestId"`
+	listPage
 	APISummarys struct {
 		APISummary []apiSummary `json:"ApiSummary"`
 	} `json:"ApiSummarys"`
@@ -104,10 +114,8 @@ type apiInfo struct {
 }
 
 type describeAPIProductAPIsResponse struct {
-	RequestID   string `json:"RequestId"`
-	PageNumber  int32  `json:"PageNumber"`
-	PageSize    int32  `json:"PageSize"`
-	TotalCount  int32  `json:"TotalCount"`
+	RequestID string `json:"RequestId"`
+	listPage
 	APIInfoList struct {
 		APIInfo []apiInfo `json:"ApiInfo"`
 	} `json:"ApiInfoList"`
@@ -124,10 +132,8 @@ type apiProductInfo struct {
 }
 
 type describeAPIProductsByAppResponse struct {
-	RequestID          string `json:"RequestId"`
-	PageNumber         int32  `json:"PageNumber"`
-	PageSize           int32  `json:"PageSize"`
-	TotalCount         int32  `json:"TotalCount"`
+	RequestID string `json:"RequestId"`
+	listPage
 	APIProductInfoList struct {
 		APIProductInfo []apiProductInfo `json:"ApiProductInfo"`
 	} `json:"ApiProductInfoList"`
@@ -145,10 +151,8 @@ type authorizedApp struct {
 }
 
 type describeAppsByAPIProductResponse struct {
-	RequestID      string `json:"RequestId"`
-	PageNumber     int32  `json:"PageNumber"`
-	PageSize       int32  `json:"PageSize"`
-	TotalCount     int32  `json:"TotalCount"`
+	RequestID string `json:"RequestId"`
+	listPage
 	AuthorizedApps struct {
 		AuthorizedApp []authorizedApp `json:"AuthorizedApp"`
 	} `json:"AuthorizedApps"`

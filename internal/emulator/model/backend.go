@@ -71,6 +71,18 @@ func (b *Backend) Region(account, region string) *Region {
 	return r
 }
 
+// Lookup returns the store of account in region if it exists, else an empty stand-in that is not
+// kept: reads of a region nobody created must not create it, or a client cycling through RegionId
+// values would grow the backend without limit. Use Region for operations that create objects.
+func (b *Backend) Lookup(account, region string) *Region {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if r := b.regions[regionKey{account, region}]; r != nil {
+		return r
+	}
+	return newRegion(b, account, region)
+}
+
 // Reset drops every account's state and starts the counters over (app ids included).
 func (b *Backend) Reset() {
 	b.mu.Lock()

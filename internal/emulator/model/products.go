@@ -85,9 +85,12 @@ func (p *product) removeWhere(drop func(Attachment) bool) int {
 	return n
 }
 
-// checkItems validates the stages of Apis.N items and drops repeated pairs, keeping the first
-// occurrence's position.
-func checkItems(items []AttachmentKey) ([]AttachmentKey, error) {
+// checkItems validates the product id and the stages of Apis.N items and drops repeated pairs,
+// keeping the first occurrence's position.
+func checkItems(productID string, items []AttachmentKey) ([]AttachmentKey, error) {
+	if err := checkProductID(productID); err != nil {
+		return nil, err
+	}
 	out := make([]AttachmentKey, 0, len(items))
 	seen := make(map[AttachmentKey]bool, len(items))
 	for i, k := range items {
@@ -107,10 +110,7 @@ func checkItems(items []AttachmentKey) ([]AttachmentKey, error) {
 // missing; attached pairs stay where they are (re-attaching is a no-op). An API need not be
 // deployed to the stage it is attached with.
 func (r *Region) Attach(productID string, items []AttachmentKey, now time.Time) error {
-	if err := checkProductID(productID); err != nil {
-		return err
-	}
-	items, err := checkItems(items)
+	items, err := checkItems(productID, items)
 	if err != nil {
 		return err
 	}
@@ -150,10 +150,7 @@ func (r *Region) lookupProduct(id string) (*product, error) {
 // Detach removes the pairs that are attached and ignores the others; the product stays even when
 // emptied (only DeleteProduct removes it). An unknown product is not found.
 func (r *Region) Detach(productID string, items []AttachmentKey) error {
-	if err := checkProductID(productID); err != nil {
-		return err
-	}
-	items, err := checkItems(items)
+	items, err := checkItems(productID, items)
 	if err != nil {
 		return err
 	}
