@@ -27,7 +27,7 @@ func emulatorClient(t *testing.T, srv *emulator.Server, keyID, secret string, po
 	if err != nil {
 		t.Fatalf("credential: %v", err)
 	}
-	// The scheme-bearing form exercises ParseEndpoint on the way in.
+	// The scheme-bearing form exercises parseEndpoint on the way in.
 	c, err := New(Config{RegionID: emulator.DefaultRegion, Endpoint: "http://" + srv.Endpoint() + "/", Credential: cred, Retry: policy})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -139,7 +139,7 @@ func TestAgainstEmulator(t *testing.T) {
 			t.Fatalf("miss: %v", err)
 		}
 		_, err = c.FindAttachment(ctx, "no-such-product", ids[0], "RELEASE")
-		if !errors.As(err, &nf) || !nf.ProductMissing || ErrorCode(err) != "NotFoundApiProduct" || RequestID(err) == "" {
+		if !errors.As(err, &nf) || !nf.ProductMissing || ErrorCode(err) != "NotFoundApiProduct" || requestIDOf(err) == "" {
 			t.Fatalf("unknown product: %v (code %q)", err, ErrorCode(err))
 		}
 	})

@@ -44,7 +44,7 @@ func (e *EndpointError) Error() string {
 func (e *EndpointError) Unwrap() error { return e.Err }
 
 // ResolveEndpoint is the one place that reads an endpoint and protocol setting: it parses endpoint
-// (see ParseEndpoint), reconciles a URL scheme with protocol, and defaults the protocol to HTTPS.
+// (see parseEndpoint), reconciles a URL scheme with protocol, and defaults the protocol to HTTPS.
 // hostPort is "" when endpoint is empty (the client then derives it from the region). Errors are
 // *EndpointError.
 func ResolveEndpoint(endpoint, protocol string) (hostPort, resolvedProtocol string, err error) {
@@ -55,7 +55,7 @@ func ResolveEndpoint(endpoint, protocol string) (hostPort, resolvedProtocol stri
 	}
 	if endpoint != "" {
 		var scheme string
-		hostPort, scheme, err = ParseEndpoint(endpoint)
+		hostPort, scheme, err = parseEndpoint(endpoint)
 		if err != nil {
 			return "", "", &EndpointError{Endpoint: RedactEndpoint(endpoint), Protocol: resolvedProtocol, Setting: "endpoint", Err: err}
 		}
@@ -72,12 +72,12 @@ func ResolveEndpoint(endpoint, protocol string) (hostPort, resolvedProtocol stri
 	return hostPort, resolvedProtocol, nil
 }
 
-// ParseEndpoint splits a user-supplied endpoint into the "host[:port]" the SDK wants and the
+// parseEndpoint splits a user-supplied endpoint into the "host[:port]" the SDK wants and the
 // protocol named by its scheme ("" when there is none, else "HTTP" or "HTTPS"). It accepts
 // "host", "host:port", "[::1]:port", "http://host:port", "https://host/" and rejects anything
 // else (paths, query strings, user info, bad ports, whitespace), because the SDK would otherwise
 // build a broken URL and fail far from the configuration mistake.
-func ParseEndpoint(raw string) (hostPort string, protocol string, err error) {
+func parseEndpoint(raw string) (hostPort string, protocol string, err error) {
 	bad := func(reason string) (string, string, error) {
 		return "", "", fmt.Errorf("invalid endpoint %q: %s; expected %s", RedactEndpoint(raw), reason, endpointForm)
 	}

@@ -114,7 +114,7 @@ type NotFoundError struct {
 func (e *NotFoundError) Error() string {
 	if e.ProductMissing {
 		msg := fmt.Sprintf("API product %q not found (looking for API %q in stage %s)", e.ProductID, e.APIID, e.StageName)
-		if id := RequestID(e.Err); id != "" {
+		if id := requestIDOf(e.Err); id != "" {
 			msg += " (RequestId: " + id + ")"
 		}
 		return msg
@@ -391,5 +391,5 @@ func isTransient(err error) bool {
 // ErrorCode returns the service error code carried by err ("" if none).
 func ErrorCode(err error) string { return inspect(err).code }
 
-// RequestID returns the request ID of the failed request carried by err ("" if none).
-func RequestID(err error) string { return inspect(err).requestID }
+// requestIDOf returns the request ID of the failed request carried by err ("" if none).
+func requestIDOf(err error) string { return inspect(err).requestID }

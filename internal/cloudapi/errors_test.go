@@ -107,7 +107,7 @@ func TestClassification(t *testing.T) {
 			if got := ErrorCode(tc.err); got != tc.code {
 				t.Errorf("ErrorCode = %q, want %q", got, tc.code)
 			}
-			if got := RequestID(tc.err); got != tc.requestID {
+			if got := requestIDOf(tc.err); got != tc.requestID {
 				t.Errorf("RequestID = %q, want %q", got, tc.requestID)
 			}
 			// Wrapping in APIError (what callers get) must classify the same way.

@@ -157,7 +157,7 @@ func (p *apigatewayProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"When unset and `endpoints.apigateway` is a URL, its scheme decides.",
 				Optional: true,
 				Validators: []validator.String{
-					stringvalidator.OneOf("HTTPS", "HTTP"),
+					stringvalidator.OneOf(cloudapi.ProtocolHTTPS, cloudapi.ProtocolHTTP),
 				},
 			},
 		},
