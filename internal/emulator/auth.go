@@ -93,8 +93,8 @@ func (s *Server) IssueTemporaryCredentials(accountID string, ttl time.Duration) 
 	secret = randomToken(30, false)
 	token = "CAIS" + randomToken(96, true)
 	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
 	s.keys[accessKeyID] = &credential{accountID: accountID, secret: secret, token: token, expires: s.cfg.now().Add(ttl)}
-	s.keysMu.Unlock()
 	return accessKeyID, secret, token
 }
 

@@ -43,8 +43,8 @@ func (c *counters) unknownAction(action string) string {
 
 func (c *counters) add(action, outcome string) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.m[countKey{action, outcome}]++
-	c.mu.Unlock()
 }
 
 func (c *counters) get(action, outcome string) int {
@@ -64,7 +64,7 @@ func (c *counters) get(action, outcome string) int {
 
 func (c *counters) reset() {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.m = make(map[countKey]int)
 	c.unknown = make(map[string]struct{})
-	c.mu.Unlock()
 }

@@ -326,8 +326,8 @@ func (s *Server) logRequest(rec *requestRecord, rid string, latency time.Duratio
 		s.cfg.now().UTC().Format(time.RFC3339), logSafe(action), logSafe(account), rec.status, logSafe(rec.code),
 		float64(latency)/float64(time.Millisecond), rid)
 	s.logMu.Lock()
+	defer s.logMu.Unlock()
 	_, _ = io.WriteString(s.cfg.requestLog, line)
-	s.logMu.Unlock()
 }
 
 // logSafe quotes values with characters that could forge or break log lines.

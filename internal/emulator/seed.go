@@ -445,14 +445,7 @@ func (s *Server) applySeed(seed *Seed) error {
 	if err := seed.validate(); err != nil {
 		return err
 	}
-	known := map[string]bool{}
-	s.keysMu.RLock()
-	for _, c := range s.keys {
-		if c.token == "" {
-			known[c.accountID] = true
-		}
-	}
-	s.keysMu.RUnlock()
+	known := s.permanentAccounts()
 	for i, a := range seed.Accounts {
 		if a.AccessKeyID == "" && !known[a.ID] {
 			return fmt.Errorf("accounts[%d]: account %q has no access key in the seed and none is configured; "+

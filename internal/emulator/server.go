@@ -261,12 +261,24 @@ func (s *Server) addAccountIfAbsent(a Account) {
 	s.runtimeAccounts = append(s.runtimeAccounts, a)
 }
 
+// permanentAccounts returns the accounts that have a permanent (non-STS) access key.
+func (s *Server) permanentAccounts() map[string]bool {
+	s.keysMu.RLock()
+	defer s.keysMu.RUnlock()
+	known := map[string]bool{}
+	for _, c := range s.keys {
+		if c.token == "" {
+			known[c.accountID] = true
+		}
+	}
+	return known
+}
+
 // lookupKey resolves an access key id.
 func (s *Server) lookupKey(id string) *credential {
 	s.keysMu.RLock()
-	c := s.keys[id]
-	s.keysMu.RUnlock()
-	return c
+	defer s.keysMu.RUnlock()
+	return s.keys[id]
 }
 
 // persist schedules a debounced state-file write; a no-op without a state file.

@@ -242,14 +242,19 @@ type snapAccount struct {
 
 // snapshot encodes every account's state (and run-time accounts) as JSON with a version field.
 func (s *Server) snapshot() ([]byte, error) {
-	doc := snapshotDoc{Version: snapshotVersion}
-	s.keysMu.RLock()
-	for _, a := range s.runtimeAccounts {
-		doc.Accounts = append(doc.Accounts, snapAccount{ID: a.ID, AccessKeyID: a.AccessKeyID, AccessKeySecret: a.AccessKeySecret})
-	}
-	s.keysMu.RUnlock()
-	doc.Snapshot = s.backend.Snapshot()
+	doc := snapshotDoc{Version: snapshotVersion, Accounts: s.runtimeAccountList(), Snapshot: s.backend.Snapshot()}
 	return json.MarshalIndent(doc, "", " ")
+}
+
+// runtimeAccountList returns the accounts registered at run time, for the snapshot.
+func (s *Server) runtimeAccountList() []snapAccount {
+	s.keysMu.RLock()
+	defer s.keysMu.RUnlock()
+	var out []snapAccount
+	for _, a := range s.runtimeAccounts {
+		out = append(out, snapAccount{ID: a.ID, AccessKeyID: a.AccessKeyID, AccessKeySecret: a.AccessKeySecret})
+	}
+	return out
 }
 
 // restore replaces all state with a snapshot. The model checks the whole snapshot before anything

@@ -86,10 +86,10 @@ func (b *Backend) Lookup(account, region string) *Region {
 // Reset drops every account's state and starts the counters over (app ids included).
 func (b *Backend) Reset() {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.regions = make(map[regionKey]*Region)
 	b.ids.seq.Store(0)
 	b.ids.lastAppID.Store(0)
-	b.mu.Unlock()
 	b.changed()
 }
 
