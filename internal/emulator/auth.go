@@ -89,13 +89,28 @@ func (s *Server) IssueTemporaryCredentials(accountID string, ttl time.Duration) 
 	if ttl <= 0 {
 		ttl = time.Hour
 	}
+	accessKeyID, secret, token, _ = s.issueTemporaryCredentials(accountID, ttl)
+	return accessKeyID, secret, token
+}
+
+// issueTemporaryCredentials registers a fresh temporary key for accountID, valid for ttl by the
+// emulator clock. Keys that expired more than clockSkew ago are dropped on the way, so a client
+// assuming roles in a loop cannot grow the key table without limit.
+func (s *Server) issueTemporaryCredentials(accountID string, ttl time.Duration) (accessKeyID, secret, token string, expires time.Time) {
 	accessKeyID = "STS." + randomToken(18, false)
 	secret = randomToken(30, false)
 	token = "CAIS" + randomToken(96, true)
+	now := s.cfg.now()
+	expires = now.Add(ttl)
 	s.keysMu.Lock()
 	defer s.keysMu.Unlock()
-	s.keys[accessKeyID] = &credential{accountID: accountID, secret: secret, token: token, expires: s.cfg.now().Add(ttl)}
-	return accessKeyID, secret, token
+	for id, c := range s.keys {
+		if c.token != "" && now.Sub(c.expires) > clockSkew {
+			delete(s.keys, id)
+		}
+	}
+	s.keys[accessKeyID] = &credential{accountID: accountID, secret: secret, token: token, expires: expires}
+	return accessKeyID, secret, token, expires
 }
 
 // randomToken returns n random bytes encoded as base64 (URL alphabet, no padding) when b64, else hex.

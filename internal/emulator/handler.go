@@ -128,11 +128,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rid string, rec *
 		}
 		return
 	}
-	op := s.ops[req.Action]
+	// The version names the service: CloudAPI, or the emulated STS.
+	ops, knownVersion := s.services[req.Version]
+	op := ops[req.Action]
 	if op != nil {
 		rec.action = req.Action
 	}
-	if req.Version != apiVersion {
+	if !knownVersion {
 		fail(newAPIError(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid."))
 		return
 	}

@@ -89,6 +89,8 @@ type config struct {
 	burst           int
 	latency         time.Duration
 	requestLog      io.Writer
+	tls             tlsSettings
+	roles           []Role
 }
 
 // WithAccount adds an account. Repeatable; when none is given the default account (DefaultAccountID,
@@ -191,6 +193,11 @@ func buildConfig(opts []Option) (*config, error) {
 	for i, f := range c.faults {
 		if err := validateFault(f); err != nil {
 			errs = append(errs, fmt.Errorf("emulator: fault %d: %w", i+1, err))
+		}
+	}
+	for _, r := range c.roles {
+		if err := validateRole(r); err != nil {
+			errs = append(errs, fmt.Errorf("emulator: %w", err))
 		}
 	}
 	if len(c.accounts) == 0 {

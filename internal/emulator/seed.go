@@ -64,6 +64,26 @@ import (
 // CreateApiGroup, CreateApi and DeployApi (see the package documentation).
 type Seed struct {
 	Accounts []SeedAccount `json:"accounts"`
+	Roles    []SeedRole    `json:"roles,omitempty"`
+}
+
+// SeedRole declares a RAM role for the emulated STS AssumeRole (see Role):
+//
+//	"roles": [{"arn": "acs:ram::1234567890123456:role/terraform", "trusted_accounts": ["1111111111111111"]}]
+//
+// trusted_accounts defaults to the role's own account; external_id and max_session_duration
+// (seconds) are optional. Roles are configuration, not state: they are applied on every start, also
+// when a state file is restored.
+type SeedRole struct {
+	ARN                string   `json:"arn"`
+	TrustedAccounts    []string `json:"trusted_accounts,omitempty"`
+	ExternalID         string   `json:"external_id,omitempty"`
+	MaxSessionDuration int      `json:"max_session_duration,omitempty"`
+}
+
+func (r SeedRole) role() Role {
+	return Role{ARN: r.ARN, TrustedAccounts: r.TrustedAccounts, ExternalID: r.ExternalID,
+		MaxSessionDuration: time.Duration(r.MaxSessionDuration) * time.Second}
 }
 
 // SeedAccount is one account of a Seed. Its String and GoString methods omit the secret.
@@ -409,6 +429,16 @@ func (s *Seed) validate() error {
 				}
 			}
 		}
+	}
+	arns := map[string]bool{}
+	for i, r := range s.Roles {
+		rp := fmt.Sprintf("roles[%d]", i)
+		if err := validateRole(r.role()); err != nil {
+			bad(rp, "%v", err)
+		} else if arns[r.ARN] {
+			bad(rp+".arn", "%q is declared twice", r.ARN)
+		}
+		arns[r.ARN] = true
 	}
 	return errors.Join(errs...)
 }
