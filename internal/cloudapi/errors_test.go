@@ -176,3 +176,20 @@ func TestThrottlingTimeLeftHeader(t *testing.T) {
 		}
 	}
 }
+
+// A refusal from STS while credentials-go refreshes role credentials is a credential error, and
+// says what STS answered; an untrusted certificate says how to trust it, and is not retried.
+func TestSTSRefusalAndUntrustedCertificate(t *testing.T) {
+	sts := fmt.Errorf("wrapped: %w", errors.New(`refresh session token failed: {"RequestId":"R-1","Code":"NoPermission","Message":"You are not authorized."}`))
+	ae := newAPIError("DescribeApi", sts, &attemptProbe{}, 1)
+	if !IsCredentialError(ae) || IsRetryable(ae) || IsNotFound(ae) {
+		t.Fatalf("STS refusal: credential=%v retryable=%v notFound=%v", IsCredentialError(ae), IsRetryable(ae), IsNotFound(ae))
+	}
+	if want := "CloudAPI DescribeApi failed: obtaining credentials for assume_role failed: STS AssumeRole answered NoPermission: You are not authorized. (RequestId: R-1)"; ae.Error() != want {
+		t.Fatalf("STS refusal renders as\n%s\nwant\n%s", ae, want)
+	}
+	cert := newAPIError("DescribeApi", &url.Error{Op: "Post", URL: "https://h:1/?x=1", Err: x509.UnknownAuthorityError{}}, &attemptProbe{}, 1)
+	if IsRetryable(cert) || IsCredentialError(cert) || !strings.Contains(cert.Error(), "SSL_CERT_FILE") || !strings.Contains(cert.Error(), "not trusted") {
+		t.Fatalf("untrusted certificate: retryable=%v, %s", IsRetryable(cert), cert)
+	}
+}

@@ -50,7 +50,43 @@ func TestMain(m *testing.M) {
 		}
 		os.Setenv("TF_ACC_TERRAFORM_PATH", tf)
 	}
+	if !realTarget() {
+		if err := trustTestCA(); err != nil {
+			fmt.Fprintln(os.Stderr, "setting up the emulators' certificate authority:", err)
+			os.Exit(1)
+		}
+	}
 	resource.TestMain(m)
+}
+
+// testCA signs the certificates of every TLS emulator of this test binary. Go reads SSL_CERT_FILE
+// once per process, the first time it verifies a certificate, so one CA trusted from the start serves
+// every test; an emulator with a CA of its own is what an untrusted endpoint looks like.
+var testCA *emulator.CertificateAuthority
+
+// trustTestCA creates testCA and points SSL_CERT_FILE at a bundle of it and whatever SSL_CERT_FILE
+// named before, exactly as a user trusts a private CA.
+func trustTestCA() error {
+	ca, err := emulator.NewCertificateAuthority()
+	if err != nil {
+		return err
+	}
+	bundle := ca.CertPEM()
+	if prev := os.Getenv("SSL_CERT_FILE"); prev != "" {
+		if data, err := os.ReadFile(prev); err == nil {
+			bundle = append(append(data, '\n'), bundle...)
+		}
+	}
+	f, err := os.CreateTemp("", "apigateway-testacc-ca-*.pem")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.Write(bundle); err != nil {
+		return err
+	}
+	testCA = ca
+	return os.Setenv("SSL_CERT_FILE", f.Name())
 }
 
 func init() {
@@ -78,10 +114,26 @@ type accTarget struct {
 	account  string
 	// endpoint is what goes into the provider block's endpoints.apigateway.
 	endpoint string
+	// tls is set when the emulator serves HTTPS: the provider block then leaves protocol unset, the
+	// default every real configuration uses.
+	tls bool
+	// sts, when set, goes into endpoints.sts: the emulator's own address, for assume_role tests.
+	sts string
 }
 
 // newAccTarget starts an emulator with opts (ignored for the real target) and a fixture client.
 func newAccTarget(t *testing.T, opts ...emulator.Option) *accTarget {
+	t.Helper()
+	return startAccTarget(t, "HTTP", opts...)
+}
+
+// newTLSAccTarget is newAccTarget with the emulator on HTTPS, its certificate signed by testCA.
+func newTLSAccTarget(t *testing.T, opts ...emulator.Option) *accTarget {
+	t.Helper()
+	return startAccTarget(t, "HTTPS", append(opts, emulator.WithTLS(testCA))...)
+}
+
+func startAccTarget(t *testing.T, protocol string, opts ...emulator.Option) *accTarget {
 	t.Helper()
 	if realTarget() {
 		return newRealTarget(t)
@@ -96,7 +148,7 @@ func newAccTarget(t *testing.T, opts ...emulator.Option) *accTarget {
 		t.Fatal(err)
 	}
 	cfg := cloudapi.Config{
-		RegionID: testRegion, Endpoint: srv.Endpoint(), Protocol: "HTTP", Credential: cred, Retry: fastRetry, UserAgent: "tf-testacc",
+		RegionID: testRegion, Endpoint: srv.Endpoint(), Protocol: protocol, Credential: cred, Retry: fastRetry, UserAgent: "tf-testacc",
 	}
 	client, err := cloudapi.New(cfg)
 	if err != nil {
@@ -106,7 +158,8 @@ func newAccTarget(t *testing.T, opts ...emulator.Option) *accTarget {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &accTarget{t: t, srv: srv, client: client, fixtures: fixtures, region: testRegion, account: emulator.DefaultAccountID, endpoint: srv.Endpoint()}
+	return &accTarget{t: t, srv: srv, client: client, fixtures: fixtures, region: testRegion, account: emulator.DefaultAccountID,
+		endpoint: srv.Endpoint(), tls: protocol == "HTTPS"}
 }
 
 func newRealTarget(t *testing.T) *accTarget {
@@ -172,18 +225,26 @@ func (a *accTarget) providerBlock(extra string) string {
 	if a.srv == nil {
 		return fmt.Sprintf("provider \"apigateway\" {\n%s\n}\n", extra)
 	}
+	protocol := `protocol   = "HTTP"`
+	if a.tls {
+		protocol = "# protocol unset: HTTPS, the default"
+	}
+	endpoints := fmt.Sprintf("apigateway = %q", a.endpoint)
+	if a.sts != "" {
+		endpoints += fmt.Sprintf("\n    sts        = %q", a.sts)
+	}
 	return fmt.Sprintf(`
 provider "apigateway" {
   region     = %q
   access_key = %q
   secret_key = %q
-  protocol   = "HTTP"
+  %s
   endpoints {
-    apigateway = %q
+    %s
   }
 %s
 }
-`, a.region, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, a.endpoint, extra)
+`, a.region, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, protocol, endpoints, extra)
 }
 
 // config prefixes body with the default provider block.
