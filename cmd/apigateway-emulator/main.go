@@ -2,8 +2,8 @@
 // OpenAPI endpoint that the official SDKs accept unchanged. Point an SDK at the printed host:port with
 // protocol HTTP and the printed credentials.
 //
-// The first line on stdout is always "listening on http://HOST:PORT"; the credentials it accepts
-// follow. One line per request is logged to stderr. SIGINT or SIGTERM stops it gracefully: in-flight
+// The first line on stdout is always "listening on http://HOST:PORT" (https with --tls, followed by
+// "ca certificate: FILE" naming the private CA to trust); the credentials it accepts follow. One line per request is logged to stderr. SIGINT or SIGTERM stops it gracefully: in-flight
 // requests finish and the state file is flushed before it exits 0.
 package main
 
@@ -18,6 +18,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -78,6 +79,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		_ = srv.Close()
 		return err
 	}
+	if ca := srv.CACertPEM(); ca != nil {
+		path := cfg.caFile
+		if path == "" {
+			_, port, _ := net.SplitHostPort(srv.Endpoint())
+			path = filepath.Join(os.TempDir(), "apigateway-emulator-ca-"+port+".pem")
+		}
+		if err := os.WriteFile(path, ca, 0o644); err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("writing the CA certificate: %w", err)
+		}
+		fmt.Fprintf(stdout, "ca certificate: %s (trust it with SSL_CERT_FILE or NODE_EXTRA_CA_CERTS)\n", path)
+	}
 	cfg.printCredentials(stdout, srv.Endpoint())
 	<-ctx.Done()
 	if err := srv.Close(); err != nil {
@@ -103,6 +116,10 @@ type cliConfig struct {
 	maxPage  int
 	randSeed int64
 	setFlags map[string]bool
+
+	tls             bool
+	tlsCert, tlsKey string
+	caFile          string
 }
 
 func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
@@ -148,6 +165,11 @@ func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
 	fs.DurationVar(&c.visDelay, "visibility-delay", 0, "time a fresh attachment stays invisible to DescribeApiProductApis")
 	fs.IntVar(&c.maxItems, "max-items", 0, "maximum Apis.N items per AttachApiProduct/DetachApiProduct call (default 100)")
 	fs.IntVar(&c.maxPage, "max-page-size", 0, "maximum PageSize of Describe operations (default 100)")
+	fs.BoolVar(&c.tls, "tls", false, "serve HTTPS with a certificate from a private CA created at start (see --ca-file); default HTTP")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "with --tls: PEM certificate `file` (chain) to serve instead of a generated one")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "with --tls-cert: its PEM private key `file`")
+	fs.StringVar(&c.caFile, "ca-file", "", "with --tls: `file` the private CA certificate is written to, for SSL_CERT_FILE or\n"+
+		"NODE_EXTRA_CA_CERTS (default: apigateway-emulator-ca-PORT.pem in the temporary directory)")
 	fs.Int64Var(&c.randSeed, "rand-seed", 0, "seed of the random source behind rate-based faults (same seed, same faults)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -271,6 +293,18 @@ func (c *cliConfig) options() ([]emulator.Option, error) {
 	}
 	if c.setFlags["rand-seed"] {
 		opts = append(opts, emulator.WithRandSeed(c.randSeed))
+	}
+	switch {
+	case !c.tls && (c.tlsCert != "" || c.tlsKey != "" || c.caFile != ""):
+		return nil, usageError{errors.New("--tls-cert, --tls-key and --ca-file need --tls")}
+	case c.tls && (c.tlsCert != "") != (c.tlsKey != ""):
+		return nil, usageError{errors.New("--tls-cert and --tls-key go together")}
+	case c.tls && c.tlsCert != "" && c.caFile != "":
+		return nil, usageError{errors.New("--ca-file is for the generated CA; with --tls-cert the client trusts your own CA")}
+	case c.tls && c.tlsCert != "":
+		opts = append(opts, emulator.WithTLSFiles(c.tlsCert, c.tlsKey))
+	case c.tls:
+		opts = append(opts, emulator.WithTLS(nil))
 	}
 	return opts, nil
 }

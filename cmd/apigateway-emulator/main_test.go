@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,7 +32,7 @@ import (
 // waitLimit bounds every wait for the emulator, so a hung start fails the test instead of the run.
 const waitLimit = 30 * time.Second
 
-var listenLine = regexp.MustCompile(`^listening on http://(127\.0\.0\.1:[0-9]+)$`)
+var listenLine = regexp.MustCompile(`^listening on https?://(127\.0\.0\.1:[0-9]+)$`)
 
 // lockedBuffer is a goroutine-safe writer for the request log.
 type lockedBuffer struct {
@@ -553,4 +556,45 @@ func TestListenAddr(t *testing.T) {
 			t.Errorf("listenAddr(%q) = %q, want an error", in, got)
 		}
 	}
+}
+
+// --tls serves HTTPS and writes the private CA to the file it names on stdout; a client trusting that
+// file gets answers.
+func TestRunTLSWritesTheCAFile(t *testing.T) {
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	r := startRun(t, "--listen", "127.0.0.1:0", "--tls", "--ca-file", caFile)
+	if !strings.HasPrefix(r.stdout.String(), "listening on https://") || r.header[0] != "ca certificate: "+caFile+" (trust it with SSL_CERT_FILE or NODE_EXTRA_CA_CERTS)" {
+		t.Fatalf("stdout = %q", r.stdout)
+	}
+	pemData, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemData) {
+		t.Fatalf("%s holds no certificate", caFile)
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := client.Get("https://" + r.endpoint + "/")
+	if err != nil {
+		t.Fatalf("GET over TLS: %v", err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest && resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("unsigned GET answered %d, want a CloudAPI error", resp.StatusCode)
+	}
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parseAndOptions("--ca-file", caFile); err == nil {
+		t.Fatal("--ca-file without --tls accepted")
+	}
+}
+
+func parseAndOptions(args ...string) ([]emulator.Option, error) {
+	c, err := parseArgs(args, io.Discard)
+	if err != nil {
+		return nil, err
+	}
+	return c.options()
 }

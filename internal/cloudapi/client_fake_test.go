@@ -136,8 +136,8 @@ func TestListProductAPIsUnknownProduct(t *testing.T) {
 	if !IsNotFound(err) {
 		t.Fatalf("IsNotFound(%v) = false", err)
 	}
-	if ErrorCode(err) != "NotFoundApiProduct" || !strings.HasPrefix(RequestID(err), "ERR-") {
-		t.Fatalf("code=%q requestID=%q", ErrorCode(err), RequestID(err))
+	if ErrorCode(err) != "NotFoundApiProduct" || !strings.HasPrefix(requestIDOf(err), "ERR-") {
+		t.Fatalf("code=%q requestID=%q", ErrorCode(err), requestIDOf(err))
 	}
 	if len(f.callsFor("DescribeApiProductApis")) != 1 {
 		t.Fatalf("a not-found must not be retried")

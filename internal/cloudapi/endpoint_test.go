@@ -1,8 +1,11 @@
 package cloudapi
 
 import (
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/alibabacloud-go/tea/dara"
 )
 
 func TestParseEndpoint(t *testing.T) {
@@ -23,9 +26,9 @@ func TestParseEndpoint(t *testing.T) {
 		{"my_host.internal:65535", "my_host.internal:65535", ""},
 	}
 	for _, tc := range ok {
-		hp, proto, err := ParseEndpoint(tc.raw)
+		hp, proto, err := parseEndpoint(tc.raw)
 		if err != nil || hp != tc.hostPort || proto != tc.protocol {
-			t.Errorf("ParseEndpoint(%q) = %q, %q, %v; want %q, %q, nil", tc.raw, hp, proto, err, tc.hostPort, tc.protocol)
+			t.Errorf("parseEndpoint(%q) = %q, %q, %v; want %q, %q, nil", tc.raw, hp, proto, err, tc.hostPort, tc.protocol)
 		}
 	}
 
@@ -59,17 +62,17 @@ func TestParseEndpoint(t *testing.T) {
 		{"host:80:90", "brackets"},
 	}
 	for _, tc := range bad {
-		_, _, err := ParseEndpoint(tc.raw)
+		_, _, err := parseEndpoint(tc.raw)
 		if err == nil {
-			t.Errorf("ParseEndpoint(%q) accepted", tc.raw)
+			t.Errorf("parseEndpoint(%q) accepted", tc.raw)
 			continue
 		}
 		msg := err.Error()
 		if !strings.Contains(msg, tc.mention) {
-			t.Errorf("ParseEndpoint(%q) error %q does not mention %q", tc.raw, msg, tc.mention)
+			t.Errorf("parseEndpoint(%q) error %q does not mention %q", tc.raw, msg, tc.mention)
 		}
 		if !strings.Contains(msg, "host[:port]") || !strings.Contains(msg, "received") && !strings.Contains(msg, "invalid endpoint") {
-			t.Errorf("ParseEndpoint(%q) error %q does not show the expected form", tc.raw, msg)
+			t.Errorf("parseEndpoint(%q) error %q does not show the expected form", tc.raw, msg)
 		}
 	}
 }
@@ -78,12 +81,12 @@ func TestParseEndpoint(t *testing.T) {
 // (and so the Terraform diagnostic or a log).
 func TestParseEndpointHidesUserInfo(t *testing.T) {
 	for _, raw := range []string{"http://admin:hunter2@127.0.0.1:8080", "admin:hunter2@host", "https://admin:hun@ter2@host/"} {
-		_, _, err := ParseEndpoint(raw)
+		_, _, err := parseEndpoint(raw)
 		if err == nil {
-			t.Fatalf("ParseEndpoint(%q) accepted", raw)
+			t.Fatalf("parseEndpoint(%q) accepted", raw)
 		}
 		if msg := err.Error(); strings.Contains(msg, "hunter2") || strings.Contains(msg, "ter2") || !strings.Contains(msg, "***@") {
-			t.Errorf("ParseEndpoint(%q) error %q shows the user information", raw, msg)
+			t.Errorf("parseEndpoint(%q) error %q shows the user information", raw, msg)
 		}
 	}
 	cases := map[string]string{
@@ -131,12 +134,44 @@ func TestNewValidation(t *testing.T) {
 			if err != nil {
 				t.Fatalf("New: %v", err)
 			}
-			if c.Endpoint() != tc.wantEP || c.Protocol() != tc.wantPr {
-				t.Fatalf("endpoint %q protocol %q, want %q %q", c.Endpoint(), c.Protocol(), tc.wantEP, tc.wantPr)
+			if p := dara.StringValue(c.sdkConfig().Protocol); c.Endpoint() != tc.wantEP || p != tc.wantPr {
+				t.Fatalf("endpoint %q protocol %q, want %q %q", c.Endpoint(), p, tc.wantEP, tc.wantPr)
 			}
 			if c.retry.MaxAttempts != 8 || c.retry.Clock == nil || c.retry.Rand == nil {
 				t.Fatalf("zero RetryPolicy not defaulted: %+v", c.retry)
 			}
 		})
+	}
+}
+
+// ResolveEndpoint says which setting is at fault, so the provider can put its diagnostic on the
+// right attribute.
+func TestResolveEndpointNamesTheSetting(t *testing.T) {
+	for _, tc := range []struct {
+		endpoint, protocol             string
+		wantHost, wantProto, wantField string
+	}{
+		{"", "", "", "HTTPS", ""},
+		{"", "http", "", "HTTP", ""},
+		{"http://127.0.0.1:8080", "", "127.0.0.1:8080", "HTTP", ""},
+		{"https://h.example", "HTTPS", "h.example", "HTTPS", ""},
+		{"http://h.example", "HTTPS", "", "", "conflict"},
+		{"h.example/path", "", "", "", "endpoint"},
+		{"h.example", "ftp", "", "", "protocol"},
+	} {
+		host, proto, err := ResolveEndpoint(tc.endpoint, tc.protocol)
+		var ee *EndpointError
+		field := ""
+		if errors.As(err, &ee) {
+			field = ee.Setting
+			if field == "" {
+				field = "conflict"
+			}
+		} else if err != nil {
+			t.Fatalf("ResolveEndpoint(%q, %q): %T %v, want *EndpointError", tc.endpoint, tc.protocol, err, err)
+		}
+		if host != tc.wantHost || proto != tc.wantProto || field != tc.wantField {
+			t.Errorf("ResolveEndpoint(%q, %q) = %q, %q, %v; want %q, %q, %s", tc.endpoint, tc.protocol, host, proto, err, tc.wantHost, tc.wantProto, tc.wantField)
+		}
 	}
 }

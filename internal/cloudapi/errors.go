@@ -114,7 +114,7 @@ type NotFoundError struct {
 func (e *NotFoundError) Error() string {
 	if e.ProductMissing {
 		msg := fmt.Sprintf("API product %q not found (looking for API %q in stage %s)", e.ProductID, e.APIID, e.StageName)
-		if id := RequestID(e.Err); id != "" {
+		if id := requestIDOf(e.Err); id != "" {
 			msg += " (RequestId: " + id + ")"
 		}
 		return msg
@@ -224,8 +224,57 @@ func splitSDKMessage(s string) (message, requestID string) {
 	return strings.TrimSpace(s), ""
 }
 
-// describeCause renders a non-service error without leaking the request URL's query string.
+// describeCause renders a non-service error without leaking the request URL's query string. A TLS
+// certificate the client does not trust says so and how to fix it, since that is what a private CA
+// (an emulator's, a corporate proxy's) needs; credentials that could not be obtained from STS say
+// what STS answered.
 func describeCause(err error) string {
+	s := describeTransport(err)
+	if isCertificateError(err) || strings.Contains(s, "x509: ") {
+		s += "; the server's TLS certificate is not trusted: if the endpoint uses a private certificate authority " +
+			"(such as the emulator's --tls CA), add that CA's certificate to the PEM file named by the SSL_CERT_FILE environment variable"
+	}
+	return s
+}
+
+// stsFailurePrefix starts credentials-go's error when STS answers a refresh of role credentials
+// with an error; the service's JSON error document follows.
+const stsFailurePrefix = "refresh session token failed: "
+
+// stsAnswer is STS's error document inside a credentials-go refresh failure.
+type stsAnswer struct {
+	Code      string `json:"Code"`
+	Message   string `json:"Message"`
+	RequestID string `json:"RequestId"`
+}
+
+// stsFailure extracts what STS answered when credentials-go could not obtain role credentials.
+func stsFailure(err error) (stsAnswer, bool) {
+	if err == nil {
+		return stsAnswer{}, false
+	}
+	if msg := err.Error(); strings.HasPrefix(msg, stsFailurePrefix) {
+		var doc stsAnswer
+		ok := json.Unmarshal([]byte(strings.TrimPrefix(msg, stsFailurePrefix)), &doc) == nil && doc.Code != ""
+		return doc, ok
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return stsFailure(u.Unwrap())
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if doc, ok := stsFailure(e); ok {
+				return doc, true
+			}
+		}
+	}
+	return stsAnswer{}, false
+}
+
+func describeTransport(err error) string {
+	if doc, ok := stsFailure(err); ok {
+		return fmt.Sprintf("obtaining credentials for assume_role failed: STS AssumeRole answered %s: %s (RequestId: %s)", doc.Code, doc.Message, doc.RequestID)
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		target := ue.URL
@@ -244,21 +293,51 @@ func describeCause(err error) string {
 	return err.Error()
 }
 
-// authOrConfigNotFound lists ".NotFound"-looking codes that mean "your request is wrong" rather
-// than "the resource is gone". Treating them as not-found would make Terraform silently drop
-// resources from state when credentials or the endpoint are misconfigured.
-var authOrConfigNotFound = []string{
+// isCertificateError reports a TLS certificate the client does not accept. It will not fix itself,
+// so it is never retried.
+func isCertificateError(err error) bool {
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalidCert x509.CertificateInvalidError
+	return errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) || errors.As(err, &invalidCert)
+}
+
+// rejectedRequestCodes are the codes (exactly, or as the family "<code>.<detail>") of answers that
+// say the request itself was not accepted (credentials, signature, token, clock, endpoint or
+// routing), as opposed to answers about the objects it names. Several of them look like
+// not-found answers (InvalidAccessKeyId.NotFound, InvalidAction.NotFound, HTTP 404), and treating
+// them as not-found would make Terraform silently drop resources from state when credentials or
+// the endpoint are misconfigured.
+var rejectedRequestCodes = []string{
 	"InvalidAccessKeyId",
+	"InvalidSecurityToken",
+	"MissingSecurityToken",
+	"SignatureDoesNotMatch",
+	"IncompleteSignature",
+	"InvalidTimeStamp",
+	"SignatureNonceUsed",
 	"InvalidAction",
 	"InvalidVersion",
-	"InvalidSecurityToken",
 	"InvalidRegionId",
 	"InvalidEndpoint",
 	"Forbidden",
 }
 
-func isAuthOrConfigCode(code string) bool {
-	for _, p := range authOrConfigNotFound {
+// IsCredentialError reports whether err is the service refusing the request itself: an unknown or
+// disabled access key, a wrong secret (signature), a missing, mismatched or expired security
+// token, a clock out of the accepted window, a replayed nonce, or an endpoint that does not
+// serve this API; or STS refusing the role credentials the request was to be signed with. It is
+// the one classification the client and the provider share.
+func IsCredentialError(err error) bool {
+	if err == nil {
+		return false
+	}
+	if _, ok := stsFailure(err); ok {
+		return true
+	}
+	code := inspect(err).code
+	for _, p := range rejectedRequestCodes {
 		if code == p || strings.HasPrefix(code, p+".") {
 			return true
 		}
@@ -279,21 +358,15 @@ func IsNotFound(err error) bool {
 		return true
 	}
 	d := inspect(err)
-	if !d.structured || isAuthOrConfigCode(d.code) {
+	if !d.structured || IsCredentialError(err) {
 		return false
 	}
 	return d.status == 404 || strings.HasPrefix(d.code, "NotFound") || strings.HasSuffix(d.code, ".NotFound")
 }
 
-// IsThrottled reports whether err is a flow-control rejection (Throttling, Throttling.User,
+// isThrottled reports whether d is a flow-control rejection (Throttling, Throttling.User,
 // Throttling.Api, Rejected.Throttling, or HTTP 429).
-func IsThrottled(err error) bool {
-	if err == nil {
-		return false
-	}
-	d := inspect(err)
-	return isThrottlingCode(d.code) || d.status == 429
-}
+func (d errDetails) isThrottled() bool { return isThrottlingCode(d.code) || d.status == 429 }
 
 func isThrottlingCode(code string) bool {
 	return code == "Throttling" || strings.HasPrefix(code, "Throttling.") || strings.HasSuffix(code, ".Throttling")
@@ -317,7 +390,7 @@ func IsRetryable(err error) bool {
 	d := inspect(err)
 	if d.code != "" || d.status != 0 {
 		switch {
-		case isThrottlingCode(d.code), d.status == 429:
+		case d.isThrottled():
 			return true
 		case d.code == "ServiceUnavailable", strings.HasPrefix(d.code, "ServiceUnavailable."),
 			d.code == "InternalError", strings.HasPrefix(d.code, "InternalError."):
@@ -339,12 +412,7 @@ func isTransient(err error) bool {
 		errors.Is(err, syscall.ETIMEDOUT) {
 		return true
 	}
-	// A certificate problem will not fix itself.
-	var certErr *tls.CertificateVerificationError
-	var unknownAuth x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var invalidCert x509.CertificateInvalidError
-	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) || errors.As(err, &invalidCert) {
+	if isCertificateError(err) {
 		return false
 	}
 	var dnsErr *net.DNSError
@@ -381,5 +449,5 @@ func isTransient(err error) bool {
 // ErrorCode returns the service error code carried by err ("" if none).
 func ErrorCode(err error) string { return inspect(err).code }
 
-// RequestID returns the request ID of the failed request carried by err ("" if none).
-func RequestID(err error) string { return inspect(err).requestID }
+// requestIDOf returns the request ID of the failed request carried by err ("" if none).
+func requestIDOf(err error) string { return inspect(err).requestID }

@@ -98,8 +98,8 @@ func TestClassification(t *testing.T) {
 			if got := IsNotFound(tc.err); got != tc.notFound {
 				t.Errorf("IsNotFound = %v, want %v", got, tc.notFound)
 			}
-			if got := IsThrottled(tc.err); got != tc.throttled {
-				t.Errorf("IsThrottled = %v, want %v", got, tc.throttled)
+			if got := inspect(tc.err).isThrottled(); got != tc.throttled {
+				t.Errorf("isThrottled = %v, want %v", got, tc.throttled)
 			}
 			if got := IsRetryable(tc.err); got != tc.retryable {
 				t.Errorf("IsRetryable = %v, want %v", got, tc.retryable)
@@ -107,14 +107,14 @@ func TestClassification(t *testing.T) {
 			if got := ErrorCode(tc.err); got != tc.code {
 				t.Errorf("ErrorCode = %q, want %q", got, tc.code)
 			}
-			if got := RequestID(tc.err); got != tc.requestID {
+			if got := requestIDOf(tc.err); got != tc.requestID {
 				t.Errorf("RequestID = %q, want %q", got, tc.requestID)
 			}
 			// Wrapping in APIError (what callers get) must classify the same way.
 			if tc.err != nil {
 				ae := newAPIError("DescribeApi", tc.err, &attemptProbe{}, 1)
-				if IsNotFound(ae) != tc.notFound || IsThrottled(ae) != tc.throttled || IsRetryable(ae) != tc.retryable || ErrorCode(ae) != tc.code {
-					t.Errorf("APIError classification differs: nf=%v th=%v re=%v code=%q", IsNotFound(ae), IsThrottled(ae), IsRetryable(ae), ErrorCode(ae))
+				if IsNotFound(ae) != tc.notFound || inspect(ae).isThrottled() != tc.throttled || IsRetryable(ae) != tc.retryable || ErrorCode(ae) != tc.code {
+					t.Errorf("APIError classification differs: nf=%v th=%v re=%v code=%q", IsNotFound(ae), inspect(ae).isThrottled(), IsRetryable(ae), ErrorCode(ae))
 				}
 			}
 		})
@@ -174,5 +174,22 @@ func TestThrottlingTimeLeftHeader(t *testing.T) {
 		if got := throttlingTimeLeft(h); got != tc.want {
 			t.Errorf("throttlingTimeLeft(%q, %q) = %v, want %v", tc.user, tc.userAPI, got, tc.want)
 		}
+	}
+}
+
+// A refusal from STS while credentials-go refreshes role credentials is a credential error, and
+// says what STS answered; an untrusted certificate says how to trust it, and is not retried.
+func TestSTSRefusalAndUntrustedCertificate(t *testing.T) {
+	sts := fmt.Errorf("wrapped: %w", errors.New(`refresh session token failed: {"RequestId":"R-1","Code":"NoPermission","Message":"You are not authorized."}`))
+	ae := newAPIError("DescribeApi", sts, &attemptProbe{}, 1)
+	if !IsCredentialError(ae) || IsRetryable(ae) || IsNotFound(ae) {
+		t.Fatalf("STS refusal: credential=%v retryable=%v notFound=%v", IsCredentialError(ae), IsRetryable(ae), IsNotFound(ae))
+	}
+	if want := "CloudAPI DescribeApi failed: obtaining credentials for assume_role failed: STS AssumeRole answered NoPermission: You are not authorized. (RequestId: R-1)"; ae.Error() != want {
+		t.Fatalf("STS refusal renders as\n%s\nwant\n%s", ae, want)
+	}
+	cert := newAPIError("DescribeApi", &url.Error{Op: "Post", URL: "https://h:1/?x=1", Err: x509.UnknownAuthorityError{}}, &attemptProbe{}, 1)
+	if IsRetryable(cert) || IsCredentialError(cert) || !strings.Contains(cert.Error(), "SSL_CERT_FILE") || !strings.Contains(cert.Error(), "not trusted") {
+		t.Fatalf("untrusted certificate: retryable=%v, %s", IsRetryable(cert), cert)
 	}
 }

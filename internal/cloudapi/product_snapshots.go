@@ -233,14 +233,6 @@ func (ps *productSnapshots) forgetProduct(productID string) {
 	delete(ps.products, productID)
 }
 
-// forgetAll drops everything known about every product (an API was deleted, which detaches it
-// from all of them).
-func (ps *productSnapshots) forgetAll() {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	clear(ps.products)
-}
-
 // snapshot returns the product's entry, creating it; under ps.mu.
 func (ps *productSnapshots) snapshot(productID string) *productSnapshot {
 	s := ps.products[productID]

@@ -214,7 +214,7 @@ func OutcomeUnknown(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return true
 	}
-	return IsRetryable(err) && !isAuthOrConfigCode(ErrorCode(err))
+	return IsRetryable(err) && !IsCredentialError(err)
 }
 
 // DeleteAPIProduct deletes the product (DeleteApiProduct), which also drops its attachments.

@@ -231,7 +231,7 @@ func TestRetryStopsWhenContextCancelled(t *testing.T) {
 		t.Fatalf("err = %v, want it to match context.Canceled", err)
 	}
 	// The meaningful error (why we were retrying) is what the user sees.
-	if ErrorCode(err) != "Throttling" || RequestID(err) != "R-C1" || !strings.Contains(err.Error(), "after 2 attempts") {
+	if ErrorCode(err) != "Throttling" || requestIDOf(err) != "R-C1" || !strings.Contains(err.Error(), "after 2 attempts") {
 		t.Fatalf("err = %q", err)
 	}
 }

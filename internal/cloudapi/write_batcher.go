@@ -257,7 +257,7 @@ func mayBeItemError(err error) bool {
 	if !d.structured || d.status < 400 || d.status >= 500 {
 		return false
 	}
-	return !isAuthOrConfigCode(d.code) && !isThrottlingCode(d.code) && d.code != codeNotFoundAPIProduct
+	return !IsCredentialError(err) && !isThrottlingCode(d.code) && d.code != codeNotFoundAPIProduct
 }
 
 // codeNotFoundAPIProduct is what the emulator answers for an unknown product (the real service

@@ -6,11 +6,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 )
 
 func runOp(t *testing.T, s *Server, op operation, p params) any {
 	t.Helper()
-	resp, e := op(s, &opContext{account: DefaultAccountID, region: DefaultRegion, requestID: "R", now: time.Now(), p: p})
+	resp, e := op(s, &opContext{account: DefaultAccountID, region: DefaultRegion, requestID: "R", now: time.Now(), p: p,
+		r: s.backend.Lookup(DefaultAccountID, DefaultRegion)})
 	if e != nil {
 		t.Fatalf("operation failed: %v", e)
 	}
@@ -30,7 +33,7 @@ func TestSnapshotRoundTripWithApps(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"pa", "pb"} {
-		if e := s.attach(DefaultAccountID, DefaultRegion, p, []attKey{{aid, "RELEASE"}}, time.Now()); e != nil {
+		if e := s.backend.Region(DefaultAccountID, DefaultRegion).Attach(p, []model.AttachmentKey{{APIID: aid, Stage: "RELEASE"}}, time.Now()); e != nil {
 			t.Fatal(e)
 		}
 	}

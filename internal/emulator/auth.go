@@ -81,71 +81,6 @@ func (n *nonceCache) size() int {
 	return len(n.cur) + len(n.prev)
 }
 
-// maxUnknownActions bounds how many distinct unknown action names the counters keep apart. Action
-// names are client-chosen, so without a bound a client cycling through names would grow the counters
-// without limit; later names are counted under otherAction.
-const maxUnknownActions = 256
-
-// otherAction is the counter action of unknown actions beyond maxUnknownActions.
-const otherAction = "(other)"
-
-// counters counts requests by action and outcome ("OK" or the error code).
-type counters struct {
-	mu      sync.Mutex
-	m       map[countKey]int
-	unknown map[string]struct{} // unknown action names counted under their own name
-}
-
-type countKey struct{ action, outcome string }
-
-func newCounters() *counters {
-	return &counters{m: make(map[countKey]int), unknown: make(map[string]struct{})}
-}
-
-// unknownAction returns the name an unknown action is counted and logged under: its own (clipped)
-// name while fewer than maxUnknownActions names are tracked, otherAction after that.
-func (c *counters) unknownAction(action string) string {
-	action = clipAction(action)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.unknown[action]; ok {
-		return action
-	}
-	if len(c.unknown) >= maxUnknownActions {
-		return otherAction
-	}
-	c.unknown[action] = struct{}{}
-	return action
-}
-
-func (c *counters) add(action, outcome string) {
-	c.mu.Lock()
-	c.m[countKey{action, outcome}]++
-	c.mu.Unlock()
-}
-
-func (c *counters) get(action, outcome string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if action != "" && outcome != "" {
-		return c.m[countKey{action, outcome}]
-	}
-	n := 0
-	for k, v := range c.m {
-		if (action == "" || k.action == action) && (outcome == "" || k.outcome == outcome) {
-			n += v
-		}
-	}
-	return n
-}
-
-func (c *counters) reset() {
-	c.mu.Lock()
-	c.m = make(map[countKey]int)
-	c.unknown = make(map[string]struct{})
-	c.mu.Unlock()
-}
-
 // IssueTemporaryCredentials mints STS-style credentials for accountID, valid for ttl (default one
 // hour) by the emulator clock: requests signed with accessKeyID/secret must carry token as
 // SecurityToken (V1) or x-acs-security-token (V3). Like AssumeRole, it does not check that the account
@@ -154,13 +89,28 @@ func (s *Server) IssueTemporaryCredentials(accountID string, ttl time.Duration) 
 	if ttl <= 0 {
 		ttl = time.Hour
 	}
+	accessKeyID, secret, token, _ = s.issueTemporaryCredentials(accountID, ttl)
+	return accessKeyID, secret, token
+}
+
+// issueTemporaryCredentials registers a fresh temporary key for accountID, valid for ttl by the
+// emulator clock. Keys that expired more than clockSkew ago are dropped on the way, so a client
+// assuming roles in a loop cannot grow the key table without limit.
+func (s *Server) issueTemporaryCredentials(accountID string, ttl time.Duration) (accessKeyID, secret, token string, expires time.Time) {
 	accessKeyID = "STS." + randomToken(18, false)
 	secret = randomToken(30, false)
 	token = "CAIS" + randomToken(96, true)
+	now := s.cfg.now()
+	expires = now.Add(ttl)
 	s.keysMu.Lock()
-	s.keys[accessKeyID] = &credential{accountID: accountID, secret: secret, token: token, expires: s.cfg.now().Add(ttl)}
-	s.keysMu.Unlock()
-	return accessKeyID, secret, token
+	defer s.keysMu.Unlock()
+	for id, c := range s.keys {
+		if c.token != "" && now.Sub(c.expires) > clockSkew {
+			delete(s.keys, id)
+		}
+	}
+	s.keys[accessKeyID] = &credential{accountID: accountID, secret: secret, token: token, expires: expires}
+	return accessKeyID, secret, token, expires
 }
 
 // randomToken returns n random bytes encoded as base64 (URL alphabet, no padding) when b64, else hex.

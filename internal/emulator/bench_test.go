@@ -8,7 +8,8 @@ import (
 	"testing"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
-	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/signature"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/signature/signaturetest"
 )
 
 // signedAttach returns n V3-signed AttachApiProduct requests with distinct nonces, ready for the
@@ -22,7 +23,7 @@ func signedAttach(b *testing.B, s *emulator.Server, apiID string, n int) []*http
 		r.Header.Set("x-acs-action", "AttachApiProduct")
 		r.Header.Set("x-acs-version", "2016-07-14")
 		r.Header.Set("x-acs-signature-nonce", fmt.Sprintf("bench-%s-%d", b.Name(), i))
-		if err := signature.SignV3(r, nil, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret); err != nil {
+		if err := signaturetest.SignV3(r, nil, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret); err != nil {
 			b.Fatal(err)
 		}
 		reqs[i] = r

@@ -6,6 +6,20 @@
 // Point an SDK at it with Config.Endpoint = Server.Endpoint() ("127.0.0.1:PORT", no scheme) and
 // Config.Protocol = "HTTP" (legacy SDK: request.Scheme = "http", request.Domain = Endpoint()).
 //
+// # Structure
+//
+// The emulator is a service model and a protocol layer. Package model holds the state of every
+// account and region and all business rules; it takes typed requests and returns typed errors,
+// and can be read without meeting HTTP. This package is the protocol: listening, the request
+// pipeline below (signatures through package signature), parameter decoding, the one mapping from
+// model errors to CloudAPI codes and HTTP statuses (wireError), the request log and counters,
+// faults, persistence, seeds and the inspection helpers tests use. Each resource family has a file
+// on both sides: groups, APIs and deployments, products, apps and authorizations.
+//
+// As with cloud.google.com/go/pubsub/pstest, a test starts a Server with New (or Start), points a
+// client at Endpoint, prepares state with the Seed* helpers, injects faults with InjectFault and
+// checks results with ProductAttachments and RequestCount; see the package example.
+//
 // # Request pipeline
 //
 // Every request is read with a 1 MiB body limit, then: signature parse (V3 when an Authorization

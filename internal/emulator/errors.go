@@ -1,11 +1,14 @@
 package emulator
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 )
 
 // apiError is an OpenAPI error answer: HTTP status, Alibaba error code, message and optional extra
@@ -57,10 +60,6 @@ func errNotFoundProduct(productID string) *apiError {
 	return newAPIError(http.StatusNotFound, "NotFoundApiProduct", "The specified API product %q does not exist.", clip(productID))
 }
 
-func errNotFoundApp(appID int64) *apiError {
-	return newAPIError(http.StatusNotFound, "NotFoundApp", "The specified app %d does not exist.", appID)
-}
-
 // codeProductAuthorized is the emulator's code for DeleteApiProduct while apps are still authorized
 // on the product. Alibaba documents the refusal but no code; a code of its own (rather than
 // InvalidParameter) lets a client tell "revoke the authorizations first" from a malformed request.
@@ -80,14 +79,41 @@ func errProductAuthorized(productID string, appIDs []int64) *apiError {
 		clip(productID), strings.Join(ids, ", "), more)
 }
 
-// clip keeps client-supplied identifiers echoed in messages short, so a hostile 1 MiB parameter does
-// not come back in the error body or the request log.
-func clip(s string) string {
-	const max = 80
-	if len(s) <= max {
-		return s
+// clip keeps client-supplied identifiers echoed in messages short (see model.Clip).
+func clip(s string) string { return model.Clip(s) }
+
+// wireError is the one mapping from what an operation returns to a CloudAPI answer: the model's
+// typed errors become their codes, statuses and messages; protocol errors pass through. Anything
+// else is a bug in the emulator and answers InternalError without details.
+func wireError(err error) *apiError {
+	var (
+		ae *apiError
+		pe *model.ParameterError
+		nf *model.NotFoundError
+		pa *model.ProductAuthorizedError
+	)
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.As(err, &pe) && pe.Missing:
+		return errMissingParameter(pe.Param)
+	case errors.As(err, &pe):
+		return errInvalidParameter(pe.Param, pe.Reason)
+	case errors.As(err, &nf):
+		switch nf.Resource {
+		case model.ResourceAPI:
+			return errNotFoundAPI(nf.ID)
+		case model.ResourceGroup:
+			return errNotFoundGroup(nf.ID)
+		case model.ResourceProduct:
+			return errNotFoundProduct(nf.ID)
+		case model.ResourceApp:
+			return newAPIError(http.StatusNotFound, "NotFoundApp", "The specified app %s does not exist.", clip(nf.ID))
+		}
+	case errors.As(err, &pa):
+		return errProductAuthorized(pa.ProductID, pa.AppIDs)
 	}
-	return s[:max] + "..."
+	return newAPIError(http.StatusInternalServerError, "InternalError", msgInternalError)
 }
 
 // errorBody is the JSON error document both SDKs parse (RequestId, HostId, Code, Message, Recommend).

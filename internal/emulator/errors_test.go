@@ -23,6 +23,8 @@ import (
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/signature"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/signature/signaturetest"
 )
 
 // fixture is a group with one API deployed to RELEASE, created without HTTP.
@@ -167,7 +169,7 @@ func rawV3(t testing.TB, s *emulator.Server, action string, q url.Values, nonce 
 	if nonce != "" {
 		req.Header.Set("x-acs-signature-nonce", nonce)
 	}
-	if err := signature.SignV3(req, nil, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret); err != nil {
+	if err := signaturetest.SignV3(req, nil, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret); err != nil {
 		t.Fatal(err)
 	}
 	return req
@@ -188,7 +190,7 @@ func rawV1(t testing.TB, s *emulator.Server, action string, q url.Values, nonce 
 	p.Set("SignatureVersion", "1.0")
 	p.Set("SignatureNonce", nonce)
 	p.Set("Timestamp", time.Now().UTC().Format(signature.TimestampLayout))
-	p.Set("Signature", signature.SignV1(p, http.MethodPost, emulator.DefaultAccessKeySecret))
+	p.Set("Signature", signaturetest.SignV1(p, http.MethodPost, emulator.DefaultAccessKeySecret))
 	var req *http.Request
 	var err error
 	if inBody {
@@ -293,7 +295,7 @@ func TestErrorsRequestShape(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("x-acs-action", "DescribeApiProductApis")
 	req.Header.Set("x-acs-version", "2016-07-14")
-	if err := signature.SignV3(req, body, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret); err != nil {
+	if err := signaturetest.SignV3(req, body, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret); err != nil {
 		t.Fatal(err)
 	}
 	req.Body = io.NopCloser(strings.NewReader("ApiProductId=p2"))

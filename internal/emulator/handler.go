@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/signature"
 )
 
@@ -21,6 +22,50 @@ const apiVersion = "2016-07-14"
 
 // outcomeDrop is the RequestCount outcome of a request whose connection was dropped by a fault.
 const outcomeDrop = "Drop"
+
+// opContext is one authenticated request as an operation sees it: who, where, when, its decoded
+// parameters, and the model store of the caller's account in the request's region (an empty
+// stand-in when the caller has nothing there yet; operations that create objects take the store
+// from s.store instead, which creates it).
+type opContext struct {
+	account   string
+	region    string
+	requestID string
+	now       time.Time
+	p         params
+	r         *model.Region
+}
+
+// operation decodes one action's parameters, calls the model and builds the response document. Its
+// errors are answered through wireError.
+type operation func(s *Server, c *opContext) (any, error)
+
+func operations() map[string]operation {
+	return map[string]operation{
+		"CreateApiGroup":         opCreateAPIGroup,
+		"DeleteApiGroup":         opDeleteAPIGroup,
+		"CreateApi":              opCreateAPI,
+		"DeleteApi":              opDeleteAPI,
+		"DeployApi":              opDeployAPI,
+		"AbolishApi":             opAbolishAPI,
+		"DescribeApis":           opDescribeAPIs,
+		"DescribeApi":            opDescribeAPI,
+		"AttachApiProduct":       opAttachAPIProduct,
+		"DetachApiProduct":       opDetachAPIProduct,
+		"DescribeApiProductApis": opDescribeAPIProductAPIs,
+		"DeleteApiProduct":       opDeleteAPIProduct,
+
+		"CreateApp":                    opCreateApp,
+		"DeleteApp":                    opDeleteApp,
+		"SetApiProductsAuthorities":    opSetAPIProductsAuthorities,
+		"RemoveApiProductsAuthorities": opRemoveAPIProductsAuthorities,
+		"DescribeApiProductsByApp":     opDescribeAPIProductsByApp,
+		"DescribeAppsByApiProduct":     opDescribeAppsByAPIProduct,
+	}
+}
+
+// store returns the caller's store in the request's region, creating it.
+func (s *Server) store(c *opContext) *model.Region { return s.backend.Region(c.account, c.region) }
 
 // requestRecord is what the request log and the counters learn about one request.
 type requestRecord struct {
@@ -83,11 +128,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rid string, rec *
 		}
 		return
 	}
-	op := s.ops[req.Action]
+	// The version names the service: CloudAPI, or the emulated STS.
+	ops, knownVersion := s.services[req.Version]
+	op := ops[req.Action]
 	if op != nil {
 		rec.action = req.Action
 	}
-	if req.Version != apiVersion {
+	if !knownVersion {
 		fail(newAPIError(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid."))
 		return
 	}
@@ -144,7 +191,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rid string, rec *
 
 	region := s.cfg.region
 	if req.RegionID != "" {
-		if !validRegion(req.RegionID) {
+		if !model.ValidRegion(req.RegionID) {
 			fail(errInvalidParameter("RegionId", "expected a region id such as cn-hangzhou"))
 			return
 		}
@@ -152,10 +199,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rid string, rec *
 	}
 	// The operation's clock is read after any injected delay: an attachment made by a slow request is
 	// stamped when it actually happened.
-	c := &opContext{account: cred.accountID, region: region, requestID: rid, now: s.cfg.now(), p: params(req.Params)}
-	resp, e := op(s, c)
-	if e != nil {
-		fail(e)
+	c := &opContext{account: cred.accountID, region: region, requestID: rid, now: s.cfg.now(), p: params(req.Params),
+		r: s.backend.Lookup(cred.accountID, region)}
+	resp, err := op(s, c)
+	if err != nil {
+		fail(wireError(err))
 		return
 	}
 	rec.status, rec.code = http.StatusOK, "OK"
@@ -280,8 +328,8 @@ func (s *Server) logRequest(rec *requestRecord, rid string, latency time.Duratio
 		s.cfg.now().UTC().Format(time.RFC3339), logSafe(action), logSafe(account), rec.status, logSafe(rec.code),
 		float64(latency)/float64(time.Millisecond), rid)
 	s.logMu.Lock()
+	defer s.logMu.Unlock()
 	_, _ = io.WriteString(s.cfg.requestLog, line)
-	s.logMu.Unlock()
 }
 
 // logSafe quotes values with characters that could forge or break log lines.

@@ -3,6 +3,8 @@ package emulator
 import (
 	"errors"
 	"strings"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 )
 
 // InjectFault activates a fault for subsequent requests (see Fault).
@@ -16,11 +18,8 @@ func (s *Server) ClearFaults() { s.faults.clear() }
 // all request counters (app ids start again from the first).
 // Accounts, temporary credentials, remembered nonces and faults stay.
 func (s *Server) Reset() {
-	s.mu.Lock()
-	s.st = newStore()
-	s.mu.Unlock()
+	s.backend.Reset()
 	s.stats.reset()
-	s.persist()
 }
 
 // RequestCount reports how many requests had action and outcome. outcome "" matches any outcome,
@@ -38,16 +37,12 @@ type Attachment struct {
 // ProductAttachments returns a product's attachments in attach order, ignoring the visibility delay,
 // and whether the product exists. region "" means the server's default region.
 func (s *Server) ProductAttachments(accountID, region, productID string) (atts []Attachment, exists bool) {
-	region = s.regionOr(region)
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	rs := s.st.region(accountID, region, false)
-	if rs == nil || rs.products[productID] == nil {
+	all, exists := s.backend.Lookup(accountID, s.regionOr(region)).Attachments(productID)
+	if !exists {
 		return nil, false
 	}
-	p := rs.products[productID]
-	atts = make([]Attachment, 0, len(p.atts))
-	for _, a := range p.atts {
+	atts = make([]Attachment, 0, len(all))
+	for _, a := range all {
 		atts = append(atts, Attachment{APIID: a.APIID, StageName: a.Stage})
 	}
 	return atts, true
@@ -71,9 +66,10 @@ func (s *Server) seedGroup(accountID, region, id, name, description string) (str
 	if err := checkSeedTarget(accountID, region); err != nil {
 		return "", err
 	}
-	g, e := s.createGroup(accountID, s.regionOr(region), groupInput{ID: id, Name: name, Description: description}, s.cfg.now())
-	if e != nil {
-		return "", e
+	g, err := s.backend.Region(accountID, s.regionOr(region)).CreateGroup(
+		model.CreateGroupRequest{ID: id, Name: name, Description: description}, s.cfg.now())
+	if err != nil {
+		return "", wireError(err)
 	}
 	return g.ID, nil
 }
@@ -89,23 +85,29 @@ func (s *Server) seedAPI(accountID, region, id string, spec APISpec) (string, er
 	if err := checkSeedTarget(accountID, region); err != nil {
 		return "", err
 	}
+	in := seedAPIRequest(id, spec.GroupID, spec)
+	a, err := s.backend.Region(accountID, s.regionOr(region)).CreateAPI(in, s.cfg.now())
+	if err != nil {
+		return "", wireError(err)
+	}
+	return a.ID, nil
+}
+
+// seedAPIRequest is the CreateApi request behind SeedAPI and seed files: Visibility defaults to
+// PUBLIC, Method to GET, and the backend is a placeholder (the emulator serves no API calls).
+func seedAPIRequest(id, groupID string, spec APISpec) model.CreateAPIRequest {
 	if spec.Visibility == "" {
 		spec.Visibility = "PUBLIC"
 	}
 	if spec.Method == "" {
 		spec.Method = "GET"
 	}
-	in := apiInput{
-		ID: id, GroupID: spec.GroupID, Name: spec.Name, Description: spec.Description, Visibility: spec.Visibility,
-		RequestConfig: requestConfig{RequestHttpMethod: spec.Method, RequestPath: spec.Path},
-		ServiceConfig: serviceConfig{ServiceProtocol: "HTTP", ServiceHttpMethod: strings.ToUpper(spec.Method),
+	return model.CreateAPIRequest{
+		ID: id, GroupID: groupID, Name: spec.Name, Description: spec.Description, Visibility: spec.Visibility,
+		RequestConfig: model.RequestConfig{RequestHttpMethod: spec.Method, RequestPath: spec.Path},
+		ServiceConfig: model.ServiceConfig{ServiceProtocol: "HTTP", ServiceHttpMethod: strings.ToUpper(spec.Method),
 			ServiceAddress: "http://127.0.0.1", ServicePath: spec.Path, ServiceTimeout: 10000},
 	}
-	a, e := s.createAPI(accountID, s.regionOr(region), in, s.cfg.now())
-	if e != nil {
-		return "", e
-	}
-	return a.ID, nil
 }
 
 // SeedDeployment deploys an API to stage (RELEASE, PRE or TEST) directly (no HTTP).
@@ -113,8 +115,10 @@ func (s *Server) SeedDeployment(accountID, region, apiID, stage string) error {
 	if err := checkSeedTarget(accountID, region); err != nil {
 		return err
 	}
-	if e := s.deploy(accountID, s.regionOr(region), "", apiID, stage, "seeded", s.cfg.now()); e != nil {
-		return e
+	err := s.backend.Region(accountID, s.regionOr(region)).Deploy(
+		model.DeployRequest{APIID: apiID, Stage: stage, Description: "seeded"}, s.cfg.now())
+	if err != nil {
+		return wireError(err)
 	}
 	return nil
 }
@@ -123,7 +127,7 @@ func checkSeedTarget(accountID, region string) error {
 	if accountID == "" {
 		return errors.New("emulator: account id is empty")
 	}
-	if region != "" && !validRegion(region) {
+	if region != "" && !model.ValidRegion(region) {
 		return errors.New("emulator: invalid region id " + region)
 	}
 	return nil

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"time"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 )
 
 // The default account exists whenever no WithAccount option is given, so `New()` and the binary with
@@ -87,6 +89,8 @@ type config struct {
 	burst           int
 	latency         time.Duration
 	requestLog      io.Writer
+	tls             tlsSettings
+	roles           []Role
 }
 
 // WithAccount adds an account. Repeatable; when none is given the default account (DefaultAccountID,
@@ -158,7 +162,7 @@ func buildConfig(opts []Option) (*config, error) {
 	if c.region == "" {
 		c.region = DefaultRegion
 	}
-	if !validRegion(c.region) {
+	if !model.ValidRegion(c.region) {
 		return nil, fmt.Errorf("emulator: region %q is not a valid region id", c.region)
 	}
 	if c.now == nil {
@@ -189,6 +193,11 @@ func buildConfig(opts []Option) (*config, error) {
 	for i, f := range c.faults {
 		if err := validateFault(f); err != nil {
 			errs = append(errs, fmt.Errorf("emulator: fault %d: %w", i+1, err))
+		}
+	}
+	for _, r := range c.roles {
+		if err := validateRole(r); err != nil {
+			errs = append(errs, fmt.Errorf("emulator: %w", err))
 		}
 	}
 	if len(c.accounts) == 0 {
@@ -239,19 +248,4 @@ func validateFault(f Fault) error {
 		return fmt.Errorf("latency %s must not be negative", f.Latency)
 	}
 	return nil
-}
-
-// validRegion accepts region ids like cn-hangzhou or ap-southeast-1: lowercase letters, digits and
-// dashes, as region ids end up in responses and map keys.
-func validRegion(r string) bool {
-	if r == "" || len(r) > 64 {
-		return false
-	}
-	for i := 0; i < len(r); i++ {
-		c := r[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 )
 
 // params reads business parameters (query and form body, protocol parameters removed) with the
@@ -19,7 +21,7 @@ func (p params) get(name string) string {
 	return ""
 }
 
-func (p params) required(name string) (string, *apiError) {
+func (p params) required(name string) (string, error) {
 	v := p.get(name)
 	if v == "" {
 		return "", errMissingParameter(name)
@@ -28,7 +30,7 @@ func (p params) required(name string) (string, *apiError) {
 }
 
 // intParam parses an optional integer in [lo, hi]; def when absent or empty.
-func (p params) intParam(name string, def, lo, hi int) (int, *apiError) {
+func (p params) intParam(name string, def, lo, hi int) (int, error) {
 	v := p.get(name)
 	if v == "" {
 		return def, nil
@@ -44,7 +46,7 @@ func (p params) intParam(name string, def, lo, hi int) (int, *apiError) {
 }
 
 // boolParam parses an optional boolean ("true"/"false", any case).
-func (p params) boolParam(name string) (value, set bool, e *apiError) {
+func (p params) boolParam(name string) (value, set bool, err error) {
 	v := p.get(name)
 	if v == "" {
 		return false, false, nil
@@ -61,7 +63,7 @@ func (p params) boolParam(name string) (value, set bool, e *apiError) {
 // list reads a repeated string parameter in either wire form: "Name=a,b" (the new SDK's "simple"
 // shrink style) or "Name.1=a&Name.2=b" (the legacy SDK's Repeated style). Empty elements are
 // dropped. Indices must be 1..n without gaps.
-func (p params) list(name string, maxItems int) ([]string, *apiError) {
+func (p params) list(name string, maxItems int) ([]string, error) {
 	var out []string
 	if v := p.get(name); v != "" {
 		for _, part := range strings.Split(v, ",") {
@@ -106,7 +108,7 @@ func (p params) list(name string, maxItems int) ([]string, *apiError) {
 // every field in fields (else MissingParameter "Name.N.Field"), indices must be 1..n without gaps,
 // and more than maxItems items is InvalidParameter. Unknown fields are ignored, as the real service
 // ignores parameters it does not know. No items at all is MissingParameter "Name".
-func (p params) objects(name string, maxItems int, fields ...string) ([]map[string]string, *apiError) {
+func (p params) objects(name string, maxItems int, fields ...string) ([]map[string]string, error) {
 	prefix := name + "."
 	items := map[int]map[string]string{}
 	top := 0
@@ -148,6 +150,21 @@ func (p params) objects(name string, maxItems int, fields ...string) ([]map[stri
 		out = append(out, it)
 	}
 	return out, nil
+}
+
+// page reads PageNumber (default 1) and PageSize (default 10, at most the configured maximum). The
+// default is capped by the maximum too: a WithMaxPageSize below 10 must bound every page, including
+// those of clients that send no PageSize.
+func (s *Server) page(p params) (model.Page, error) {
+	number, err := p.intParam("PageNumber", 1, 1, 1<<30)
+	if err != nil {
+		return model.Page{}, err
+	}
+	size, err := p.intParam("PageSize", min(10, s.cfg.maxPageSize), 1, s.cfg.maxPageSize)
+	if err != nil {
+		return model.Page{}, err
+	}
+	return model.Page{Number: number, Size: size}, nil
 }
 
 // parseIndex accepts a 1-based decimal index without sign or leading zeros, bounded so a hostile

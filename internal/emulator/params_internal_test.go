@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 )
 
 func TestParamsList(t *testing.T) {
@@ -33,7 +35,7 @@ func TestParamsList(t *testing.T) {
 		got, e := params(q).list("ApiProductIds", 3)
 		code := ""
 		if e != nil {
-			code = e.Code
+			code = wireError(e).Code
 		}
 		if code != tc.code || (e == nil && !reflect.DeepEqual(got, tc.want)) {
 			t.Errorf("list(%q) = %v, %v; want %v, %s", tc.q, got, e, tc.want, tc.code)
@@ -62,7 +64,7 @@ func TestParamsObjects(t *testing.T) {
 		got, e := params(q).objects("Apis", 3, "ApiId", "StageName")
 		code, msg := "", ""
 		if e != nil {
-			code, msg = e.Code, e.Message
+			code, msg = wireError(e).Code, wireError(e).Message
 		}
 		if code != tc.code || len(got) != tc.n || !bytes.Contains([]byte(msg), []byte(tc.msg)) {
 			t.Errorf("objects(%q) = %v, %v; want %d items, %s %s", tc.q, got, e, tc.n, tc.code, tc.msg)
@@ -109,7 +111,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	if e := s.attach(DefaultAccountID, DefaultRegion, "p", []attKey{{aid, "PRE"}, {aid, "RELEASE"}}, now); e != nil {
+	if e := s.backend.Region(DefaultAccountID, DefaultRegion).Attach("p", []model.AttachmentKey{{APIID: aid, Stage: "PRE"}, {APIID: aid, Stage: "RELEASE"}}, now); e != nil {
 		t.Fatal(e)
 	}
 	if err := s.addAccount(Account{ID: "9", AccessKeyID: "runtime-key", AccessKeySecret: "runtime-secret"}); err != nil {
@@ -132,12 +134,12 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 	// A restored server keeps allocating fresh sequence numbers.
 	g2, _ := s2.SeedGroup(DefaultAccountID, "", "later")
-	s2.mu.RLock()
-	later := s2.st.region(DefaultAccountID, DefaultRegion, false).groups[g2].Seq
-	first := s2.st.region(DefaultAccountID, DefaultRegion, false).groups[gid].Seq
-	s2.mu.RUnlock()
-	if later <= first {
-		t.Fatalf("sequence went backwards: %d <= %d", later, first)
+	seqs := map[string]uint64{}
+	for _, g := range s2.backend.Snapshot().State[0].Groups {
+		seqs[g.ID] = g.Seq
+	}
+	if later, first := seqs[g2], seqs[gid]; later <= first {
+		t.Fatalf("sequence went backwards: %d <= %d", seqs[g2], seqs[gid])
 	}
 	if err := s2.restore([]byte(`{"version":1,"state":[{"account":"a","region":"BAD REGION"}]}`)); err == nil {
 		t.Fatal("invalid region accepted")

@@ -1,11 +1,29 @@
 package emulator
 
+import (
+	"time"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
+)
+
 // Response documents. Field names and JSON types follow the SDK response models exactly
 // (cloudapi-20160714/v5 *ResponseBody and the legacy services/cloudapi structs): int32 fields are
 // JSON numbers, booleans are JSON booleans, everything else is a string.
 
-// timeLayout is how CreatedTime/ModifiedTime/BoundTime look in real responses (UTC).
-const timeLayout = "2006-01-02T15:04:05Z"
+// fmtTime renders CreatedTime/ModifiedTime/BoundTime as real responses do (UTC, model.TimeLayout).
+func fmtTime(t time.Time) string { return t.UTC().Format(model.TimeLayout) }
+
+// listPage is the paging header of every Describe answer; embedded, its fields follow RequestId
+// in the JSON document as in the real service's.
+type listPage struct {
+	PageNumber int32 `json:"PageNumber"`
+	PageSize   int32 `json:"PageSize"`
+	TotalCount int32 `json:"TotalCount"`
+}
+
+func pageOf(p model.Page, total int) listPage {
+	return listPage{PageNumber: int32(p.Number), PageSize: int32(p.Size), TotalCount: int32(total)}
+}
 
 type requestIDOnly struct {
 	RequestID string `json:"RequestId"`
@@ -54,32 +72,30 @@ type apiSummary struct {
 }
 
 type describeAPIsResponse struct {
-	RequestID   string `json:"RequestId"`
-	PageNumber  int32  `json:"PageNumber"`
-	PageSize    int32  `json:"PageSize"`
-	TotalCount  int32  `json:"TotalCount"`
+	RequestID string `json:"RequestId"`
+	listPage
 	APISummarys struct {
 		APISummary []apiSummary `json:"ApiSummary"`
 	} `json:"ApiSummarys"`
 }
 
 type describeAPIResponse struct {
-	RequestID     string        `json:"RequestId"`
-	RegionID      string        `json:"RegionId"`
-	GroupID       string        `json:"GroupId"`
-	GroupName     string        `json:"GroupName"`
-	APIID         string        `json:"ApiId"`
-	APIName       string        `json:"ApiName"`
-	Visibility    string        `json:"Visibility"`
-	AuthType      string        `json:"AuthType"`
-	Description   string        `json:"Description"`
-	CreatedTime   string        `json:"CreatedTime"`
-	ModifiedTime  string        `json:"ModifiedTime"`
-	ResultType    string        `json:"ResultType"`
-	ResultSample  string        `json:"ResultSample"`
-	RequestConfig requestConfig `json:"RequestConfig"`
-	ServiceConfig serviceConfig `json:"ServiceConfig"`
-	DeployedInfos deployedInfos `json:"DeployedInfos"`
+	RequestID     string              `json:"RequestId"`
+	RegionID      string              `json:"RegionId"`
+	GroupID       string              `json:"GroupId"`
+	GroupName     string              `json:"GroupName"`
+	APIID         string              `json:"ApiId"`
+	APIName       string              `json:"ApiName"`
+	Visibility    string              `json:"Visibility"`
+	AuthType      string              `json:"AuthType"`
+	Description   string              `json:"Description"`
+	CreatedTime   string              `json:"CreatedTime"`
+	ModifiedTime  string              `json:"ModifiedTime"`
+	ResultType    string              `json:"ResultType"`
+	ResultSample  string              `json:"ResultSample"`
+	RequestConfig model.RequestConfig `json:"RequestConfig"`
+	ServiceConfig model.ServiceConfig `json:"ServiceConfig"`
+	DeployedInfos deployedInfos       `json:"DeployedInfos"`
 }
 
 type apiInfo struct {
@@ -98,10 +114,8 @@ type apiInfo struct {
 }
 
 type describeAPIProductAPIsResponse struct {
-	RequestID   string `json:"RequestId"`
-	PageNumber  int32  `json:"PageNumber"`
-	PageSize    int32  `json:"PageSize"`
-	TotalCount  int32  `json:"TotalCount"`
+	RequestID string `json:"RequestId"`
+	listPage
 	APIInfoList struct {
 		APIInfo []apiInfo `json:"ApiInfo"`
 	} `json:"ApiInfoList"`
@@ -118,10 +132,8 @@ type apiProductInfo struct {
 }
 
 type describeAPIProductsByAppResponse struct {
-	RequestID          string `json:"RequestId"`
-	PageNumber         int32  `json:"PageNumber"`
-	PageSize           int32  `json:"PageSize"`
-	TotalCount         int32  `json:"TotalCount"`
+	RequestID string `json:"RequestId"`
+	listPage
 	APIProductInfoList struct {
 		APIProductInfo []apiProductInfo `json:"ApiProductInfo"`
 	} `json:"ApiProductInfoList"`
@@ -139,10 +151,8 @@ type authorizedApp struct {
 }
 
 type describeAppsByAPIProductResponse struct {
-	RequestID      string `json:"RequestId"`
-	PageNumber     int32  `json:"PageNumber"`
-	PageSize       int32  `json:"PageSize"`
-	TotalCount     int32  `json:"TotalCount"`
+	RequestID string `json:"RequestId"`
+	listPage
 	AuthorizedApps struct {
 		AuthorizedApp []authorizedApp `json:"AuthorizedApp"`
 	} `json:"AuthorizedApps"`

@@ -9,8 +9,11 @@ import (
 	"os"
 	"reflect"
 	"regexp"
-	"sort"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 )
 
 // Seed is the document read by `apigateway-emulator --seed FILE` (see LoadSeedFile) or passed to
@@ -31,13 +34,13 @@ import (
 //	          "groups": [
 //	            {
 //	              "id": "8f4c2b1a9d3e4f5a6b7c8d9e0f1a2b3c", // optional: 32 lowercase hex; generated if absent
-//	              "name": "demo",                    // required; unique per account and region
+//	              "name": "demo",                    // required; at most 128 characters (names need not be unique)
 //	              "description": "Demo group",       // optional
 //	              "apis": [
 //	                {
 //	                  "id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9", // optional: 32 lowercase hex
 //	                  "name": "get_user",            // required; 4-50 chars, letter first, then letters, digits, _
-//	                  "method": "GET",               // optional, default GET: GET POST PUT DELETE PATCH HEAD OPTIONS ANY
+//	                  "method": "GET",               // optional, default GET: GET POST PUT DELETE PATCH HEAD OPTIONS ANY (any case)
 //	                  "path": "/users/[id]",         // required; starts with "/"; unique within the group
 //	                  "description": "Fetch a user", // optional
 //	                  "visibility": "PUBLIC",        // optional, default PUBLIC: PUBLIC or PRIVATE
@@ -57,9 +60,30 @@ import (
 // by WithAccount or the binary's --access-key-id), and only seeds data into it. An account entry with
 // keys that repeats an existing account exactly is accepted, so a demo can pass the same credentials
 // on the command line and in the seed. Explicit ids must be unique across the whole seed; they let
-// examples and demos refer to stable ids.
+// examples and demos refer to stable ids. Groups, APIs and deployments obey exactly the rules of
+// CreateApiGroup, CreateApi and DeployApi (see the package documentation).
 type Seed struct {
 	Accounts []SeedAccount `json:"accounts"`
+	Roles    []SeedRole    `json:"roles,omitempty"`
+}
+
+// SeedRole declares a RAM role for the emulated STS AssumeRole (see Role):
+//
+//	"roles": [{"arn": "acs:ram::1234567890123456:role/terraform", "trusted_accounts": ["1111111111111111"]}]
+//
+// trusted_accounts defaults to the role's own account; external_id and max_session_duration
+// (seconds) are optional. Roles are configuration, not state: they are applied on every start, also
+// when a state file is restored.
+type SeedRole struct {
+	ARN                string   `json:"arn"`
+	TrustedAccounts    []string `json:"trusted_accounts,omitempty"`
+	ExternalID         string   `json:"external_id,omitempty"`
+	MaxSessionDuration int      `json:"max_session_duration,omitempty"`
+}
+
+func (r SeedRole) role() Role {
+	return Role{ARN: r.ARN, TrustedAccounts: r.TrustedAccounts, ExternalID: r.ExternalID,
+		MaxSessionDuration: time.Duration(r.MaxSessionDuration) * time.Second}
 }
 
 // SeedAccount is one account of a Seed. Its String and GoString methods omit the secret.
@@ -302,17 +326,16 @@ func displayPath(path string) string {
 	return path
 }
 
-var (
-	seedIDPattern      = regexp.MustCompile(`^[0-9a-f]{32}$`)
-	seedAPINamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{3,49}$`)
-	seedRegionPattern  = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	seedMethods        = map[string]bool{"GET": true, "POST": true, "PUT": true, "DELETE": true,
-		"PATCH": true, "HEAD": true, "OPTIONS": true, "ANY": true}
-	seedStages = map[string]bool{"RELEASE": true, "PRE": true, "TEST": true}
-)
+var seedRegionPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // validate checks the whole seed before anything is applied, so a bad seed changes nothing. Errors
-// name the offending element by its JSON path.
+// name the offending element by its JSON path, and every problem found is reported at once.
+//
+// Two kinds of rules apply. The seed document's own (account entries, keys given in pairs, a region
+// or stage listed once, explicit ids unique across the whole seed) are checked here. Everything about
+// the groups, APIs and deployments themselves is the model's: the seed is applied to a scratch
+// model, and what it refuses is reported with the seed field it came from, so the seed can never
+// accept or refuse what CreateApiGroup, CreateApi and DeployApi would not.
 func (s *Seed) validate() error {
 	var errs []error
 	bad := func(path, format string, args ...any) {
@@ -325,16 +348,14 @@ func (s *Seed) validate() error {
 		if id == "" {
 			return
 		}
-		if !seedIDPattern.MatchString(id) {
-			bad(path+".id", "%q is not 32 lowercase hex digits", id)
-			return
-		}
 		if prev, dup := ids[id]; dup {
 			bad(path+".id", "%q is already used by %s", id, prev)
 			return
 		}
 		ids[id] = path
 	}
+	scratch := model.NewBackend(nil)
+	now := time.Now()
 	for i, a := range s.Accounts {
 		ap := fmt.Sprintf("accounts[%d]", i)
 		switch {
@@ -366,63 +387,83 @@ func (s *Seed) validate() error {
 				bad(rp+".region", "%q is declared twice for this account", r.Region)
 			}
 			regions[r.Region] = true
-			groupNames := map[string]bool{}
+			store := scratch.Region(strconv.Itoa(i), r.Region)
 			for k, g := range r.Groups {
 				gp := fmt.Sprintf("%s.groups[%d]", rp, k)
 				checkID(gp, g.ID)
-				if strings.TrimSpace(g.Name) == "" {
-					bad(gp+".name", "required")
-				} else if groupNames[g.Name] {
-					bad(gp+".name", "group %q is declared twice in this account and region", g.Name)
+				grp, err := store.CreateGroup(model.CreateGroupRequest{ID: g.ID, Name: g.Name, Description: g.Description}, now)
+				if err != nil {
+					errs = append(errs, seedFieldError(gp, err, map[string]string{"GroupName": "name", "GroupId": "id", "Description": "description"},
+						map[string]string{"name": g.Name, "id": g.ID, "description": g.Description}))
+					// Go on with a stand-in group, so the group's APIs are checked too.
+					grp, _ = store.CreateGroup(model.CreateGroupRequest{Name: "stand-in"}, now)
 				}
-				groupNames[g.Name] = true
-				apiNames := map[string]bool{}
-				paths := map[string]bool{}
-				for l, api := range g.APIs {
+				for l, spec := range g.APIs {
 					pp := fmt.Sprintf("%s.apis[%d]", gp, l)
-					checkID(pp, api.ID)
-					if !seedAPINamePattern.MatchString(api.Name) {
-						bad(pp+".name", "%q must be 4-50 characters: a letter, then letters, digits or _", api.Name)
-					} else if apiNames[api.Name] {
-						bad(pp+".name", "API %q is declared twice in this group", api.Name)
-					}
-					apiNames[api.Name] = true
-					if api.Method != "" && !seedMethods[api.Method] {
-						bad(pp+".method", "%q is not one of %s", api.Method, strings.Join(sortedKeys(seedMethods), ", "))
-					}
-					if !strings.HasPrefix(api.Path, "/") {
-						bad(pp+".path", "%q must start with /", api.Path)
-					} else if paths[api.Path] {
-						bad(pp+".path", "%q is used by another API of this group", api.Path)
-					}
-					paths[api.Path] = true
-					if api.Visibility != "" && api.Visibility != "PUBLIC" && api.Visibility != "PRIVATE" {
-						bad(pp+".visibility", "%q is not PUBLIC or PRIVATE", api.Visibility)
+					checkID(pp, spec.ID)
+					created, err := store.CreateAPI(seedAPIRequest(spec.ID, grp.ID, APISpec{Name: spec.Name, Method: spec.Method,
+						Path: spec.Path, Description: spec.Description, Visibility: spec.Visibility}), now)
+					if err != nil {
+						errs = append(errs, seedFieldError(pp, err, map[string]string{"ApiName": "name", "ApiId": "id", "Visibility": "visibility",
+							"RequestConfig.RequestHttpMethod": "method", "RequestConfig.RequestPath": "path", "Description": "description"},
+							map[string]string{"name": spec.Name, "id": spec.ID, "visibility": spec.Visibility, "method": spec.Method,
+								"path": spec.Path, "description": spec.Description}))
 					}
 					stages := map[string]bool{}
-					for m, st := range api.Deploy {
+					for m, st := range spec.Deploy {
 						sp := fmt.Sprintf("%s.deploy[%d]", pp, m)
-						if !seedStages[st] {
-							bad(sp, "%q is not RELEASE, PRE or TEST", st)
-						} else if stages[st] {
+						if stages[st] {
 							bad(sp, "stage %q is listed twice", st)
 						}
 						stages[st] = true
+						var err error
+						if created.ID != "" {
+							err = store.Deploy(model.DeployRequest{APIID: created.ID, Stage: st, Description: "seeded"}, now)
+						} else if !model.ValidStage(st) {
+							err = &model.ParameterError{Param: "StageName", Reason: "must be RELEASE, PRE or TEST"}
+						}
+						if err != nil {
+							errs = append(errs, seedFieldError(sp, err, map[string]string{"StageName": ""}, map[string]string{"": st}))
+						}
 					}
 				}
 			}
 		}
 	}
+	arns := map[string]bool{}
+	for i, r := range s.Roles {
+		rp := fmt.Sprintf("roles[%d]", i)
+		if err := validateRole(r.role()); err != nil {
+			bad(rp, "%v", err)
+		} else if arns[r.ARN] {
+			bad(rp+".arn", "%q is declared twice", r.ARN)
+		}
+		arns[r.ARN] = true
+	}
 	return errors.Join(errs...)
 }
 
-func sortedKeys(m map[string]bool) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// seedFieldError renders a model error about one seed element: fields maps the model's parameter
+// names to the element's JSON fields ("" for the element itself), values gives their values.
+func seedFieldError(path string, err error, fields, values map[string]string) error {
+	var pe *model.ParameterError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", path, err)
 	}
-	sort.Strings(keys)
-	return keys
+	field, known := fields[pe.Param]
+	if !known {
+		return fmt.Errorf("%s: %s", path, pe)
+	}
+	if field != "" {
+		path += "." + field
+	}
+	switch {
+	case pe.Missing:
+		return fmt.Errorf("%s: required", path)
+	case pe.Reason == "":
+		return fmt.Errorf("%s: %q is not valid", path, values[field])
+	}
+	return fmt.Errorf("%s: %q is not valid: %s", path, values[field], pe.Reason)
 }
 
 // applySeed creates the seed's accounts, groups, APIs and deployments. The whole seed is validated
@@ -434,14 +475,7 @@ func (s *Server) applySeed(seed *Seed) error {
 	if err := seed.validate(); err != nil {
 		return err
 	}
-	known := map[string]bool{}
-	s.keysMu.RLock()
-	for _, c := range s.keys {
-		if c.token == "" {
-			known[c.accountID] = true
-		}
-	}
-	s.keysMu.RUnlock()
+	known := s.permanentAccounts()
 	for i, a := range seed.Accounts {
 		if a.AccessKeyID == "" && !known[a.ID] {
 			return fmt.Errorf("accounts[%d]: account %q has no access key in the seed and none is configured; "+

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 )
 
 // Server limits. The emulator is a network service even inside a test, so every read is bounded.
@@ -37,20 +40,24 @@ type Server struct {
 	keys            map[string]*credential
 	runtimeAccounts []Account // accounts added by seeds at run time; persisted in snapshots
 
-	// mu guards st. Operations take it once per request; reads share it.
-	mu sync.RWMutex
-	st *store
+	// backend is the service model: every account's groups, APIs, products and apps. It has its own
+	// locks; the server never holds one of its own while calling it.
+	backend *model.Backend
 
-	nonces  *nonceCache
-	stats   *counters
-	faults  *faultInjector
-	sf      *stateFile
-	ops     map[string]operation
+	nonces *nonceCache
+	stats  *counters
+	faults *faultInjector
+	sf     *stateFile
+	// services maps an OpenAPI version to its operations by action: CloudAPI and STS.
+	services map[string]map[string]operation
+	// roles are the RAM roles AssumeRole hands out, by ARN (guarded by keysMu).
+	roles   map[string]Role
 	logMu   sync.Mutex
 	closeMu sync.Mutex
 	closed  bool
 	closeEr error
 	served  chan struct{}
+	caPEM   []byte // the private CA's certificate when serving TLS with one
 
 	// fresh holds connections that have not sent a byte yet (http.StateNew). Shutdown treats them as
 	// busy for five seconds; clients' transports routinely leave such spare connections, so Close
@@ -82,6 +89,18 @@ func Start(opts ...Option) (*Server, error) {
 		}
 		return nil, fmt.Errorf("emulator: listen on %s: %w", s.cfg.addr, err)
 	}
+	if s.cfg.tls.enabled {
+		tc, caPEM, err := s.cfg.tls.tlsConfig(ln.Addr())
+		if err != nil {
+			_ = ln.Close()
+			if s.sf != nil {
+				_ = s.sf.close()
+			}
+			return nil, err
+		}
+		ln = tls.NewListener(ln, tc)
+		s.caPEM = caPEM
+	}
 	s.ln = ln
 	s.http = &http.Server{
 		Handler:           s,
@@ -111,11 +130,15 @@ func build(opts []Option) (*Server, error) {
 	s := &Server{
 		cfg:    cfg,
 		keys:   make(map[string]*credential),
-		st:     newStore(),
 		nonces: newNonceCache(),
 		stats:  newCounters(),
 	}
-	s.ops = operations()
+	s.backend = model.NewBackend(s.persist)
+	s.services = map[string]map[string]operation{apiVersion: operations(), stsVersion: stsOperations()}
+	s.roles = make(map[string]Role, len(cfg.roles))
+	for _, r := range cfg.roles {
+		s.roles[r.ARN] = r
+	}
 	s.faults = newFaultInjector(cfg)
 	for _, a := range cfg.accounts {
 		s.keys[a.AccessKeyID] = &credential{accountID: a.ID, secret: a.AccessKeySecret}
@@ -133,9 +156,15 @@ func build(opts []Option) (*Server, error) {
 				// The file is left untouched: sf is never scheduled, so nothing overwrites it.
 				return nil, fmt.Errorf("emulator: state file %s: %w", cfg.stateFile, err)
 			}
-			s.mu.RLock()
-			restored = !s.st.empty()
-			s.mu.RUnlock()
+			restored = !s.backend.Empty()
+		}
+	}
+	if cfg.seed != nil {
+		for i, r := range cfg.seed.Roles {
+			if err := validateRole(r.role()); err != nil {
+				return nil, fmt.Errorf("emulator: seed: roles[%d]: %w", i, err)
+			}
+			s.roles[r.ARN] = r.role()
 		}
 	}
 	// The seed is applied before the state file is attached: a seed that fails half way must not leave
@@ -163,11 +192,21 @@ func New(opts ...Option) *Server {
 	return s
 }
 
-// URL is the base URL, e.g. "http://127.0.0.1:PORT".
-func (s *Server) URL() string { return "http://" + s.Endpoint() }
+// URL is the base URL, e.g. "http://127.0.0.1:PORT", or "https://..." when serving TLS.
+func (s *Server) URL() string {
+	if s.cfg.tls.enabled {
+		return "https://" + s.Endpoint()
+	}
+	return "http://" + s.Endpoint()
+}
 
-// Endpoint is "host:port", the form SDK Config.Endpoint wants (no scheme; use protocol HTTP).
+// Endpoint is "host:port", the form SDK Config.Endpoint wants (no scheme; protocol HTTP, or HTTPS
+// when serving TLS).
 func (s *Server) Endpoint() string { return s.ln.Addr().String() }
+
+// CACertPEM is the PEM certificate of the private CA that signed the server's certificate (see
+// WithTLS); nil for plain HTTP or a certificate given as files.
+func (s *Server) CACertPEM() []byte { return append([]byte(nil), s.caPEM...) }
 
 // Handler is the server's http.Handler, for benchmarks and embedding without the listener.
 func (s *Server) Handler() http.Handler { return s }
@@ -261,12 +300,24 @@ func (s *Server) addAccountIfAbsent(a Account) {
 	s.runtimeAccounts = append(s.runtimeAccounts, a)
 }
 
+// permanentAccounts returns the accounts that have a permanent (non-STS) access key.
+func (s *Server) permanentAccounts() map[string]bool {
+	s.keysMu.RLock()
+	defer s.keysMu.RUnlock()
+	known := map[string]bool{}
+	for _, c := range s.keys {
+		if c.token == "" {
+			known[c.accountID] = true
+		}
+	}
+	return known
+}
+
 // lookupKey resolves an access key id.
 func (s *Server) lookupKey(id string) *credential {
 	s.keysMu.RLock()
-	c := s.keys[id]
-	s.keysMu.RUnlock()
-	return c
+	defer s.keysMu.RUnlock()
+	return s.keys[id]
 }
 
 // persist schedules a debounced state-file write; a no-op without a state file.

@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 )
 
 // stateFileDebounce bounds how long a mutation may stay unpersisted. Writes are coalesced: all
@@ -218,4 +220,67 @@ func lineCol(data []byte, offset int64) (line, col int) {
 	line = bytes.Count(prefix, []byte("\n")) + 1
 	col = int(offset) - bytes.LastIndexByte(prefix, '\n')
 	return line, col
+}
+
+// snapshotVersion is bumped on incompatible changes of the snapshot layout; restore refuses others.
+const snapshotVersion = 1
+
+// snapshotDoc is the state file: the model's snapshot plus the accounts registered at run time.
+type snapshotDoc struct {
+	Version int `json:"version"`
+	// Accounts registered at run time (seed files). Option accounts are not stored: they come from
+	// the options on every start, and a changed secret there must win.
+	Accounts []snapAccount `json:"accounts,omitempty"`
+	model.Snapshot
+}
+
+type snapAccount struct {
+	ID              string `json:"id"`
+	AccessKeyID     string `json:"accessKeyId"`
+	AccessKeySecret string `json:"accessKeySecret"`
+}
+
+// snapshot encodes every account's state (and run-time accounts) as JSON with a version field.
+func (s *Server) snapshot() ([]byte, error) {
+	doc := snapshotDoc{Version: snapshotVersion, Accounts: s.runtimeAccountList(), Snapshot: s.backend.Snapshot()}
+	return json.MarshalIndent(doc, "", " ")
+}
+
+// runtimeAccountList returns the accounts registered at run time, for the snapshot.
+func (s *Server) runtimeAccountList() []snapAccount {
+	s.keysMu.RLock()
+	defer s.keysMu.RUnlock()
+	var out []snapAccount
+	for _, a := range s.runtimeAccounts {
+		out = append(out, snapAccount{ID: a.ID, AccessKeyID: a.AccessKeyID, AccessKeySecret: a.AccessKeySecret})
+	}
+	return out
+}
+
+// restore replaces all state with a snapshot. The model checks the whole snapshot before anything
+// replaces the server's state, so a snapshot that does not make sense is an error and leaves the
+// server empty rather than half loaded. Run-time accounts in the snapshot are registered unless
+// their access key is already configured (options win).
+func (s *Server) restore(data []byte) error {
+	var doc snapshotDoc
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("state snapshot: %w", err)
+	}
+	if doc.Version != snapshotVersion {
+		return fmt.Errorf("state snapshot: unsupported version %d (this emulator reads version %d)", doc.Version, snapshotVersion)
+	}
+	for _, a := range doc.Accounts {
+		if err := validateAccount(Account(a)); err != nil {
+			return fmt.Errorf("state snapshot: %w", err)
+		}
+	}
+	b, err := model.Restore(doc.Snapshot, s.persist)
+	if err != nil {
+		return err
+	}
+	for _, a := range doc.Accounts {
+		s.addAccountIfAbsent(Account(a))
+	}
+	s.backend = b
+	return nil
 }

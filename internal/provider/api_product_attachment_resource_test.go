@@ -42,7 +42,17 @@ resource "apigateway_api_product_attachment" "test" {
 // TestAccAPIProductAttachment_basic: create, import with `terraform import` and with an import
 // block, destroy.
 func TestAccAPIProductAttachment_basic(t *testing.T) {
-	a := newAccTarget(t)
+	testAccAttachmentLifecycle(t, newAccTarget(t))
+}
+
+// TestAccAPIProductAttachment_basicHTTPS is the same life cycle on the path real users take:
+// protocol unset (HTTPS), the emulator's certificate trusted through SSL_CERT_FILE.
+func TestAccAPIProductAttachment_basicHTTPS(t *testing.T) {
+	emulatorOnly(t)
+	testAccAttachmentLifecycle(t, newTLSAccTarget(t))
+}
+
+func testAccAttachmentLifecycle(t *testing.T, a *accTarget) {
 	api := a.newDeployedAPI("RELEASE")
 	product := a.newProductID()
 	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}

@@ -17,34 +17,18 @@ const (
 		"This should not happen during apply; please report it together with your provider configuration (without secrets)."
 )
 
-// isGone reports whether err means the looked-for object does not exist. Credential and routing
-// errors whose codes happen to end in ".NotFound" (InvalidAccessKeyId.NotFound,
-// InvalidAction.NotFound) are excluded: treating them as "gone" would make a plan with a mistyped
-// access key silently drop every attachment from state.
+// isGone reports whether err means the looked-for object does not exist. cloudapi.IsNotFound
+// already leaves out credential and routing errors whose codes happen to end in ".NotFound"
+// (InvalidAccessKeyId.NotFound, InvalidAction.NotFound): treating them as "gone" would make a plan
+// with a mistyped access key silently drop every attachment from state.
 func isGone(err error) bool {
-	return err != nil && cloudapi.IsNotFound(err) && !isCredentialError(err)
+	return err != nil && cloudapi.IsNotFound(err)
 }
 
 // isCredentialError reports errors that say the request itself was not accepted (bad key, secret,
-// token or endpoint), as opposed to errors about the objects it names.
-func isCredentialError(err error) bool {
-	code := cloudapi.ErrorCode(err)
-	switch {
-	case code == "":
-		return false
-	case strings.HasPrefix(code, "InvalidAccessKeyId"),
-		strings.HasPrefix(code, "InvalidSecurityToken"),
-		strings.HasPrefix(code, "InvalidAction"),
-		code == "SignatureDoesNotMatch",
-		code == "IncompleteSignature",
-		code == "MissingSecurityToken",
-		code == "InvalidTimeStamp.Expired",
-		code == "SignatureNonceUsed",
-		code == "InvalidVersion":
-		return true
-	}
-	return false
-}
+// token or endpoint), as opposed to errors about the objects it names. The classification lives in
+// cloudapi, next to IsNotFound, which relies on it.
+func isCredentialError(err error) bool { return cloudapi.IsCredentialError(err) }
 
 // describeError renders err for a diagnostic, adding what to check when the service rejected the
 // credentials themselves.

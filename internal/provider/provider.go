@@ -106,6 +106,7 @@ type assumeRoleModel struct {
 
 type endpointsModel struct {
 	APIGateway types.String `tfsdk:"apigateway"`
+	STS        types.String `tfsdk:"sts"`
 }
 
 // Metadata implements provider.Provider.
@@ -163,7 +164,7 @@ func (p *apigatewayProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"When unset and `endpoints.apigateway` is a URL, its scheme decides.",
 				Optional: true,
 				Validators: []validator.String{
-					stringvalidator.OneOf("HTTPS", "HTTP"),
+					stringvalidator.OneOf(cloudapi.ProtocolHTTPS, cloudapi.ProtocolHTTP),
 				},
 			},
 		},
@@ -203,6 +204,12 @@ func (p *apigatewayProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"apigateway": schema.StringAttribute{
 						MarkdownDescription: "API Gateway endpoint as `host` or `host:port`, replacing `apigateway.<region>.aliyuncs.com`. " +
 							"A URL such as `http://127.0.0.1:8080` is accepted too; its scheme sets `protocol` unless `protocol` is set (they must then agree).",
+						Optional: true,
+					},
+					"sts": schema.StringAttribute{
+						MarkdownDescription: "STS endpoint for `assume_role` as `host` or `host:port`, replacing `sts.<region>.aliyuncs.com` " +
+							"(for example a VPC endpoint such as `sts-vpc.cn-hangzhou.aliyuncs.com`). STS is always called over HTTPS, so " +
+							"`https://host` is accepted and `http://` is not; a private CA is trusted through `SSL_CERT_FILE`.",
 						Optional: true,
 					},
 				},
@@ -302,7 +309,8 @@ func (p *apigatewayProvider) configInput(ctx context.Context, cfg providerModel,
 	if !cfg.Endpoints.IsNull() {
 		var ep endpointsModel
 		resp.Diagnostics.Append(cfg.Endpoints.As(ctx, &ep, basetypes.ObjectAsOptions{})...)
-		strs = append(strs, stringField{"endpoints.apigateway", ep.APIGateway, &in.Endpoint})
+		strs = append(strs, stringField{"endpoints.apigateway", ep.APIGateway, &in.Endpoint},
+			stringField{"endpoints.sts", ep.STS, &in.STSEndpoint})
 	}
 	if !cfg.AssumeRole.IsNull() {
 		var ar assumeRoleModel

@@ -56,6 +56,7 @@ type configInput struct {
 	EcsRoleName           string
 	Protocol              string
 	Endpoint              string
+	STSEndpoint           string
 	AssumeRole            *assumeRoleInput
 }
 
@@ -132,7 +133,12 @@ func (r configResolver) resolve(in configInput) (*resolvedConfig, diag.Diagnosti
 		out.Region = defaultRegion
 	}
 
-	cp, source, d := r.assumeRole(in.AssumeRole, base, source, out.Region)
+	stsEndpoint, d := resolveSTSEndpoint(in.STSEndpoint)
+	diags.Append(d...)
+	if diags.HasError() {
+		return nil, diags
+	}
+	cp, source, d := r.assumeRole(in.AssumeRole, base, source, out.Region, stsEndpoint)
 	diags.Append(d...)
 	if diags.HasError() {
 		return nil, diags
@@ -142,32 +148,47 @@ func (r configResolver) resolve(in configInput) (*resolvedConfig, diag.Diagnosti
 	return out, diags
 }
 
-// resolveEndpoint splits endpoints.apigateway and reconciles a URL scheme with protocol.
+// resolveEndpoint turns cloudapi.ResolveEndpoint's verdict on endpoints.apigateway and protocol
+// into a diagnostic on the attribute at fault. endpoint is "" when none is configured.
 func resolveEndpoint(rawEndpoint, explicitProtocol string) (endpoint, protocol string, diags diag.Diagnostics) {
 	attr := path.Root("endpoints").AtName("apigateway")
-	var schemeProtocol string
-	if rawEndpoint != "" {
-		hostPort, p, err := cloudapi.ParseEndpoint(rawEndpoint)
-		if err != nil {
-			diags.AddAttributeError(attr, "Invalid API Gateway endpoint",
-				fmt.Sprintf("endpoints.apigateway = %q cannot be used: %s. Use \"host\", \"host:port\" or a URL such as \"http://127.0.0.1:8080\".", cloudapi.RedactEndpoint(rawEndpoint), err))
-			return "", "", diags
-		}
-		endpoint, schemeProtocol = hostPort, strings.ToUpper(p)
-	}
+	endpoint, protocol, err := cloudapi.ResolveEndpoint(rawEndpoint, explicitProtocol)
+	var ee *cloudapi.EndpointError
 	switch {
-	case explicitProtocol != "" && schemeProtocol != "" && explicitProtocol != schemeProtocol:
+	case err == nil:
+		return endpoint, protocol, diags
+	case errors.As(err, &ee) && ee.Scheme != "":
 		diags.AddAttributeError(attr, "Conflicting protocol settings",
-			fmt.Sprintf("endpoints.apigateway = %q uses %s, but protocol = %q. Remove the scheme from the endpoint or make protocol match it.", rawEndpoint, schemeProtocol, explicitProtocol))
-		return "", "", diags
-	case explicitProtocol != "":
-		protocol = explicitProtocol
-	case schemeProtocol != "":
-		protocol = schemeProtocol
+			fmt.Sprintf("endpoints.apigateway = %q uses %s, but protocol = %q. Remove the scheme from the endpoint or make protocol match it.", ee.Endpoint, ee.Scheme, explicitProtocol))
+	case errors.As(err, &ee) && ee.Setting == "protocol":
+		diags.AddAttributeError(path.Root("protocol"), "Invalid protocol", err.Error()+".")
 	default:
-		protocol = "HTTPS"
+		diags.AddAttributeError(attr, "Invalid API Gateway endpoint",
+			fmt.Sprintf("endpoints.apigateway = %q cannot be used: %s. Use \"host\", \"host:port\" or a URL such as \"http://127.0.0.1:8080\".", cloudapi.RedactEndpoint(rawEndpoint), err))
 	}
-	return endpoint, protocol, diags
+	return "", "", diags
+}
+
+// resolveSTSEndpoint reads endpoints.sts. credentials-go always calls STS over HTTPS, so a scheme
+// other than https is a mistake worth stopping at, not something to ignore.
+func resolveSTSEndpoint(raw string) (string, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if raw == "" {
+		return "", diags
+	}
+	hostPort, _, err := cloudapi.ResolveEndpoint(raw, cloudapi.ProtocolHTTPS)
+	var ee *cloudapi.EndpointError
+	switch {
+	case err == nil:
+		return hostPort, diags
+	case errors.As(err, &ee) && ee.Scheme != "":
+		diags.AddAttributeError(path.Root("endpoints").AtName("sts"), "STS is called over HTTPS only",
+			fmt.Sprintf("endpoints.sts = %q uses %s, but STS is always called over HTTPS. Write the endpoint as \"host[:port]\" (or with https://).", ee.Endpoint, ee.Scheme))
+	default:
+		diags.AddAttributeError(path.Root("endpoints").AtName("sts"), "Invalid STS endpoint",
+			fmt.Sprintf("endpoints.sts = %q cannot be used: %s. Use \"host\" or \"host:port\".", cloudapi.RedactEndpoint(raw), err))
+	}
+	return "", diags
 }
 
 // baseCredentials picks the credential before any role assumption, in this order: static keys
@@ -375,7 +396,7 @@ func (r configResolver) profileCredentials(profile, profileSource, file, fileSou
 
 // assumeRole wraps base in a RAM role assumption when a role ARN is configured (block or
 // environment). credentials-go calls STS AssumeRole lazily, on the first request that needs keys.
-func (r configResolver) assumeRole(in *assumeRoleInput, base providers.CredentialsProvider, baseSource, region string) (providers.CredentialsProvider, string, diag.Diagnostics) {
+func (r configResolver) assumeRole(in *assumeRoleInput, base providers.CredentialsProvider, baseSource, region, stsEndpoint string) (providers.CredentialsProvider, string, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if in == nil {
 		in = &assumeRoleInput{}
@@ -403,15 +424,20 @@ func (r configResolver) assumeRole(in *assumeRoleInput, base providers.Credentia
 	if expiration == 0 {
 		expiration = 3600
 	}
-	cp, err := providers.NewRAMRoleARNCredentialsProviderBuilder().
+	builder := providers.NewRAMRoleARNCredentialsProviderBuilder().
 		WithCredentialsProvider(base).
 		WithRoleArn(arn).
 		WithRoleSessionName(sessionName).
 		WithDurationSeconds(int(expiration)).
 		WithPolicy(in.Policy).
 		WithExternalId(in.ExternalID).
-		WithStsRegionId(region).
-		Build()
+		WithStsRegionId(region)
+	if stsEndpoint != "" {
+		builder = builder.WithStsEndpoint(stsEndpoint)
+	}
+	// credentials-go refreshes the role's credentials itself, 3 minutes before they expire, so a long
+	// apply keeps working past the session duration.
+	cp, err := builder.Build()
 	if err != nil {
 		diags.AddAttributeError(path.Root("assume_role").AtName("role_arn"), "Invalid assume_role configuration",
 			fmt.Sprintf("Role %q (from %s) cannot be assumed: %s.", arn, arnSource, err))

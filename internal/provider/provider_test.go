@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
+	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapitest"
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
 )
 
@@ -49,7 +50,43 @@ func TestMain(m *testing.M) {
 		}
 		os.Setenv("TF_ACC_TERRAFORM_PATH", tf)
 	}
+	if !realTarget() {
+		if err := trustTestCA(); err != nil {
+			fmt.Fprintln(os.Stderr, "setting up the emulators' certificate authority:", err)
+			os.Exit(1)
+		}
+	}
 	resource.TestMain(m)
+}
+
+// testCA signs the certificates of every TLS emulator of this test binary. Go reads SSL_CERT_FILE
+// once per process, the first time it verifies a certificate, so one CA trusted from the start serves
+// every test; an emulator with a CA of its own is what an untrusted endpoint looks like.
+var testCA *emulator.CertificateAuthority
+
+// trustTestCA creates testCA and points SSL_CERT_FILE at a bundle of it and whatever SSL_CERT_FILE
+// named before, exactly as a user trusts a private CA.
+func trustTestCA() error {
+	ca, err := emulator.NewCertificateAuthority()
+	if err != nil {
+		return err
+	}
+	bundle := ca.CertPEM()
+	if prev := os.Getenv("SSL_CERT_FILE"); prev != "" {
+		if data, err := os.ReadFile(prev); err == nil {
+			bundle = append(append(data, '\n'), bundle...)
+		}
+	}
+	f, err := os.CreateTemp("", "apigateway-testacc-ca-*.pem")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.Write(bundle); err != nil {
+		return err
+	}
+	testCA = ca
+	return os.Setenv("SSL_CERT_FILE", f.Name())
 }
 
 func init() {
@@ -68,17 +105,35 @@ var fastRetry = cloudapi.RetryPolicy{MaxAttempts: 6, BaseDelay: 5 * time.Millise
 
 // accTarget is one test's backend: its own emulator, or the real service.
 type accTarget struct {
-	t       *testing.T
-	srv     *emulator.Server // nil for the real target
-	client  *cloudapi.Client
-	region  string
-	account string
+	t      *testing.T
+	srv    *emulator.Server // nil for the real target
+	client *cloudapi.Client
+	// fixtures makes the groups and APIs a test attaches.
+	fixtures *cloudapitest.Fixtures
+	region   string
+	account  string
 	// endpoint is what goes into the provider block's endpoints.apigateway.
 	endpoint string
+	// tls is set when the emulator serves HTTPS: the provider block then leaves protocol unset, the
+	// default every real configuration uses.
+	tls bool
+	// sts, when set, goes into endpoints.sts: the emulator's own address, for assume_role tests.
+	sts string
 }
 
 // newAccTarget starts an emulator with opts (ignored for the real target) and a fixture client.
 func newAccTarget(t *testing.T, opts ...emulator.Option) *accTarget {
+	t.Helper()
+	return startAccTarget(t, "HTTP", opts...)
+}
+
+// newTLSAccTarget is newAccTarget with the emulator on HTTPS, its certificate signed by testCA.
+func newTLSAccTarget(t *testing.T, opts ...emulator.Option) *accTarget {
+	t.Helper()
+	return startAccTarget(t, "HTTPS", append(opts, emulator.WithTLS(testCA))...)
+}
+
+func startAccTarget(t *testing.T, protocol string, opts ...emulator.Option) *accTarget {
 	t.Helper()
 	if realTarget() {
 		return newRealTarget(t)
@@ -92,34 +147,46 @@ func newAccTarget(t *testing.T, opts ...emulator.Option) *accTarget {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := cloudapi.New(cloudapi.Config{
-		RegionID: testRegion, Endpoint: srv.Endpoint(), Protocol: "HTTP", Credential: cred, Retry: fastRetry, UserAgent: "tf-testacc",
-	})
+	cfg := cloudapi.Config{
+		RegionID: testRegion, Endpoint: srv.Endpoint(), Protocol: protocol, Credential: cred, Retry: fastRetry, UserAgent: "tf-testacc",
+	}
+	client, err := cloudapi.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &accTarget{t: t, srv: srv, client: client, region: testRegion, account: emulator.DefaultAccountID, endpoint: srv.Endpoint()}
+	fixtures, err := cloudapitest.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &accTarget{t: t, srv: srv, client: client, fixtures: fixtures, region: testRegion, account: emulator.DefaultAccountID,
+		endpoint: srv.Endpoint(), tls: protocol == "HTTPS"}
 }
 
 func newRealTarget(t *testing.T) *accTarget {
 	t.Helper()
-	client, region, err := realClient("")
+	client, fixtures, region, err := realClient("")
 	if err != nil {
 		t.Fatalf("%s=%s: %v", accTargetEnv, accTargetReal, err)
 	}
-	return &accTarget{t: t, client: client, region: region}
+	return &accTarget{t: t, client: client, fixtures: fixtures, region: region}
 }
 
-// realClient builds a client from the environment exactly as the provider would; a non-empty region
-// beats the environment's, as the provider's region attribute does.
-func realClient(region string) (*cloudapi.Client, string, error) {
+// realClient builds a client, and fixtures with the same configuration, from the environment
+// exactly as the provider would; a non-empty region beats the environment's, as the provider's
+// region attribute does.
+func realClient(region string) (*cloudapi.Client, *cloudapitest.Fixtures, string, error) {
 	r := configResolver{getenv: os.Getenv, homeDir: os.UserHomeDir}
 	rc, diags := r.resolve(configInput{Region: region})
 	if diags.HasError() {
-		return nil, "", errors.New(diagText(diags))
+		return nil, nil, "", errors.New(diagText(diags))
 	}
-	c, err := cloudapi.New(cloudapi.Config{RegionID: rc.Region, Endpoint: rc.Endpoint, Protocol: rc.Protocol, Credential: rc.Credential, UserAgent: "tf-testacc"})
-	return c, rc.Region, err
+	cfg := cloudapi.Config{RegionID: rc.Region, Endpoint: rc.Endpoint, Protocol: rc.Protocol, Credential: rc.Credential, UserAgent: "tf-testacc"}
+	c, err := cloudapi.New(cfg)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	f, err := cloudapitest.New(cfg)
+	return c, f, rc.Region, err
 }
 
 // emulatorOnly skips tests that need the emulator's control knobs.
@@ -157,18 +224,26 @@ func (a *accTarget) providerBlock(extra string) string {
 	if a.srv == nil {
 		return fmt.Sprintf("provider \"apigateway\" {\n%s\n}\n", extra)
 	}
+	protocol := `protocol   = "HTTP"`
+	if a.tls {
+		protocol = "# protocol unset: HTTPS, the default"
+	}
+	endpoints := fmt.Sprintf("apigateway = %q", a.endpoint)
+	if a.sts != "" {
+		endpoints += fmt.Sprintf("\n    sts        = %q", a.sts)
+	}
 	return fmt.Sprintf(`
 provider "apigateway" {
   region     = %q
   access_key = %q
   secret_key = %q
-  protocol   = "HTTP"
+  %s
   endpoints {
-    apigateway = %q
+    %s
   }
 %s
 }
-`, a.region, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, a.endpoint, extra)
+`, a.region, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, protocol, endpoints, extra)
 }
 
 // config prefixes body with the default provider block.
@@ -204,7 +279,7 @@ func (a *accTarget) newGroup() (id, name string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	name = fixturePrefix + randomSuffix()
-	id, err := a.client.CreateAPIGroup(ctx, name, "terraform acceptance test fixture")
+	id, err := a.fixtures.CreateAPIGroup(ctx, name, "terraform acceptance test fixture")
 	if err != nil {
 		a.t.Fatalf("creating API group fixture: %v", err)
 	}
@@ -212,7 +287,7 @@ func (a *accTarget) newGroup() (id, name string) {
 		a.t.Cleanup(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			if err := a.client.DeleteAPIGroup(ctx, id); err != nil && !isGone(err) {
+			if err := a.fixtures.DeleteAPIGroup(ctx, id); err != nil && !isGone(err) {
 				a.t.Logf("cleanup: deleting API group %s: %v", id, err)
 			}
 		})
@@ -228,14 +303,14 @@ func (a *accTarget) newAPI(groupID, groupName string, stages ...string) apiFixtu
 	suffix := randomSuffix()
 	f := apiFixture{GroupID: groupID, GroupName: groupName, APIName: fixturePrefix + suffix, Path: "/testacc/" + suffix}
 	var err error
-	f.APIID, err = a.client.CreateAPI(ctx, cloudapi.CreateAPIInput{
+	f.APIID, err = a.fixtures.CreateAPI(ctx, cloudapitest.APIInput{
 		GroupID: groupID, Name: f.APIName, Description: "terraform acceptance test fixture", Method: "GET", Path: f.Path, Visibility: "PUBLIC",
 	})
 	if err != nil {
 		a.t.Fatalf("creating API fixture: %v", err)
 	}
 	for _, s := range stages {
-		if err := a.client.DeployAPI(ctx, groupID, f.APIID, s, "terraform acceptance test"); err != nil {
+		if err := a.fixtures.DeployAPI(ctx, groupID, f.APIID, s, "terraform acceptance test"); err != nil {
 			a.t.Fatalf("deploying API fixture to %s: %v", s, err)
 		}
 	}
@@ -244,9 +319,9 @@ func (a *accTarget) newAPI(groupID, groupName string, stages ...string) apiFixtu
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			for _, s := range stages {
-				_ = a.client.AbolishAPI(ctx, groupID, f.APIID, s)
+				_ = a.fixtures.AbolishAPI(ctx, groupID, f.APIID, s)
 			}
-			if err := a.client.DeleteAPI(ctx, groupID, f.APIID); err != nil && !isGone(err) {
+			if err := a.fixtures.DeleteAPI(ctx, groupID, f.APIID); err != nil && !isGone(err) {
 				a.t.Logf("cleanup: deleting API %s: %v", f.APIID, err)
 			}
 		})
@@ -344,13 +419,13 @@ func messageRegexp(msg string) *regexp.Regexp {
 // sweepFixtures deletes leftover tf_testacc_* APIs and their groups on the real service, in the
 // region given to -sweep (which `make sweep SWEEP=<region>` documents as the region swept).
 func sweepFixtures(region string) error {
-	client, _, err := realClient(region)
+	_, fixtures, _, err := realClient(region)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	apis, err := client.ListAPIs(ctx, "", fixturePrefix)
+	apis, err := fixtures.ListAPIs(ctx, "", fixturePrefix)
 	if err != nil {
 		return fmt.Errorf("listing %s* APIs: %w", fixturePrefix, err)
 	}
@@ -361,11 +436,11 @@ func sweepFixtures(region string) error {
 			continue
 		}
 		for _, s := range api.DeployedStages {
-			if err := client.AbolishAPI(ctx, api.GroupID, api.APIID, s); err != nil && !isGone(err) {
+			if err := fixtures.AbolishAPI(ctx, api.GroupID, api.APIID, s); err != nil && !isGone(err) {
 				errs = append(errs, err)
 			}
 		}
-		if err := client.DeleteAPI(ctx, api.GroupID, api.APIID); err != nil && !isGone(err) {
+		if err := fixtures.DeleteAPI(ctx, api.GroupID, api.APIID); err != nil && !isGone(err) {
 			errs = append(errs, err)
 		}
 		if strings.HasPrefix(api.GroupName, fixturePrefix) {
@@ -373,7 +448,7 @@ func sweepFixtures(region string) error {
 		}
 	}
 	for id := range groups {
-		if err := client.DeleteAPIGroup(ctx, id); err != nil && !isGone(err) {
+		if err := fixtures.DeleteAPIGroup(ctx, id); err != nil && !isGone(err) {
 			errs = append(errs, err)
 		}
 	}
@@ -480,14 +555,14 @@ func TestRealClientRegion(t *testing.T) {
 	t.Setenv("ALICLOUD_ASSUME_ROLE_ARN", "")
 	t.Setenv("ALIBABA_CLOUD_ROLE_ARN", "")
 
-	c, region, err := realClient("cn-shanghai")
+	c, _, region, err := realClient("cn-shanghai")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if region != "cn-shanghai" || c.Endpoint() != "apigateway.cn-shanghai.aliyuncs.com" {
 		t.Errorf("realClient(cn-shanghai): region %q, endpoint %q", region, c.Endpoint())
 	}
-	if _, region, _ := realClient(""); region != "cn-hangzhou" {
+	if _, _, region, _ := realClient(""); region != "cn-hangzhou" {
 		t.Errorf("realClient(\"\"): region %q, want the environment's cn-hangzhou", region)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aliyun/credentials-go/credentials"
@@ -36,7 +37,7 @@ func main() {
 
 func run() error {
 	endpoint := flag.String("endpoint", "", "host:port (or URL) of the API Gateway endpoint")
-	protocol := flag.String("protocol", "HTTP", "HTTP or HTTPS (a scheme in -endpoint wins)")
+	protocol := flag.String("protocol", "", "HTTP or HTTPS (default: the scheme of -endpoint, else HTTP)")
 	region := flag.String("region", "cn-hangzhou", "region id")
 	product := flag.String("product", "", "API product id")
 	want := flag.Int("want", 0, "expected number of attached (API, stage) pairs")
@@ -57,12 +58,9 @@ func run() error {
 		return errors.New("credentials are required: -access-key/-secret-key or ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY")
 	}
 
-	hostPort, scheme, err := cloudapi.ParseEndpoint(*endpoint)
-	if err != nil {
-		return fmt.Errorf("endpoint %q: %w", *endpoint, err)
-	}
-	if scheme != "" {
-		*protocol = scheme
+	// The emulator speaks HTTP unless told otherwise; cloudapi.New reads the endpoint and protocol.
+	if *protocol == "" && !strings.Contains(*endpoint, "://") {
+		*protocol = cloudapi.ProtocolHTTP
 	}
 
 	cred, err := credentials.NewCredential(new(credentials.Config).
@@ -74,7 +72,7 @@ func run() error {
 	}
 	client, err := cloudapi.New(cloudapi.Config{
 		RegionID:   *region,
-		Endpoint:   hostPort,
+		Endpoint:   *endpoint,
 		Protocol:   *protocol,
 		Credential: cred,
 		UserAgent:  "terraform-provider-apigateway-democheck",

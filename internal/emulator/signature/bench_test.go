@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/signature/signaturetest"
 )
 
 // BenchmarkVerifyV3 measures Parse+Verify of a typical AttachApiProduct V3
@@ -19,7 +21,7 @@ func BenchmarkVerifyV3(b *testing.B) {
 	r.Header.Set("x-acs-action", "AttachApiProduct")
 	r.Header.Set("x-acs-version", "2016-07-14")
 	r.Header.Set("x-acs-credentials-provider", "static_ak")
-	if err := SignV3(r, nil, testAK, testSecret); err != nil {
+	if err := signaturetest.SignV3(r, nil, testAK, testSecret); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
@@ -43,7 +45,7 @@ func BenchmarkVerifyV1(b *testing.B) {
 		p.Set("Apis."+n+".ApiId", id)
 		p.Set("Apis."+n+".StageName", "RELEASE")
 	}
-	p.Set("Signature", SignV1(p, http.MethodPost, testSecret))
+	p.Set("Signature", signaturetest.SignV1(p, http.MethodPost, testSecret))
 	r := &http.Request{Method: http.MethodPost, URL: &url.URL{Path: "/", RawQuery: p.Encode()}, Host: "127.0.0.1:8080", Header: http.Header{}}
 	b.ReportAllocs()
 	for b.Loop() {

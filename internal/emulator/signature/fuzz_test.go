@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/signature/signaturetest"
 )
 
 // FuzzParse feeds arbitrary request parts to Parse: it must never panic, and
@@ -94,7 +96,7 @@ func roundTrip(t *testing.T, v3, get, inBody bool, k1, v1, k2, v2 string, tamper
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
 		r.URL.RawQuery = query.Encode()
-		if err := SignV3(r, body, testAK, testSecret); err != nil {
+		if err := signaturetest.SignV3(r, body, testAK, testSecret); err != nil {
 			t.Fatalf("SignV3: %v", err)
 		}
 		if tamper == 0 {
@@ -124,7 +126,7 @@ func roundTrip(t *testing.T, v3, get, inBody bool, k1, v1, k2, v2 string, tamper
 	for k, vs := range business {
 		all[k] = vs
 	}
-	sig := SignV1(all, method, testSecret)
+	sig := signaturetest.SignV1(all, method, testSecret)
 	if tamper%2 == 1 {
 		i := int(tamper/2) % len(sig)
 		c := byte('A')

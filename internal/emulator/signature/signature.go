@@ -5,10 +5,10 @@
 //
 // Parsing and verification are split so that the caller can look up the
 // secret of the access key named in the request before verifying. The
-// canonicalisation follows darabonba-openapi v2 (utils/client.go) and the
-// legacy alibaba-cloud-sdk-go RPC signer byte for byte, including their
-// percent-encoding quirks, because the goal is that the official SDKs verify
-// unchanged.
+// canonicalisation and HMACs are package algorithm's, which follows
+// darabonba-openapi v2 and the legacy alibaba-cloud-sdk-go signer byte for
+// byte, because the goal is that the official SDKs verify unchanged; tests
+// that need hand-signed requests use package signaturetest.
 package signature
 
 import (
@@ -17,6 +17,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/signature/algorithm"
 )
 
 // Style is the signature algorithm a request uses.
@@ -42,7 +44,7 @@ func (s Style) String() string {
 }
 
 // TimestampLayout is the UTC layout both styles use for Timestamp / x-acs-date.
-const TimestampLayout = "2006-01-02T15:04:05Z"
+const TimestampLayout = algorithm.TimestampLayout
 
 // Error is a protocol error carrying the OpenAPI error code and the HTTP
 // status the server should answer with. Message never contains secrets,
@@ -212,7 +214,3 @@ func merge(sources ...url.Values) url.Values {
 	}
 	return out
 }
-
-// percentFixups applies the replacements both SDKs run after escaping, so
-// that the result is RFC 3986 encoding rather than Go's form encoding.
-var percentFixups = strings.NewReplacer("+", "%20", "*", "%2A", "%7E", "~")

@@ -1,10 +1,9 @@
 package signature
 
 import (
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"net/url"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/signature/algorithm"
 )
 
 // v1Protocol lists the RPC parameters that belong to the signature protocol,
@@ -58,7 +57,7 @@ func parseV1(method string, query, form url.Values) (*Request, error) {
 	}
 	signed := merge(all)
 	signed.Del("Signature")
-	req.stringToSign = v1StringToSign(signed, method)
+	req.stringToSign = algorithm.V1StringToSign(signed, method)
 
 	params := all
 	for _, name := range v1Protocol {
@@ -66,29 +65,4 @@ func parseV1(method string, query, form url.Values) (*Request, error) {
 	}
 	req.Params = params
 	return req, nil
-}
-
-// v1StringToSign follows darabonba utils.buildRpcStringToSign and the legacy
-// SDK's auth.buildRpcStringToSign.
-func v1StringToSign(params url.Values, method string) string {
-	s := percentFixups.Replace(params.Encode())
-	return method + "&%2F&" + url.QueryEscape(s)
-}
-
-func v1Sign(stringToSign, secret string) string {
-	mac := hmac.New(sha1.New, []byte(secret+"&"))
-	mac.Write([]byte(stringToSign))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
-
-// SignV1 returns the V1 (HMAC-SHA1) Signature value for params, which must
-// hold every parameter the request will carry in its query and form body
-// (a "Signature" entry is ignored). method is the HTTP method, e.g. "POST".
-func SignV1(params url.Values, method, secret string) string {
-	p := params
-	if _, ok := params["Signature"]; ok {
-		p = merge(params)
-		p.Del("Signature")
-	}
-	return v1Sign(v1StringToSign(p, method), secret)
 }

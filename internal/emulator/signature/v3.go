@@ -1,21 +1,18 @@
 package signature
 
 import (
-	"bytes"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
-	"time"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/signature/algorithm"
 )
 
-const v3Algorithm = "ACS3-HMAC-SHA256"
+const v3Algorithm = algorithm.V3Name
 
 // v3Required are headers every V3 request carries and signs: without them the
 // action, replay protection or body integrity would not be authenticated.
@@ -141,13 +138,12 @@ func parseV3(r *http.Request, authHeader string, query, form url.Values, body []
 		return nil, err
 	}
 
-	sum := sha256.Sum256(body)
-	payloadHash := hex.EncodeToString(sum[:])
+	payloadHash := algorithm.PayloadHash(body)
 	path := ""
 	if r.URL != nil {
 		path = r.URL.Path
 	}
-	canonical := canonicalRequestV3(r.Method, path, query, auth.signedHeaders, func(name string) []string {
+	canonical := algorithm.V3CanonicalRequest(r.Method, path, query, auth.signedHeaders, func(name string) []string {
 		if name == "host" {
 			return []string{r.Host}
 		}
@@ -166,77 +162,9 @@ func parseV3(r *http.Request, authHeader string, query, form url.Values, body []
 		RegionID:        params.Get("RegionId"),
 		Params:          params,
 		signature:       string(auth.signature),
-		stringToSign:    v3StringToSign(canonical),
+		stringToSign:    algorithm.V3StringToSign(canonical),
 		payloadMismatch: r.Header.Get("x-acs-content-sha256") != payloadHash,
 	}, nil
-}
-
-// canonicalRequestV3 follows darabonba utils.GetAuthorization.
-func canonicalRequestV3(method, path string, query url.Values, signedHeaders []string, headerValues func(string) []string, payloadHash string) string {
-	if path == "" {
-		path = "/"
-	}
-	var b strings.Builder
-	b.WriteString(method)
-	b.WriteByte('\n')
-	b.WriteString(percentFixups.Replace(path))
-	b.WriteByte('\n')
-	b.WriteString(canonicalQueryV3(query))
-	b.WriteByte('\n')
-	for _, name := range signedHeaders {
-		vals := headerValues(name)
-		trimmed := make([]string, len(vals))
-		for i, v := range vals {
-			trimmed[i] = strings.TrimSpace(v)
-		}
-		sort.Strings(trimmed)
-		b.WriteString(name)
-		b.WriteByte(':')
-		b.WriteString(strings.Join(trimmed, ","))
-		b.WriteByte('\n')
-	}
-	b.WriteByte('\n')
-	b.WriteString(strings.Join(signedHeaders, ";"))
-	b.WriteByte('\n')
-	b.WriteString(payloadHash)
-	return b.String()
-}
-
-// canonicalQueryV3 follows darabonba getCanonicalQueryString: keys sorted
-// bytewise and NOT escaped, values QueryEscape'd, then the RFC 3986 fixups
-// over the whole string, then leading '&' trimmed (TrimLeft, as the SDK does).
-func canonicalQueryV3(query url.Values) string {
-	if len(query) == 0 {
-		return ""
-	}
-	keys := make([]string, 0, len(query))
-	for k := range query {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		for _, v := range query[k] {
-			b.WriteByte('&')
-			b.WriteString(k)
-			b.WriteByte('=')
-			if v != "" {
-				b.WriteString(url.QueryEscape(v))
-			}
-		}
-	}
-	return strings.TrimLeft(percentFixups.Replace(b.String()), "&")
-}
-
-func v3StringToSign(canonical string) string {
-	sum := sha256.Sum256([]byte(canonical))
-	return v3Algorithm + "\n" + hex.EncodeToString(sum[:])
-}
-
-func v3Sign(stringToSign, secret string) []byte {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(stringToSign))
-	return mac.Sum(nil)
 }
 
 // Verify recomputes the signature with secret and compares it in constant
@@ -249,83 +177,12 @@ func (r *Request) Verify(secret string) error {
 	var ok bool
 	switch r.Style {
 	case StyleV1:
-		ok = hmac.Equal([]byte(v1Sign(r.stringToSign, secret)), []byte(r.signature))
+		ok = hmac.Equal([]byte(algorithm.V1Signature(r.stringToSign, secret)), []byte(r.signature))
 	case StyleV3:
-		ok = hmac.Equal(v3Sign(r.stringToSign, secret), []byte(r.signature)) && !r.payloadMismatch
+		ok = hmac.Equal(algorithm.V3Signature(r.stringToSign, secret), []byte(r.signature)) && !r.payloadMismatch
 	}
 	if !ok {
 		return signatureDoesNotMatch()
-	}
-	return nil
-}
-
-// SignV3 signs req in place with ACS3-HMAC-SHA256 the way darabonba-openapi
-// does, so tests and fuzzers can build requests the SDK would send. The
-// caller sets x-acs-action, x-acs-version and any x-acs-security-token /
-// Content-Type beforehand; SignV3 fills in x-acs-date, x-acs-signature-nonce
-// and x-acs-content-sha256 when absent, signs every x-acs-* header plus host
-// and content-type, sets Authorization, and installs body as req.Body.
-// The host is req.Host, or req.URL.Host when req.Host is empty.
-func SignV3(req *http.Request, body []byte, accessKeyID, secret string) error {
-	if req == nil || req.URL == nil {
-		return errors.New("signature: SignV3 needs a request with a URL")
-	}
-	host := req.Host
-	if host == "" {
-		host = req.URL.Host
-	}
-	if host == "" {
-		return errors.New("signature: SignV3 needs a request host")
-	}
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	if req.Header.Get("x-acs-date") == "" {
-		req.Header.Set("x-acs-date", time.Now().UTC().Format(TimestampLayout))
-	}
-	if req.Header.Get("x-acs-signature-nonce") == "" {
-		var n [16]byte
-		if _, err := rand.Read(n[:]); err != nil {
-			return err
-		}
-		req.Header.Set("x-acs-signature-nonce", hex.EncodeToString(n[:]))
-	}
-	sum := sha256.Sum256(body)
-	payloadHash := hex.EncodeToString(sum[:])
-	if req.Header.Get("x-acs-content-sha256") == "" {
-		req.Header.Set("x-acs-content-sha256", payloadHash)
-	}
-	seen := map[string]bool{"host": true}
-	names := []string{"host"}
-	for k := range req.Header {
-		lk := strings.ToLower(k)
-		if (strings.HasPrefix(lk, "x-acs-") || lk == "content-type") && !seen[lk] {
-			seen[lk] = true
-			names = append(names, lk)
-		}
-	}
-	sort.Strings(names)
-	method := req.Method
-	if method == "" {
-		method = http.MethodGet
-	}
-	query, err := url.ParseQuery(req.URL.RawQuery)
-	if err != nil {
-		return errors.New("signature: SignV3: malformed query")
-	}
-	canonical := canonicalRequestV3(method, req.URL.Path, query, names, func(name string) []string {
-		if name == "host" {
-			return []string{host}
-		}
-		return req.Header.Values(name)
-	}, payloadHash)
-	sig := hex.EncodeToString(v3Sign(v3StringToSign(canonical), secret))
-	req.Header.Set("Authorization", v3Algorithm+" Credential="+accessKeyID+
-		",SignedHeaders="+strings.Join(names, ";")+",Signature="+sig)
-	if body != nil {
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		req.ContentLength = int64(len(body))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
 	return nil
 }

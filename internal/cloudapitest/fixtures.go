@@ -1,0 +1,274 @@
+// Package cloudapitest creates and removes the API Gateway objects that tests and sweepers need
+// around the provider's own resources: API groups, mock-backed APIs and their deployments. The
+// provider never calls these operations, so they live here, outside the production client; only
+// test code and the sweeper import this package.
+package cloudapitest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	cloudapiclient "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
+	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
+	"github.com/alibabacloud-go/tea/dara"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
+)
+
+// Fixtures calls the fixture operations with the same endpoint, protocol and credentials as a
+// cloudapi.Client built from the same Config. Each call is retried on throttling and transient
+// failures (cloudapi.IsRetryable), so fixtures survive the faults a test injects. Errors are the
+// SDK's, which cloudapi.IsNotFound and cloudapi.ErrorCode classify like the client's own.
+type Fixtures struct {
+	sdk    *cloudapiclient.Client
+	client *cloudapi.Client
+	retry  cloudapi.RetryPolicy
+}
+
+// New builds Fixtures from the Config a test gives cloudapi.New. It performs no network I/O.
+func New(cfg cloudapi.Config) (*Fixtures, error) {
+	client, err := cloudapi.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	_, protocol, err := cloudapi.ResolveEndpoint(cfg.Endpoint, cfg.Protocol)
+	if err != nil {
+		return nil, err
+	}
+	oc := &openapi.Config{
+		Credential: cfg.Credential,
+		Endpoint:   dara.String(client.Endpoint()),
+		Protocol:   dara.String(protocol),
+	}
+	if cfg.RegionID != "" {
+		oc.RegionId = dara.String(cfg.RegionID)
+	}
+	sdk, err := cloudapiclient.NewClient(oc)
+	if err != nil {
+		return nil, fmt.Errorf("cloudapitest: building the SDK client: %w", err)
+	}
+	retry := cfg.Retry
+	if retry.MaxAttempts <= 0 {
+		retry.MaxAttempts = 8
+	}
+	if retry.BaseDelay <= 0 {
+		retry.BaseDelay = 200 * time.Millisecond
+	}
+	if retry.MaxDelay <= 0 {
+		retry.MaxDelay = 5 * time.Second
+	}
+	return &Fixtures{sdk: sdk, client: client, retry: retry}, nil
+}
+
+// call runs one operation, retrying what cloudapi.IsRetryable accepts with capped exponential
+// backoff until the attempts or ctx run out.
+func (f *Fixtures) call(ctx context.Context, op func(rt *dara.RuntimeOptions) error) error {
+	delay := f.retry.BaseDelay
+	for attempt := 1; ; attempt++ {
+		err := op(&dara.RuntimeOptions{Autoretry: dara.Bool(false)})
+		if err == nil || attempt >= f.retry.MaxAttempts || !cloudapi.IsRetryable(err) {
+			return err
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return errors.Join(err, ctx.Err())
+		case <-t.C:
+		}
+		delay = min(2*delay, f.retry.MaxDelay)
+	}
+}
+
+// CreateAPIGroup creates an API group (CreateApiGroup) and returns its ID.
+func (f *Fixtures) CreateAPIGroup(ctx context.Context, name, description string) (string, error) {
+	req := &cloudapiclient.CreateApiGroupRequest{GroupName: dara.String(name)}
+	if description != "" {
+		req.Description = dara.String(description)
+	}
+	var id string
+	err := f.call(ctx, func(rt *dara.RuntimeOptions) error {
+		resp, err := f.sdk.CreateApiGroupWithContext(ctx, req, rt)
+		if err == nil {
+			id = dara.StringValue(resp.Body.GroupId)
+		}
+		return err
+	})
+	if err == nil && id == "" {
+		err = errors.New("CloudAPI CreateApiGroup: the answer has no GroupId")
+	}
+	return id, err
+}
+
+// DeleteAPIGroup deletes an API group (DeleteApiGroup).
+func (f *Fixtures) DeleteAPIGroup(ctx context.Context, groupID string) error {
+	return f.call(ctx, func(rt *dara.RuntimeOptions) error {
+		_, err := f.sdk.DeleteApiGroupWithContext(ctx, &cloudapiclient.DeleteApiGroupRequest{GroupId: dara.String(groupID)}, rt)
+		return err
+	})
+}
+
+// APIInput describes a minimal mock-backed API for CreateAPI.
+type APIInput struct {
+	GroupID     string
+	Name        string
+	Description string
+	// Method defaults to GET.
+	Method string
+	// Path is the request path, e.g. "/users"; it must start with "/".
+	Path string
+	// Visibility is PUBLIC (default) or PRIVATE.
+	Visibility string
+}
+
+// requestConfig fixes the JSON field order the service documents.
+type requestConfig struct {
+	RequestProtocol   string `json:"RequestProtocol"`
+	RequestHTTPMethod string `json:"RequestHttpMethod"`
+	RequestPath       string `json:"RequestPath"`
+	BodyFormat        string `json:"BodyFormat"`
+}
+
+// mockServiceConfig makes the API answer "ok" from the gateway itself, so fixtures need no backend.
+const mockServiceConfig = `{"ServiceProtocol":"HTTP","ServiceHttpMethod":"GET","ServiceAddress":"http://127.0.0.1","ServiceTimeout":"3000","ServicePath":"/","Mock":"TRUE","MockResult":"ok"}`
+
+// CreateAPI creates an HTTP API with a mock backend (CreateApi) and returns its ID.
+func (f *Fixtures) CreateAPI(ctx context.Context, in APIInput) (string, error) {
+	method := strings.ToUpper(strings.TrimSpace(in.Method))
+	if method == "" {
+		method = "GET"
+	}
+	visibility := strings.ToUpper(strings.TrimSpace(in.Visibility))
+	if visibility == "" {
+		visibility = "PUBLIC"
+	}
+	rc, err := json.Marshal(requestConfig{RequestProtocol: "HTTP", RequestHTTPMethod: method, RequestPath: in.Path})
+	if err != nil {
+		return "", err
+	}
+	req := &cloudapiclient.CreateApiRequest{
+		GroupId:       dara.String(in.GroupID),
+		ApiName:       dara.String(in.Name),
+		Visibility:    dara.String(visibility),
+		AuthType:      dara.String("APP"),
+		RequestConfig: dara.String(string(rc)),
+		ServiceConfig: dara.String(mockServiceConfig),
+		ResultType:    dara.String("JSON"),
+		ResultSample:  dara.String("{}"),
+	}
+	if in.Description != "" {
+		req.Description = dara.String(in.Description)
+	}
+	var id string
+	err = f.call(ctx, func(rt *dara.RuntimeOptions) error {
+		resp, err := f.sdk.CreateApiWithContext(ctx, req, rt)
+		if err == nil {
+			id = dara.StringValue(resp.Body.ApiId)
+		}
+		return err
+	})
+	if err == nil && id == "" {
+		err = errors.New("CloudAPI CreateApi: the answer has no ApiId")
+	}
+	return id, err
+}
+
+// DeleteAPI deletes an API (DeleteApi); the service refuses while it is deployed.
+func (f *Fixtures) DeleteAPI(ctx context.Context, groupID, apiID string) error {
+	return f.call(ctx, func(rt *dara.RuntimeOptions) error {
+		_, err := f.sdk.DeleteApiWithContext(ctx, &cloudapiclient.DeleteApiRequest{GroupId: dara.String(groupID), ApiId: dara.String(apiID)}, rt)
+		return err
+	})
+}
+
+// DeployAPI publishes an API to a stage (DeployApi). The service requires a description; an
+// empty one is replaced by a default.
+func (f *Fixtures) DeployAPI(ctx context.Context, groupID, apiID, stage, description string) error {
+	if description == "" {
+		description = "deployed by terraform-provider-apigateway tests"
+	}
+	req := &cloudapiclient.DeployApiRequest{GroupId: dara.String(groupID), ApiId: dara.String(apiID),
+		StageName: dara.String(stage), Description: dara.String(description)}
+	return f.call(ctx, func(rt *dara.RuntimeOptions) error {
+		_, err := f.sdk.DeployApiWithContext(ctx, req, rt)
+		return err
+	})
+}
+
+// AbolishAPI unpublishes an API from a stage (AbolishApi).
+func (f *Fixtures) AbolishAPI(ctx context.Context, groupID, apiID, stage string) error {
+	req := &cloudapiclient.AbolishApiRequest{GroupId: dara.String(groupID), ApiId: dara.String(apiID), StageName: dara.String(stage)}
+	return f.call(ctx, func(rt *dara.RuntimeOptions) error {
+		_, err := f.sdk.AbolishApiWithContext(ctx, req, rt)
+		return err
+	})
+}
+
+// maxPages bounds ListAPIs, so a listing that never ends cannot keep a sweeper running forever.
+const maxPages = 1000
+
+// ListAPIs lists the APIs of a group ("" = all groups) whose name starts with namePrefix ("" =
+// all), paging DescribeApis, and describes each (cloudapi.Client.DescribeAPI) for its deployed
+// stages. Sweepers use it to find leftover fixtures.
+func (f *Fixtures) ListAPIs(ctx context.Context, groupID, namePrefix string) ([]cloudapi.APIDetail, error) {
+	const pageSize = 100
+	var ids []string
+	seen := map[string]bool{}
+	for page := 1; ; page++ {
+		if page > maxPages {
+			return nil, fmt.Errorf("CloudAPI DescribeApis: stopped after %d pages because the listing did not end", maxPages)
+		}
+		req := &cloudapiclient.DescribeApisRequest{PageNumber: dara.Int32(int32(page)), PageSize: dara.Int32(pageSize)}
+		if groupID != "" {
+			req.GroupId = dara.String(groupID)
+		}
+		if namePrefix != "" {
+			// ApiName is a fuzzy match on the service; the prefix filter below is exact.
+			req.ApiName = dara.String(namePrefix)
+		}
+		var body *cloudapiclient.DescribeApisResponseBody
+		err := f.call(ctx, func(rt *dara.RuntimeOptions) error {
+			resp, err := f.sdk.DescribeApisWithContext(ctx, req, rt)
+			if err == nil {
+				body = resp.Body
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		var items []*cloudapiclient.DescribeApisResponseBodyApiSummarysApiSummary
+		if body != nil && body.ApiSummarys != nil {
+			items = body.ApiSummarys.ApiSummary
+		}
+		for _, it := range items {
+			if it == nil {
+				continue
+			}
+			id := dara.StringValue(it.ApiId)
+			if !seen[id] && strings.HasPrefix(dara.StringValue(it.ApiName), namePrefix) {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		if len(items) < pageSize || page*pageSize >= int(dara.Int32Value(body.TotalCount)) {
+			break
+		}
+	}
+	out := make([]cloudapi.APIDetail, 0, len(ids))
+	for _, id := range ids {
+		d, err := f.client.DescribeAPI(ctx, id)
+		if cloudapi.IsNotFound(err) {
+			continue // deleted since the listing
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *d)
+	}
+	return out, nil
+}

@@ -1,0 +1,202 @@
+package model
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// Apps and their API-product authorizations. An app belongs to one account and region, like
+// everything else; authorizations refer to products of that same region. The emulator serves no API
+// calls, so authorizations are bookkeeping only: the validity time is stored and answered, never
+// enforced, and an expired authorization stays listed until it is removed.
+
+// appNamePattern is CreateApp's documented rule: 4 to 26 characters, a letter first, then letters,
+// digits or underscores.
+var appNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{3,25}$`)
+
+// App is an application (CreateApp).
+type App struct {
+	ID          int64
+	Name        string
+	Description string
+	Extend      string
+	Created     time.Time
+	Seq         uint64
+}
+
+type app struct {
+	App
+	auths map[string]*Authorization // by product id
+}
+
+// Authorization is one SetApiProductsAuthorities grant. ValidUntil is the AuthValidTime as
+// answered (UTC, "2006-01-02T15:04:05Z"); "" means it never expires.
+type Authorization struct {
+	ProductID   string
+	ValidUntil  string
+	Description string
+	Authorized  time.Time
+	Seq         uint64 // grant order, for stable listings
+}
+
+func (a *app) sortedAuths() []*Authorization {
+	return bySeq(a.auths, func(au *Authorization) uint64 { return au.Seq })
+}
+
+// CreateAppRequest is CreateApp. AppKey, AppSecret and AppCode are not part of it: the emulator
+// serves no API calls, and not keeping them keeps app secrets out of the state file.
+type CreateAppRequest struct {
+	Name, Description, Extend string
+}
+
+// CreateApp creates an app with a fresh id (ids are not reused after DeleteApp). Names follow the
+// documented rule and need not be unique (Alibaba documents no such rule).
+func (r *Region) CreateApp(in CreateAppRequest, now time.Time) (App, error) {
+	if in.Name == "" {
+		return App{}, missing("AppName")
+	}
+	if !appNamePattern.MatchString(in.Name) {
+		return App{}, invalid("AppName", "4 to 26 characters: a letter first, then letters, digits or underscores")
+	}
+	if err := checkDescription("Description", in.Description, 180); err != nil {
+		return App{}, err
+	}
+	if err := checkDescription("Extend", in.Extend, 2000); err != nil {
+		return App{}, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a := &app{App: App{ID: r.b.ids.nextAppID(), Name: in.Name, Description: in.Description, Extend: in.Extend,
+		Created: now, Seq: r.b.ids.nextSeq()}, auths: make(map[string]*Authorization)}
+	r.apps[a.ID] = a
+	r.b.changed()
+	return a.App, nil
+}
+
+// lookupApp finds an app. Caller holds r.mu.
+func (r *Region) lookupApp(id int64) (*app, error) {
+	if a := r.apps[id]; a != nil {
+		return a, nil
+	}
+	return nil, &NotFoundError{Resource: ResourceApp, ID: strconv.FormatInt(id, 10)}
+}
+
+// DeleteApp deletes an app and, with it, its authorizations (they cannot outlive the app).
+func (r *Region) DeleteApp(id int64) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, err := r.lookupApp(id); err != nil {
+		return err
+	}
+	delete(r.apps, id)
+	r.b.changed()
+	return nil
+}
+
+// AuthorizeRequest is SetApiProductsAuthorities. ValidUntil "" means the grant never expires.
+type AuthorizeRequest struct {
+	AppID       int64
+	ProductIDs  []string
+	ValidUntil  string
+	Description string
+}
+
+// Authorize authorizes an app on products. The whole call is validated first (app exists, every
+// product exists) and changes nothing when any check fails. Re-authorizing a product replaces the
+// validity and description (an absent validity makes it permanent again) and keeps the original
+// authorization time and listing position.
+func (r *Region) Authorize(in AuthorizeRequest, now time.Time) error {
+	if err := checkDescription("Description", in.Description, 2000); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a, err := r.lookupApp(in.AppID)
+	if err != nil {
+		return err
+	}
+	for _, pid := range in.ProductIDs {
+		if _, err := r.lookupProduct(pid); err != nil {
+			return err
+		}
+	}
+	for _, pid := range in.ProductIDs {
+		if au := a.auths[pid]; au != nil {
+			au.ValidUntil, au.Description = in.ValidUntil, in.Description
+			continue
+		}
+		a.auths[pid] = &Authorization{ProductID: pid, ValidUntil: in.ValidUntil, Description: in.Description,
+			Authorized: now, Seq: r.b.ids.nextSeq()}
+	}
+	r.b.changed()
+	return nil
+}
+
+// Revoke removes an app's authorizations on products. Products the app is not authorized on,
+// including products that do not exist, are ignored, so revoking is idempotent.
+func (r *Region) Revoke(appID int64, productIDs []string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a, err := r.lookupApp(appID)
+	if err != nil {
+		return err
+	}
+	changed := false
+	for _, pid := range productIDs {
+		if a.auths[pid] != nil {
+			delete(a.auths, pid)
+			changed = true
+		}
+	}
+	if changed {
+		r.b.changed()
+	}
+	return nil
+}
+
+// AppProducts pages through the authorizations of an app, in grant order.
+func (r *Region) AppProducts(appID int64, page Page) ([]Authorization, int, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	a, err := r.lookupApp(appID)
+	if err != nil {
+		return nil, 0, err
+	}
+	auths := a.sortedAuths()
+	lo, hi := page.window(len(auths))
+	out := make([]Authorization, 0, hi-lo)
+	for _, au := range auths[lo:hi] {
+		out = append(out, *au)
+	}
+	return out, len(auths), nil
+}
+
+// Grant is an authorization together with its app.
+type Grant struct {
+	App           App
+	Authorization Authorization
+}
+
+// ProductApps pages through the apps authorized on a product, in grant order; appName, when not
+// empty, must match exactly.
+func (r *Region) ProductApps(productID, appName string, page Page) ([]Grant, int, error) {
+	if err := checkProductID(productID); err != nil {
+		return nil, 0, err
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if _, err := r.lookupProduct(productID); err != nil {
+		return nil, 0, err
+	}
+	var match []Grant
+	for _, a := range r.apps {
+		if au := a.auths[productID]; au != nil && (appName == "" || a.Name == appName) {
+			match = append(match, Grant{App: a.App, Authorization: *au})
+		}
+	}
+	sort.Slice(match, func(i, j int) bool { return match[i].Authorization.Seq < match[j].Authorization.Seq })
+	lo, hi := page.window(len(match))
+	return match[lo:hi], len(match), nil
+}
