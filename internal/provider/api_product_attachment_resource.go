@@ -185,7 +185,14 @@ func (r *apiProductAttachmentResource) Schema(ctx context.Context, _ resource.Sc
 		MarkdownDescription: "Attaches one API, in one stage, to an API Gateway **API product** (`AttachApiProduct`), " +
 			"and detaches it on destroy (`DetachApiProduct`). An API product that does not exist yet is created by the first attachment. " +
 			"Drift is detected with `DescribeApiProductApis`: if the attachment or the whole product disappears, the next plan re-creates it.\n\n" +
-			"When the attachment is about to be created, the plan checks that the API exists (an error otherwise) and is deployed to `stage_name` (a warning otherwise).",
+			"When the attachment is about to be created, the plan checks that the API exists (an error otherwise) and is deployed to `stage_name` (a warning otherwise).\n\n" +
+			"**At scale.** Attachments of the same product that Terraform creates (or destroys) at the same time are sent together, " +
+			"as one `AttachApiProduct` (`DetachApiProduct`) call of up to 100 APIs, and each resource still gets its own result. " +
+			"A successful call is its own confirmation; the reads of one Terraform command share one listing of each product, " +
+			"taken at the first read and always including the writes the provider made since. " +
+			"An attachment that no listing has shown yet is kept in the state for up to two minutes after it was made, " +
+			"since the service may take a moment to list a fresh attachment; after that, or once a listing has shown it, " +
+			"an attachment missing from the listing counts as drift.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Identifier of the attachment, `<api_product_id>:<api_id>:<stage_name>`; also the import id.",

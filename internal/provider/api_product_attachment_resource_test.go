@@ -833,7 +833,7 @@ func TestAPIProductAttachment_identityRPC(t *testing.T) {
 		t.Errorf("read with an unconfigured provider: identity %+v, want %v", read.NewIdentity, wantIdentity)
 	}
 	// ...and an attachment that disappeared, which Read removes from the state. A new provider
-	// instance: p's client may answer from a listing of the last 10 s (refreshMaxStaleness).
+	// instance: p's client answers from the listing it already has (refreshMaxStaleness).
 	if err := a.client.DetachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "RELEASE"}}); err != nil {
 		t.Fatal(err)
 	}
