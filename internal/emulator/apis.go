@@ -120,10 +120,7 @@ func opDeleteAPI(_ *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.r.DeleteAPI(c.p.get("GroupId"), id); err != nil {
-		return nil, err
-	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.DeleteAPI(c.p.get("GroupId"), id))
 }
 
 func opDeployAPI(_ *Server, c *opContext) (any, error) {
@@ -138,10 +135,7 @@ func opDeployAPI(_ *Server, c *opContext) (any, error) {
 		}
 	}
 	in.GroupID = c.p.get("GroupId")
-	if err := c.r.Deploy(in, c.now); err != nil {
-		return nil, err
-	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.Deploy(in, c.now))
 }
 
 func opAbolishAPI(_ *Server, c *opContext) (any, error) {
@@ -153,10 +147,7 @@ func opAbolishAPI(_ *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.r.Abolish(c.p.get("GroupId"), id, stage); err != nil {
-		return nil, err
-	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.Abolish(c.p.get("GroupId"), id, stage))
 }
 
 // deployedInfosOf lists all three stages, DEPLOYED or NONDEPLOYED, like the real service.

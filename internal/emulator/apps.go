@@ -79,10 +79,7 @@ func opDeleteApp(_ *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.r.DeleteApp(id); err != nil {
-		return nil, err
-	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.DeleteApp(id))
 }
 
 // appProductsRequest decodes the AppId and ApiProductIds both authorization operations take.
@@ -104,10 +101,7 @@ func opSetAPIProductsAuthorities(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.r.Authorize(model.AuthorizeRequest{AppID: id, ProductIDs: products, ValidUntil: validUntil, Description: c.p.get("Description")}, c.now); err != nil {
-		return nil, err
-	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.Authorize(model.AuthorizeRequest{AppID: id, ProductIDs: products, ValidUntil: validUntil, Description: c.p.get("Description")}, c.now))
 }
 
 func opRemoveAPIProductsAuthorities(s *Server, c *opContext) (any, error) {
@@ -115,10 +109,7 @@ func opRemoveAPIProductsAuthorities(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.r.Revoke(id, products); err != nil {
-		return nil, err
-	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.Revoke(id, products))
 }
 
 func opDescribeAPIProductsByApp(s *Server, c *opContext) (any, error) {

@@ -39,24 +39,18 @@ func (s *Server) productItems(p params) (string, []model.AttachmentKey, error) {
 
 func opAttachAPIProduct(s *Server, c *opContext) (any, error) {
 	id, items, err := s.productItems(c.p)
-	if err == nil {
-		err = c.r.Attach(id, items, c.now)
-	}
 	if err != nil {
 		return nil, err
 	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.Attach(id, items, c.now))
 }
 
 func opDetachAPIProduct(s *Server, c *opContext) (any, error) {
 	id, items, err := s.productItems(c.p)
-	if err == nil {
-		err = c.r.Detach(id, items)
-	}
 	if err != nil {
 		return nil, err
 	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.Detach(id, items))
 }
 
 func opDescribeAPIProductAPIs(s *Server, c *opContext) (any, error) {
@@ -90,8 +84,5 @@ func opDeleteAPIProduct(_ *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.r.DeleteProduct(id); err != nil {
-		return nil, err
-	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.DeleteProduct(id))
 }

@@ -96,9 +96,7 @@ func TestAccProvider_assumeRoleRefused(t *testing.T) {
 			},
 		},
 	})
-	if n := a.srv.RequestCount("AttachApiProduct", ""); n != 0 {
-		t.Fatalf("AttachApiProduct was called %d times with refused credentials", n)
-	}
+	a.wantNoCall("AttachApiProduct", "refused role credentials must fail at plan")
 }
 
 // TestAccProvider_expiredSecurityToken: temporary keys whose token has expired get one error that
