@@ -68,33 +68,49 @@ echo "conformance-node: building the emulator"
 key_id=LTAI5tNodeConformance
 key_secret=$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')
 
-"$work/apigateway-emulator" --listen 127.0.0.1:0 \
-	--access-key-id "$key_id" --access-key-secret "$key_secret" \
-	>"$work/emulator.out" 2>"$work/emulator.log" &
-emu_pid=$!
-
-first=
-for _ in $(seq 1 100); do
-	# Only a whole line counts: a partial write has no newline yet.
-	if [ "$(head -n1 "$work/emulator.out" | wc -l)" -eq 1 ]; then
-		IFS= read -r first <"$work/emulator.out"
-		break
+# Each pass runs the SDKs against a fresh emulator: over HTTP, then over HTTPS with the emulator's
+# private CA trusted the way Node.js trusts one, NODE_EXTRA_CA_CERTS.
+for scheme in http https; do
+	tls_args=()
+	if [ "$scheme" = https ]; then
+		tls_args=(--tls --ca-file "$work/ca.pem")
 	fi
-	if ! kill -0 "$emu_pid" 2>/dev/null; then
-		echo "conformance-node: the emulator exited before it listened" >&2
+	"$work/apigateway-emulator" --listen 127.0.0.1:0 "${tls_args[@]}" \
+		--access-key-id "$key_id" --access-key-secret "$key_secret" \
+		>"$work/emulator.out" 2>>"$work/emulator.log" &
+	emu_pid=$!
+
+	first=
+	for _ in $(seq 1 100); do
+		# Only a whole line counts: a partial write has no newline yet.
+		if [ "$(head -n1 "$work/emulator.out" | wc -l)" -eq 1 ]; then
+			IFS= read -r first <"$work/emulator.out"
+			break
+		fi
+		if ! kill -0 "$emu_pid" 2>/dev/null; then
+			echo "conformance-node: the emulator exited before it listened" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+	if [[ ! $first =~ ^listening\ on\ $scheme://([^/[:space:]]+)$ ]]; then
+		echo "conformance-node: unexpected first emulator line: ${first:-<none within 10s>}" >&2
 		exit 1
 	fi
-	sleep 0.1
-done
-if [[ ! $first =~ ^listening\ on\ http://([^/[:space:]]+)$ ]]; then
-	echo "conformance-node: unexpected first emulator line: ${first:-<none within 10s>}" >&2
-	exit 1
-fi
-endpoint=${BASH_REMATCH[1]}
-echo "conformance-node: emulator on $endpoint"
+	endpoint=${BASH_REMATCH[1]}
+	echo "conformance-node: emulator on $scheme://$endpoint"
+	if [ "$scheme" = https ]; then
+		for _ in $(seq 1 50); do [ -s "$work/ca.pem" ] && break; sleep 0.1; done
+	fi
 
-cd "$dir"
-APIGATEWAY_EMULATOR_ENDPOINT=$endpoint \
-	APIGATEWAY_EMULATOR_ACCESS_KEY_ID=$key_id \
-	APIGATEWAY_EMULATOR_ACCESS_KEY_SECRET=$key_secret \
-	node --test
+	(cd "$dir" && APIGATEWAY_EMULATOR_ENDPOINT=$endpoint \
+		APIGATEWAY_EMULATOR_PROTOCOL=${scheme^^} \
+		APIGATEWAY_EMULATOR_ACCESS_KEY_ID=$key_id \
+		APIGATEWAY_EMULATOR_ACCESS_KEY_SECRET=$key_secret \
+		NODE_EXTRA_CA_CERTS=$([ "$scheme" = https ] && echo "$work/ca.pem") \
+		node --test)
+
+	kill -TERM "$emu_pid"
+	wait "$emu_pid"
+	emu_pid=
+done

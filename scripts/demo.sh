@@ -13,6 +13,8 @@
 #   BIN_DIR      where terraform-provider-apigateway and apigateway-emulator are (default ./bin)
 #   DEMO_SEED    seed file (default examples/emulator/demo-seed.json)
 #   DEMO_KEEP=1  keep the temporary directory (terraform files, emulator log) for a look afterwards
+#   DEMO_TLS=1   the emulator serves HTTPS (--tls) and the provider uses its default protocol, trusting
+#                the emulator's private CA through SSL_CERT_FILE, as a user of a private endpoint would
 set -euo pipefail
 
 export CHECKPOINT_DISABLE=1
@@ -59,15 +61,20 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+scheme=http protocol=HTTP tls_args=()
+if [[ ${DEMO_TLS:-} == 1 ]]; then
+	scheme=https protocol=HTTPS tls_args=(--tls --ca-file "$tmp/ca.pem")
+fi
+
 say "Starting the emulator with $(realpath --relative-to="$ROOT" "$SEED" 2>/dev/null || echo "$SEED")"
 # The same credentials on the command line as in the seed make them the emulator's default account,
 # so it does not invent (and print) a second, generated key.
 APIGATEWAY_EMULATOR_ACCESS_KEY_ID=$ACCESS_KEY APIGATEWAY_EMULATOR_ACCESS_KEY_SECRET=$SECRET_KEY \
-	"$BIN_DIR/apigateway-emulator" --listen 127.0.0.1:0 --region "$REGION" --seed "$SEED" \
+	"$BIN_DIR/apigateway-emulator" --listen 127.0.0.1:0 --region "$REGION" --seed "$SEED" "${tls_args[@]}" \
 	>"$tmp/emulator.out" 2>"$tmp/emulator.log" &
 emu_pid=$!
 
-# The first stdout line is "listening on http://HOST:PORT"; wait for it to be complete (newline seen).
+# The first stdout line is "listening on http(s)://HOST:PORT"; wait for it to be complete (newline seen).
 line=""
 for _ in $(seq 1 150); do
 	if [[ -s $tmp/emulator.out ]] && [[ $(wc -l <"$tmp/emulator.out") -ge 1 ]]; then
@@ -77,8 +84,15 @@ for _ in $(seq 1 150); do
 	kill -0 "$emu_pid" 2>/dev/null || die "the emulator exited at start: $(cat "$tmp/emulator.log")"
 	sleep 0.1
 done
-[[ $line == "listening on http://"* ]] || die "unexpected first line from the emulator: '${line:-<none after 15s>}'"
-endpoint=${line#listening on http://}
+[[ $line == "listening on $scheme://"* ]] || die "unexpected first line from the emulator: '${line:-<none after 15s>}'"
+endpoint=${line#listening on $scheme://}
+if [[ $scheme == https ]]; then
+	# The CA line follows the listening line; wait until the file it names is written.
+	for _ in $(seq 1 50); do grep -q '^ca certificate: ' "$tmp/emulator.out" && break; sleep 0.1; done
+	[[ -s $tmp/ca.pem ]] || die "the emulator did not write its CA certificate to $tmp/ca.pem"
+	# Terraform, the provider it starts and democheck all trust the emulator's private CA this way.
+	export SSL_CERT_FILE=$tmp/ca.pem
+fi
 echo "$line"
 sed -n '2,$p' "$tmp/emulator.out"
 
@@ -98,7 +112,7 @@ cp "$ROOT"/examples/demo/*.tf "$tmp/work/"
 
 export TF_CLI_CONFIG_FILE=$tmp/terraform.rc
 export TF_IN_AUTOMATION=1 TF_INPUT=0
-export TF_VAR_endpoint=$endpoint TF_VAR_protocol=HTTP TF_VAR_region=$REGION
+export TF_VAR_endpoint=$endpoint TF_VAR_protocol=$protocol TF_VAR_region=$REGION
 export TF_VAR_access_key=$ACCESS_KEY TF_VAR_secret_key=$SECRET_KEY TF_VAR_api_product_id=$PRODUCT
 # democheck reads the same credentials.
 export ALICLOUD_ACCESS_KEY=$ACCESS_KEY ALICLOUD_SECRET_KEY=$SECRET_KEY
@@ -110,7 +124,7 @@ tf() { terraform -chdir="$tmp/work" "$@"; }
 
 say "Building the checker (scripts/democheck)"
 go build -o "$tmp/democheck" "$ROOT/scripts/democheck"
-democheck() { "$tmp/democheck" -endpoint "$endpoint" -region "$REGION" -product "$PRODUCT" "$@"; }
+democheck() { "$tmp/democheck" -endpoint "$endpoint" -protocol "$protocol" -region "$REGION" -product "$PRODUCT" "$@"; }
 
 say "terraform apply"
 tf apply "${color[@]}" -auto-approve -input=false
@@ -148,4 +162,6 @@ emu_pid=""
 requests=$(wc -l <"$tmp/emulator.log")
 echo "emulator stopped cleanly after $requests log lines"
 
-say "demo: OK: $attachments attachments applied over RELEASE and PRE, read back by the data source, destroyed; the emulator's product is empty again"
+over=""
+[[ $scheme == https ]] && over=" (over HTTPS, the emulator's CA trusted through SSL_CERT_FILE)"
+say "demo: OK: $attachments attachments applied over RELEASE and PRE, read back by the data source, destroyed; the emulator's product is empty again$over"

@@ -17,6 +17,9 @@ const { $OpenApiUtil } = require('@alicloud/openapi-core');
 const RPCClient = require('@alicloud/pop-core').RPCClient;
 
 const endpoint = requireEnv('APIGATEWAY_EMULATOR_ENDPOINT'); // host:port, no scheme
+// HTTP, or HTTPS when the emulator runs with --tls (its CA trusted through NODE_EXTRA_CA_CERTS).
+const protocol = process.env.APIGATEWAY_EMULATOR_PROTOCOL || 'HTTP';
+const scheme = protocol.toLowerCase();
 const accessKeyId = requireEnv('APIGATEWAY_EMULATOR_ACCESS_KEY_ID');
 const accessKeySecret = requireEnv('APIGATEWAY_EMULATOR_ACCESS_KEY_SECRET');
 const region = 'cn-hangzhou';
@@ -145,7 +148,7 @@ describe('@alicloud/cloudapi20160714 (V3 signature)', { timeout }, () => {
         accessKeyId,
         accessKeySecret: secret,
         endpoint,
-        protocol: 'HTTP',
+        protocol,
         regionId: region,
       }),
     );
@@ -272,7 +275,7 @@ describe('@alicloud/cloudapi20160714 (V3 signature)', { timeout }, () => {
         accessKeyId: `${accessKeyId}Unknown`,
         accessKeySecret,
         endpoint,
-        protocol: 'HTTP',
+        protocol,
         regionId: region,
       }),
     );
@@ -342,7 +345,7 @@ describe('@alicloud/cloudapi20160714 (V3 signature)', { timeout }, () => {
 
 describe('@alicloud/pop-core (V1 HMAC-SHA1 signature)', { timeout }, () => {
   function newClient(secret) {
-    return new RPCClient({ accessKeyId, accessKeySecret: secret, endpoint: `http://${endpoint}`, apiVersion });
+    return new RPCClient({ accessKeyId, accessKeySecret: secret, endpoint: `${scheme}://${endpoint}`, apiVersion });
   }
   const client = newClient(accessKeySecret);
   // pop-core sends POST parameters in an x-www-form-urlencoded body and GET parameters in the
@@ -458,7 +461,7 @@ describe('@alicloud/pop-core (V1 HMAC-SHA1 signature)', { timeout }, () => {
   });
 
   test('a version other than 2016-07-14 is InvalidVersion (400)', async () => {
-    const other = new RPCClient({ accessKeyId, accessKeySecret, endpoint: `http://${endpoint}`, apiVersion: '2014-05-26' });
+    const other = new RPCClient({ accessKeyId, accessKeySecret, endpoint: `${scheme}://${endpoint}`, apiVersion: '2014-05-26' });
     await rejectsWith(
       () => other.request('DescribeApiProductApis', { ApiProductId: product }, post),
       'InvalidVersion',
@@ -471,9 +474,9 @@ describe('@alicloud/pop-core (V1 HMAC-SHA1 signature)', { timeout }, () => {
 describe('both SDKs share one account', { timeout }, () => {
   test('an attachment made over V1 is read back over V3', async () => {
     const v3 = new Cloudapi.default(
-      new $OpenApiUtil.Config({ accessKeyId, accessKeySecret, endpoint, protocol: 'HTTP', regionId: region }),
+      new $OpenApiUtil.Config({ accessKeyId, accessKeySecret, endpoint, protocol, regionId: region }),
     );
-    const v1 = new RPCClient({ accessKeyId, accessKeySecret, endpoint: `http://${endpoint}`, apiVersion });
+    const v1 = new RPCClient({ accessKeyId, accessKeySecret, endpoint: `${scheme}://${endpoint}`, apiVersion });
     const tag = suffix();
     const g = await v3.createApiGroup(new Cloudapi.CreateApiGroupRequest({ groupName: `node-mixed-${tag}` }));
     const api = { name: `node_mixed_${tag}`, method: 'PUT', path: `/node/mixed/${tag}`, description: '' };

@@ -303,25 +303,30 @@ func isCertificateError(err error) bool {
 	return errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) || errors.As(err, &invalidCert)
 }
 
-// rejectedRequestCodes are the codes (exactly, or as the family "<code>.<detail>") of answers that
-// say the request itself was not accepted (credentials, signature, token, clock, endpoint or
-// routing), as opposed to answers about the objects it names. Several of them look like
+// Codes are matched exactly or as a family "<code>.<detail>". Several of these answers look like
 // not-found answers (InvalidAccessKeyId.NotFound, InvalidAction.NotFound, HTTP 404), and treating
 // them as not-found would make Terraform silently drop resources from state when credentials or
 // the endpoint are misconfigured.
-var rejectedRequestCodes = []string{
-	"InvalidAccessKeyId",
-	"InvalidSecurityToken",
-	"MissingSecurityToken",
-	"SignatureDoesNotMatch",
-	"IncompleteSignature",
-	"InvalidTimeStamp",
-	"SignatureNonceUsed",
-	"InvalidAction",
-	"InvalidVersion",
-	"InvalidRegionId",
-	"InvalidEndpoint",
-	"Forbidden",
+var (
+	// credentialCodes say the request's credentials, signature or routing were refused: nothing
+	// the request names was looked at.
+	credentialCodes = []string{
+		"InvalidAccessKeyId", "InvalidSecurityToken", "MissingSecurityToken", "SignatureDoesNotMatch",
+		"IncompleteSignature", "InvalidTimeStamp", "SignatureNonceUsed", "InvalidAction", "InvalidVersion",
+	}
+	// misdirectedCodes say the request went to the wrong place or may not use this operation; they
+	// are not not-found either, but not a reason to stop a plan (a caller may attach APIs it is not
+	// allowed to describe).
+	misdirectedCodes = []string{"InvalidRegionId", "InvalidEndpoint", "Forbidden"}
+)
+
+func hasCode(code string, family []string) bool {
+	for _, p := range family {
+		if code == p || strings.HasPrefix(code, p+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // IsCredentialError reports whether err is the service refusing the request itself: an unknown or
@@ -336,13 +341,7 @@ func IsCredentialError(err error) bool {
 	if _, ok := stsFailure(err); ok {
 		return true
 	}
-	code := inspect(err).code
-	for _, p := range rejectedRequestCodes {
-		if code == p || strings.HasPrefix(code, p+".") {
-			return true
-		}
-	}
-	return false
+	return hasCode(inspect(err).code, credentialCodes)
 }
 
 // IsNotFound reports whether err means the addressed resource does not exist: a *NotFoundError,
@@ -358,7 +357,7 @@ func IsNotFound(err error) bool {
 		return true
 	}
 	d := inspect(err)
-	if !d.structured || IsCredentialError(err) {
+	if !d.structured || IsCredentialError(err) || hasCode(d.code, misdirectedCodes) {
 		return false
 	}
 	return d.status == 404 || strings.HasPrefix(d.code, "NotFound") || strings.HasSuffix(d.code, ".NotFound")

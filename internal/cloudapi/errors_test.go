@@ -193,3 +193,17 @@ func TestSTSRefusalAndUntrustedCertificate(t *testing.T) {
 		t.Fatalf("untrusted certificate: retryable=%v, %s", IsRetryable(cert), cert)
 	}
 }
+
+// Forbidden and routing codes are neither not-found nor credential errors: the provider only warns
+// when it may not describe an API it is about to attach.
+func TestMisdirectedIsNotCredentialError(t *testing.T) {
+	for _, code := range []string{"Forbidden", "Forbidden.RAM", "InvalidRegionId", "InvalidEndpoint.NotFound"} {
+		err := sdkErr(404, code, "m", "R")
+		if IsNotFound(err) || IsCredentialError(err) {
+			t.Errorf("%s: notFound=%v credential=%v, want neither", code, IsNotFound(err), IsCredentialError(err))
+		}
+	}
+	if !IsCredentialError(sdkErr(400, "InvalidTimeStamp.Expired", "m", "R")) {
+		t.Error("InvalidTimeStamp.Expired is not a credential error")
+	}
+}

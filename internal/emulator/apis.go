@@ -120,10 +120,7 @@ func opDeleteAPI(_ *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.r.DeleteAPI(c.p.get("GroupId"), id); err != nil {
-		return nil, err
-	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.DeleteAPI(c.p.get("GroupId"), id))
 }
 
 func opDeployAPI(_ *Server, c *opContext) (any, error) {
@@ -138,10 +135,7 @@ func opDeployAPI(_ *Server, c *opContext) (any, error) {
 		}
 	}
 	in.GroupID = c.p.get("GroupId")
-	if err := c.r.Deploy(in, c.now); err != nil {
-		return nil, err
-	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.Deploy(in, c.now))
 }
 
 func opAbolishAPI(_ *Server, c *opContext) (any, error) {
@@ -153,10 +147,7 @@ func opAbolishAPI(_ *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.r.Abolish(c.p.get("GroupId"), id, stage); err != nil {
-		return nil, err
-	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.Abolish(c.p.get("GroupId"), id, stage))
 }
 
 // deployedInfosOf lists all three stages, DEPLOYED or NONDEPLOYED, like the real service.
@@ -174,30 +165,25 @@ func deployedInfosOf(a model.API) deployedInfos {
 
 // opDescribeAPIs lists APIs. Unknown filters (CatalogId, Tag.N.*) are ignored.
 func opDescribeAPIs(s *Server, c *opContext) (any, error) {
-	page, err := s.page(c.p)
-	if err != nil {
-		return nil, err
-	}
-	undeployed, _, e := c.p.boolParam("UnDeployed")
-	if e != nil {
-		return nil, e
-	}
-	apis, total, err := c.r.ListAPIs(model.APIFilter{
-		GroupID: c.p.get("GroupId"), APIID: c.p.get("ApiId"), Name: c.p.get("ApiName"), Path: c.p.get("ApiPath"),
-		Method: c.p.get("ApiMethod"), Visibility: c.p.get("Visibility"), Stage: c.p.get("StageName"), Undeployed: undeployed,
-	}, page)
-	if err != nil {
-		return nil, err
-	}
-	resp := describeAPIsResponse{RequestID: c.requestID, listPage: pageOf(page, total)}
-	resp.APISummarys.APISummary = make([]apiSummary, 0, len(apis))
-	for _, a := range apis {
-		resp.APISummarys.APISummary = append(resp.APISummarys.APISummary, apiSummary{
-			RegionID: c.region, GroupID: a.GroupID, GroupName: a.GroupName, APIID: a.ID, APIName: a.Name,
+	summaries, header, err := listing(s, c, func(p model.Page) ([]model.API, int, error) {
+		undeployed, _, err := c.p.boolParam("UnDeployed")
+		if err != nil {
+			return nil, 0, err
+		}
+		return c.r.ListAPIs(model.APIFilter{
+			GroupID: c.p.get("GroupId"), APIID: c.p.get("ApiId"), Name: c.p.get("ApiName"), Path: c.p.get("ApiPath"),
+			Method: c.p.get("ApiMethod"), Visibility: c.p.get("Visibility"), Stage: c.p.get("StageName"), Undeployed: undeployed,
+		}, p)
+	}, func(a model.API) apiSummary {
+		return apiSummary{RegionID: c.region, GroupID: a.GroupID, GroupName: a.GroupName, APIID: a.ID, APIName: a.Name,
 			APIPath: a.Path, APIMethod: a.Method, Visibility: a.Visibility, Description: a.Description,
-			CreatedTime: fmtTime(a.Created), ModifiedTime: fmtTime(a.Modified), DeployedInfos: deployedInfosOf(a),
-		})
+			CreatedTime: fmtTime(a.Created), ModifiedTime: fmtTime(a.Modified), DeployedInfos: deployedInfosOf(a)}
+	})
+	if err != nil {
+		return nil, err
 	}
+	resp := describeAPIsResponse{RequestID: c.requestID, listPage: header}
+	resp.APISummarys.APISummary = summaries
 	return resp, nil
 }
 

@@ -13,11 +13,11 @@ import (
 // InvalidParameter naming the member, and the model's own refusals keep their codes.
 func TestCreateAPIDecodingOnTheWire(t *testing.T) {
 	s := startServer(t)
-	c := defaultTyped(t, s)
 	gid, err := s.SeedGroup(emulator.DefaultAccountID, "", "g")
 	if err != nil {
 		t.Fatal(err)
 	}
+	c := defaultTyped(t, s)
 	req := func(rc, sc string) *cloudapi.CreateApiRequest {
 		return &cloudapi.CreateApiRequest{GroupId: tea.String(gid), ApiName: tea.String("api_one"), Visibility: tea.String("PUBLIC"),
 			RequestConfig: tea.String(rc), ServiceConfig: tea.String(sc)}

@@ -79,10 +79,7 @@ func opDeleteApp(_ *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.r.DeleteApp(id); err != nil {
-		return nil, err
-	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.DeleteApp(id))
 }
 
 // appProductsRequest decodes the AppId and ApiProductIds both authorization operations take.
@@ -104,10 +101,7 @@ func opSetAPIProductsAuthorities(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.r.Authorize(model.AuthorizeRequest{AppID: id, ProductIDs: products, ValidUntil: validUntil, Description: c.p.get("Description")}, c.now); err != nil {
-		return nil, err
-	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.Authorize(model.AuthorizeRequest{AppID: id, ProductIDs: products, ValidUntil: validUntil, Description: c.p.get("Description")}, c.now))
 }
 
 func opRemoveAPIProductsAuthorities(s *Server, c *opContext) (any, error) {
@@ -115,10 +109,7 @@ func opRemoveAPIProductsAuthorities(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.r.Revoke(id, products); err != nil {
-		return nil, err
-	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.Revoke(id, products))
 }
 
 func opDescribeAPIProductsByApp(s *Server, c *opContext) (any, error) {
@@ -126,19 +117,13 @@ func opDescribeAPIProductsByApp(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	page, err := s.page(c.p)
+	infos, header, err := listing(s, c, func(p model.Page) ([]model.Authorization, int, error) { return c.r.AppProducts(id, p) },
+		func(au model.Authorization) apiProductInfo { return apiProductInfo{APIProductID: au.ProductID} })
 	if err != nil {
 		return nil, err
 	}
-	auths, total, err := c.r.AppProducts(id, page)
-	if err != nil {
-		return nil, err
-	}
-	resp := describeAPIProductsByAppResponse{RequestID: c.requestID, listPage: pageOf(page, total)}
-	resp.APIProductInfoList.APIProductInfo = make([]apiProductInfo, 0, len(auths))
-	for _, au := range auths {
-		resp.APIProductInfoList.APIProductInfo = append(resp.APIProductInfoList.APIProductInfo, apiProductInfo{APIProductID: au.ProductID})
-	}
+	resp := describeAPIProductsByAppResponse{RequestID: c.requestID, listPage: header}
+	resp.APIProductInfoList.APIProductInfo = infos
 	return resp, nil
 }
 
@@ -149,21 +134,15 @@ func opDescribeAppsByAPIProduct(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	page, err := s.page(c.p)
-	if err != nil {
-		return nil, err
-	}
-	grants, total, err := c.r.ProductApps(pid, c.p.get("AppName"), page)
-	if err != nil {
-		return nil, err
-	}
-	resp := describeAppsByAPIProductResponse{RequestID: c.requestID, listPage: pageOf(page, total)}
-	resp.AuthorizedApps.AuthorizedApp = make([]authorizedApp, 0, len(grants))
-	for _, g := range grants {
-		resp.AuthorizedApps.AuthorizedApp = append(resp.AuthorizedApps.AuthorizedApp, authorizedApp{
-			AppID: g.App.ID, AppName: g.App.Name, AuthValidTime: g.Authorization.ValidUntil,
-			AuthorizedTime: fmtTime(g.Authorization.Authorized), Description: g.Authorization.Description, Extend: g.App.Extend,
+	apps, header, err := listing(s, c, func(p model.Page) ([]model.Grant, int, error) { return c.r.ProductApps(pid, c.p.get("AppName"), p) },
+		func(g model.Grant) authorizedApp {
+			return authorizedApp{AppID: g.App.ID, AppName: g.App.Name, AuthValidTime: g.Authorization.ValidUntil,
+				AuthorizedTime: fmtTime(g.Authorization.Authorized), Description: g.Authorization.Description, Extend: g.App.Extend}
 		})
+	if err != nil {
+		return nil, err
 	}
+	resp := describeAppsByAPIProductResponse{RequestID: c.requestID, listPage: header}
+	resp.AuthorizedApps.AuthorizedApp = apps
 	return resp, nil
 }

@@ -93,9 +93,13 @@ func (s *Server) IssueTemporaryCredentials(accountID string, ttl time.Duration) 
 	return accessKeyID, secret, token
 }
 
+// maxTemporaryKeys bounds the key table: beyond it, issuing a key first drops the expired ones, so a
+// client assuming roles in a loop cannot grow the table without limit. Below it expired keys stay,
+// and answer InvalidSecurityToken.Expired as the real service does.
+const maxTemporaryKeys = 4096
+
 // issueTemporaryCredentials registers a fresh temporary key for accountID, valid for ttl by the
-// emulator clock. Keys that expired more than clockSkew ago are dropped on the way, so a client
-// assuming roles in a loop cannot grow the key table without limit.
+// emulator clock.
 func (s *Server) issueTemporaryCredentials(accountID string, ttl time.Duration) (accessKeyID, secret, token string, expires time.Time) {
 	accessKeyID = "STS." + randomToken(18, false)
 	secret = randomToken(30, false)
@@ -104,9 +108,11 @@ func (s *Server) issueTemporaryCredentials(accountID string, ttl time.Duration) 
 	expires = now.Add(ttl)
 	s.keysMu.Lock()
 	defer s.keysMu.Unlock()
-	for id, c := range s.keys {
-		if c.token != "" && now.Sub(c.expires) > clockSkew {
-			delete(s.keys, id)
+	if len(s.keys) >= maxTemporaryKeys {
+		for id, c := range s.keys {
+			if c.token != "" && !now.Before(c.expires) {
+				delete(s.keys, id)
+			}
 		}
 	}
 	s.keys[accessKeyID] = &credential{accountID: accountID, secret: secret, token: token, expires: expires}

@@ -95,6 +95,15 @@
 // InvalidParameter naming it. Flattened arrays are 1-based (Apis.N.ApiId); repeated string lists are
 // accepted as "a,b" and as Name.N.
 //
+// # HTTPS and STS
+//
+// WithTLS serves HTTPS with a certificate for the listen address from a private CA (one per server,
+// or one shared CertificateAuthority); clients trust its CACertPEM (Go: SSL_CERT_FILE). The same
+// endpoint answers STS AssumeRole (version 2015-04-01) for the roles given by WithRole or the seed:
+// unknown role EntityNotExist.Role (404), untrusted caller or wrong ExternalId NoPermission (403),
+// DurationSeconds outside 900-43200 (or above the role's maximum) InvalidParameter.DurationSeconds;
+// the credentials act on the role's account until they expire by the emulator clock.
+//
 // # Persistence
 //
 // With WithStateFile the state of every account (and accounts registered at run time by a seed) is

@@ -64,6 +64,15 @@ func operations() map[string]operation {
 	}
 }
 
+// ack is the answer of operations that answer nothing but their request id, once the model's err
+// (if any) is known.
+func ack(c *opContext, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return requestIDOnly{c.requestID}, nil
+}
+
 // store returns the caller's store in the request's region, creating it.
 func (s *Server) store(c *opContext) *model.Region { return s.backend.Region(c.account, c.region) }
 

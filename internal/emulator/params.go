@@ -167,6 +167,25 @@ func (s *Server) page(p params) (model.Page, error) {
 	return model.Page{Number: number, Size: size}, nil
 }
 
+// listing is the shape of every Describe operation that pages: it decodes the page parameters, asks
+// list for that page (list may decode more parameters first, so errors keep their order), and
+// converts each item with item. The slice is never nil, so an empty page answers [].
+func listing[T, R any](s *Server, c *opContext, list func(model.Page) ([]T, int, error), item func(T) R) ([]R, listPage, error) {
+	page, err := s.page(c.p)
+	if err != nil {
+		return nil, listPage{}, err
+	}
+	items, total, err := list(page)
+	if err != nil {
+		return nil, listPage{}, err
+	}
+	out := make([]R, 0, len(items))
+	for _, it := range items {
+		out = append(out, item(it))
+	}
+	return out, pageOf(page, total), nil
+}
+
 // parseIndex accepts a 1-based decimal index without sign or leading zeros, bounded so a hostile
 // "Apis.99999999999.ApiId" cannot overflow.
 func parseIndex(s string) (int, bool) {

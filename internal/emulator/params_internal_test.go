@@ -186,3 +186,25 @@ func TestNonceCacheMemoryDoesNotGrowWithNonceLength(t *testing.T) {
 		t.Fatalf("size = %d, want %d", n.size(), count)
 	}
 }
+
+// Expired temporary keys stay (and answer Expired) until the table is full; then issuing drops them.
+func TestTemporaryKeysAreBounded(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s, err := build([]Option{WithClock(func() time.Time { return now })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := s.IssueTemporaryCredentials(DefaultAccountID, time.Second)
+	now = now.Add(time.Hour)
+	if s.lookupKey(first) == nil {
+		t.Fatal("an expired key vanished while the table is small")
+	}
+	for len(s.keys) < maxTemporaryKeys {
+		s.IssueTemporaryCredentials(DefaultAccountID, time.Second)
+	}
+	now = now.Add(time.Hour)
+	s.IssueTemporaryCredentials(DefaultAccountID, time.Hour)
+	if n := len(s.keys); n > 2 {
+		t.Fatalf("%d keys after issuing into a full table of expired ones, want the permanent key and the new one", n)
+	}
+}

@@ -39,24 +39,18 @@ func (s *Server) productItems(p params) (string, []model.AttachmentKey, error) {
 
 func opAttachAPIProduct(s *Server, c *opContext) (any, error) {
 	id, items, err := s.productItems(c.p)
-	if err == nil {
-		err = c.r.Attach(id, items, c.now)
-	}
 	if err != nil {
 		return nil, err
 	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.Attach(id, items, c.now))
 }
 
 func opDetachAPIProduct(s *Server, c *opContext) (any, error) {
 	id, items, err := s.productItems(c.p)
-	if err == nil {
-		err = c.r.Detach(id, items)
-	}
 	if err != nil {
 		return nil, err
 	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.Detach(id, items))
 }
 
 func opDescribeAPIProductAPIs(s *Server, c *opContext) (any, error) {
@@ -64,24 +58,19 @@ func opDescribeAPIProductAPIs(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	page, err := s.page(c.p)
-	if err != nil {
-		return nil, err
-	}
-	items, total, err := c.r.ProductAPIs(id, c.now, s.cfg.visibilityDelay, page)
-	if err != nil {
-		return nil, err
-	}
-	resp := describeAPIProductAPIsResponse{RequestID: c.requestID, listPage: pageOf(page, total)}
-	resp.APIInfoList.APIInfo = make([]apiInfo, 0, len(items))
-	for _, it := range items {
+	infos, header, err := listing(s, c, func(p model.Page) ([]model.ProductAPI, int, error) {
+		return c.r.ProductAPIs(id, c.now, s.cfg.visibilityDelay, p)
+	}, func(it model.ProductAPI) apiInfo {
 		a := it.API
-		resp.APIInfoList.APIInfo = append(resp.APIInfoList.APIInfo, apiInfo{
-			APIID: a.ID, APIName: a.Name, GroupID: a.GroupID, GroupName: a.GroupName,
+		return apiInfo{APIID: a.ID, APIName: a.Name, GroupID: a.GroupID, GroupName: a.GroupName,
 			Method: a.Method, Path: a.Path, Description: a.Description, RegionID: c.region,
-			StageName: it.Stage, BoundTime: fmtTime(it.Attached), Visibility: a.Visibility,
-		})
+			StageName: it.Stage, BoundTime: fmtTime(it.Attached), Visibility: a.Visibility}
+	})
+	if err != nil {
+		return nil, err
 	}
+	resp := describeAPIProductAPIsResponse{RequestID: c.requestID, listPage: header}
+	resp.APIInfoList.APIInfo = infos
 	return resp, nil
 }
 
@@ -90,8 +79,5 @@ func opDeleteAPIProduct(_ *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.r.DeleteProduct(id); err != nil {
-		return nil, err
-	}
-	return requestIDOnly{c.requestID}, nil
+	return ack(c, c.r.DeleteProduct(id))
 }

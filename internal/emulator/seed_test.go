@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	cloudapi "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
 	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
@@ -413,5 +414,23 @@ func TestFailedSeedDoesNotWriteStateFile(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Fatalf("files left in the state directory: %v", entries)
+	}
+}
+
+// Seed roles are checked with the seed and apply on every start.
+func TestSeedRoles(t *testing.T) {
+	seed := mustParseSeed(t, `{"accounts": [], "roles": [{"arn": "acs:ram::2222222222222222:role/deployer", "trusted_accounts": ["1"], "max_session_duration": 1800}]}`)
+	s := seedTestServer(t, WithSeedData(seed))
+	if r, ok := s.role("acs:ram::2222222222222222:role/deployer"); !ok || r.MaxSessionDuration != 30*time.Minute || r.TrustedAccounts[0] != "1" {
+		t.Fatalf("seeded role = %+v, %v", r, ok)
+	}
+	for doc, want := range map[string]string{
+		`{"accounts": [], "roles": [{"arn": "arn:aws:iam::1:role/x"}]}`:                           "roles[0]",
+		`{"accounts": [], "roles": [{"arn": "acs:ram::1:role/x"}, {"arn": "acs:ram::1:role/x"}]}`: "declared twice",
+		`{"accounts": [], "roles": [{"arn": "acs:ram::1:role/x", "max_session_duration": 60}]}`:   "maximum session duration",
+	} {
+		if _, err := parseSeed([]byte(doc)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error containing %q", doc, err, want)
+		}
 	}
 }

@@ -398,9 +398,7 @@ provider "apigateway" {
 			},
 		},
 	})
-	if n := a.srv.RequestCount("AttachApiProduct", ""); n != 0 {
-		t.Errorf("AttachApiProduct called %d times; bad credentials must fail at plan", n)
-	}
+	a.wantNoCall("AttachApiProduct", "bad credentials must fail at plan")
 }
 
 // TestAccAPIProductAttachment_transientErrors: throttling and 503s on every operation the resource

@@ -394,3 +394,23 @@ func TestResolveAssumeRole(t *testing.T) {
 		t.Errorf("role without base credentials: %s", msg)
 	}
 }
+
+// endpoints.sts is host[:port]; https:// is tolerated, http:// refused (STS is HTTPS only).
+func TestResolveSTSEndpoint(t *testing.T) {
+	for _, tc := range []struct{ raw, want, summary string }{
+		{"", "", ""},
+		{"sts-vpc.cn-hangzhou.aliyuncs.com", "sts-vpc.cn-hangzhou.aliyuncs.com", ""},
+		{"https://127.0.0.1:8443/", "127.0.0.1:8443", ""},
+		{"http://127.0.0.1:8080", "", "STS is called over HTTPS only"},
+		{"127.0.0.1:8080/path", "", "Invalid STS endpoint"},
+	} {
+		got, diags := resolveSTSEndpoint(tc.raw)
+		summary := ""
+		if diags.HasError() {
+			summary = diags.Errors()[0].Summary()
+		}
+		if got != tc.want || summary != tc.summary {
+			t.Errorf("resolveSTSEndpoint(%q) = %q, %q; want %q, %q", tc.raw, got, summary, tc.want, tc.summary)
+		}
+	}
+}

@@ -189,6 +189,15 @@ func realClient(region string) (*cloudapi.Client, *cloudapitest.Fixtures, string
 	return c, f, rc.Region, err
 }
 
+// wantNoCall fails the test if the emulator served action at all, for requests that must stop at
+// plan.
+func (a *accTarget) wantNoCall(action, why string) {
+	a.t.Helper()
+	if n := a.srv.RequestCount(action, ""); n != 0 {
+		a.t.Errorf("%s called %d times; %s", action, n, why)
+	}
+}
+
 // emulatorOnly skips tests that need the emulator's control knobs.
 func emulatorOnly(t *testing.T) {
 	t.Helper()

@@ -62,8 +62,10 @@ func TestAccProvider_assumeRole(t *testing.T) {
 				a.checkAttached(id),
 				resource.TestCheckResourceAttr(attachmentAddr, "api_name", api.APIName),
 				func(*terraform.State) error {
-					if n := a.srv.RequestCount("AssumeRole", "OK"); n < 1 {
-						return fmt.Errorf("AssumeRole answered OK %d times, want at least once", n)
+					// Credentials far from expiry are reused: fewer AssumeRole calls than CloudAPI calls.
+					calls := a.srv.RequestCount("", "OK") - a.srv.RequestCount("AssumeRole", "OK")
+					if n := a.srv.RequestCount("AssumeRole", "OK"); n < 1 || n >= calls {
+						return fmt.Errorf("AssumeRole answered OK %d times for %d CloudAPI calls, want at least once and fewer", n, calls)
 					}
 					if n := a.srv.RequestCount("AttachApiProduct", "OK"); n != 1 {
 						return fmt.Errorf("AttachApiProduct answered OK %d times, want 1", n)
@@ -94,9 +96,7 @@ func TestAccProvider_assumeRoleRefused(t *testing.T) {
 			},
 		},
 	})
-	if n := a.srv.RequestCount("AttachApiProduct", ""); n != 0 {
-		t.Fatalf("AttachApiProduct was called %d times with refused credentials", n)
-	}
+	a.wantNoCall("AttachApiProduct", "refused role credentials must fail at plan")
 }
 
 // TestAccProvider_expiredSecurityToken: temporary keys whose token has expired get one error that
@@ -153,4 +153,36 @@ func TestAccProvider_untrustedCertificate(t *testing.T) {
 	if n := srv.RequestCount("", ""); n != 0 {
 		t.Fatalf("the emulator answered %d requests through an untrusted connection", n)
 	}
+}
+
+// TestAccProvider_assumeRoleRefreshesCredentials: role credentials close to their expiry are fetched
+// again before use (credentials-go refreshes 3 minutes ahead), so a long apply never signs with an
+// expired token. The emulator's clock runs 800 s behind, so every session it hands out expires
+// 100 s from now by the provider's clock.
+func TestAccProvider_assumeRoleRefreshesCredentials(t *testing.T) {
+	emulatorOnly(t)
+	behind := func() time.Time { return time.Now().Add(-800 * time.Second) }
+	a := newTLSAccTarget(t, emulator.WithClock(behind),
+		emulator.WithRole(emulator.Role{ARN: roleARN, TrustedAccounts: []string{emulator.DefaultAccountID}}))
+	a.sts, a.account = a.endpoint, roleAccount
+	gid, _ := a.srv.SeedGroup(roleAccount, "", "g")
+	apiID, err := a.srv.SeedAPI(roleAccount, "", emulator.APISpec{GroupID: gid, Name: "api_one", Path: "/one"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	product := a.newProductID()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy:             a.checkDestroy,
+		Steps: []resource.TestStep{{
+			Config: a.providerBlock(assumeRoleBlock(roleARN)) + attachmentConfig(product, apiID, "RELEASE", ""),
+			Check: func(*terraform.State) error {
+				calls := a.srv.RequestCount("", "OK") - a.srv.RequestCount("AssumeRole", "OK")
+				if assumed := a.srv.RequestCount("AssumeRole", "OK"); assumed < calls {
+					return fmt.Errorf("AssumeRole answered %d times for %d CloudAPI calls: near-expiry credentials were reused", assumed, calls)
+				}
+				return nil
+			},
+		}},
+	})
 }

@@ -1,9 +1,6 @@
 package model
 
-import (
-	"strconv"
-	"unicode/utf8"
-)
+import "strconv"
 
 // ParameterError is a request field that is missing or not acceptable. Param is the CloudAPI
 // parameter name (GroupName, Apis.2.StageName, RequestConfig.RequestPath); Reason says why an
@@ -59,25 +56,4 @@ type ProductAuthorizedError struct {
 
 func (e *ProductAuthorizedError) Error() string {
 	return "API product " + strconv.Quote(e.ProductID) + " is authorized to " + strconv.Itoa(len(e.AppIDs)) + " app(s)"
-}
-
-// validText accepts printable UTF-8 up to max runes, for names and descriptions.
-func validText(s string, max int) bool {
-	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > max {
-		return false
-	}
-	for _, r := range s {
-		if r < ' ' && r != '\t' && r != '\n' && r != '\r' || r == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-// checkDescription applies the common description rule: at most max printable characters.
-func checkDescription(param, s string, max int) error {
-	if !validText(s, max) {
-		return invalid(param, "at most "+strconv.Itoa(max)+" printable characters")
-	}
-	return nil
 }

@@ -12,16 +12,9 @@ const ProductIDRule = "1 to 64 letters, digits, '_' or '-'"
 // ValidProductID: products are named by the caller (AttachApiProduct creates them), so the id is
 // checked for shape only: 1-64 letters, digits, '_' or '-'. Real ids are 32 hex characters.
 func ValidProductID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
+	return identifier(id, 64, func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+	})
 }
 
 func checkProductID(id string) error {

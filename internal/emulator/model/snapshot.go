@@ -13,16 +13,7 @@ const TimeLayout = "2006-01-02T15:04:05Z"
 // ValidRegion accepts region ids like cn-hangzhou or ap-southeast-1: lowercase letters, digits and
 // dashes, as region ids end up in responses and map keys.
 func ValidRegion(r string) bool {
-	if r == "" || len(r) > 64 {
-		return false
-	}
-	for i := 0; i < len(r); i++ {
-		c := r[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
+	return identifier(r, 64, func(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' })
 }
 
 // Snapshot is the persistent form of a Backend, as the emulator's state file stores it (field
