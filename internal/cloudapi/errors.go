@@ -230,7 +230,7 @@ func splitSDKMessage(s string) (message, requestID string) {
 // what STS answered.
 func describeCause(err error) string {
 	s := describeTransport(err)
-	if isCertificateError(err) || strings.Contains(s, "x509: ") {
+	if IsCertificateError(err) || strings.Contains(s, "x509: ") {
 		s += "; the server's TLS certificate is not trusted: if the endpoint uses a private certificate authority " +
 			"(such as the emulator's --tls CA), add that CA's certificate to the PEM file named by the SSL_CERT_FILE environment variable"
 	}
@@ -293,9 +293,9 @@ func describeTransport(err error) string {
 	return err.Error()
 }
 
-// isCertificateError reports a TLS certificate the client does not accept. It will not fix itself,
-// so it is never retried.
-func isCertificateError(err error) bool {
+// IsCertificateError reports a TLS certificate the client does not accept. It will not fix itself,
+// so it is never retried, and nothing else will work through that endpoint either.
+func IsCertificateError(err error) bool {
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
@@ -411,7 +411,7 @@ func isTransient(err error) bool {
 		errors.Is(err, syscall.ETIMEDOUT) {
 		return true
 	}
-	if isCertificateError(err) {
+	if IsCertificateError(err) {
 		return false
 	}
 	var dnsErr *net.DNSError

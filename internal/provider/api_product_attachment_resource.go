@@ -306,6 +306,10 @@ func checkAPIForAttachment(ctx context.Context, data *providerData, apiID, stage
 	case isCredentialError(err):
 		diags.AddError("API Gateway rejected the credentials", fmt.Sprintf("Checking API %q failed: %s", apiID, describeError(err)))
 		return diags
+	case cloudapi.IsCertificateError(err):
+		// Nothing will get through this endpoint: better said at plan time than after the plan.
+		diags.AddError("API Gateway's TLS certificate is not trusted", fmt.Sprintf("Checking API %q failed: %s", apiID, describeError(err)))
+		return diags
 	case err != nil:
 		diags.AddAttributeWarning(path.Root("api_id"), "Could not check the API",
 			fmt.Sprintf("DescribeApi for API %q failed, so the plan cannot confirm the API exists and is deployed: %s", apiID, err))

@@ -128,7 +128,7 @@ provider "apigateway" {
 }
 
 // TestAccProvider_untrustedCertificate: an endpoint whose certificate the client does not trust fails
-// at once (one attempt, no retries) with a message that says so and names SSL_CERT_FILE.
+// the plan at once (one attempt, no retries) with a message that says so and names SSL_CERT_FILE.
 func TestAccProvider_untrustedCertificate(t *testing.T) {
 	emulatorOnly(t)
 	srv := emulator.New(emulator.WithTLS(nil)) // a CA of its own, which nobody trusts
@@ -140,7 +140,8 @@ func TestAccProvider_untrustedCertificate(t *testing.T) {
 		t.Fatal(err)
 	}
 	// "failed: connection error" directly, not "failed after N attempts": the call was made once.
-	want := regexp.MustCompile("(?s)" + messageRegexp("CloudAPI AttachApiProduct failed: connection error:").String() + ".*" +
+	want := regexp.MustCompile("(?s)" + messageRegexp("API Gateway's TLS certificate is not trusted").String() + ".*" +
+		messageRegexp("CloudAPI DescribeApi failed: connection error:").String() + ".*" +
 		messageRegexp("the server's TLS certificate is not trusted").String() + ".*" +
 		messageRegexp("named by the SSL_CERT_FILE environment variable").String())
 	resource.ParallelTest(t, resource.TestCase{
