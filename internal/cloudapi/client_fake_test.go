@@ -151,8 +151,8 @@ func TestFindAttachment(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("hit on page 2", func(t *testing.T) {
-		// A coalesced call reads the whole product (the listing may serve other callers); an
-		// uncoalesced one stops at the page with the hit.
+		// A shared read takes the whole product (the listing serves later reads too); an
+		// unshared one stops at the page with the hit.
 		for _, tc := range []struct {
 			client *Client
 			pages  int

@@ -151,37 +151,39 @@ func (c *Client) changeProduct(ctx context.Context, action, productID string, ap
 
 // attachCall is one AttachApiProduct call of at most maxItemsPerCall items.
 func (c *Client) attachCall(ctx context.Context, productID string, apis []APIRef) error {
-	req := &cloudapiclient.AttachApiProductRequest{ApiProductId: dara.String(productID)}
-	for _, a := range apis {
-		req.Apis = append(req.Apis, &cloudapiclient.AttachApiProductRequestApis{
-			ApiId:     dara.String(a.APIID),
-			StageName: dara.String(a.StageName),
-		})
-	}
+	req := &cloudapiclient.AttachApiProductRequest{ApiProductId: dara.String(productID),
+		Apis: sdkItems(apis, func(id, stage *string) *cloudapiclient.AttachApiProductRequestApis {
+			return &cloudapiclient.AttachApiProductRequestApis{ApiId: id, StageName: stage}
+		})}
 	err := c.invoke(ctx, "AttachApiProduct", sdkCall((*cloudapiclient.Client).AttachApiProductWithContext, req, (*cloudapiclient.AttachApiProductResponse).GetBody, nil))
-	c.noteWrite(productID, apis, true, err)
-	return err
+	return c.noteWrite(productID, apis, true, err)
 }
 
 // detachCall is one DetachApiProduct call of at most maxItemsPerCall items.
 func (c *Client) detachCall(ctx context.Context, productID string, apis []APIRef) error {
-	req := &cloudapiclient.DetachApiProductRequest{ApiProductId: dara.String(productID)}
-	for _, a := range apis {
-		req.Apis = append(req.Apis, &cloudapiclient.DetachApiProductRequestApis{
-			ApiId:     dara.String(a.APIID),
-			StageName: dara.String(a.StageName),
-		})
-	}
+	req := &cloudapiclient.DetachApiProductRequest{ApiProductId: dara.String(productID),
+		Apis: sdkItems(apis, func(id, stage *string) *cloudapiclient.DetachApiProductRequestApis {
+			return &cloudapiclient.DetachApiProductRequestApis{ApiId: id, StageName: stage}
+		})}
 	err := c.invoke(ctx, "DetachApiProduct", sdkCall((*cloudapiclient.Client).DetachApiProductWithContext, req, (*cloudapiclient.DetachApiProductResponse).GetBody, nil))
-	c.noteWrite(productID, apis, false, err)
-	return err
+	return c.noteWrite(productID, apis, false, err)
 }
 
-// noteWrite tells the product snapshots what a write did: a success is remembered over listings
-// that do not show it yet; an unknown outcome leaves the answer to the next listing.
-func (c *Client) noteWrite(productID string, apis []APIRef, attached bool, err error) {
+// sdkItems builds the SDK's Apis.N list, whose item type differs per operation.
+func sdkItems[T any](apis []APIRef, item func(apiID, stage *string) *T) []*T {
+	out := make([]*T, len(apis))
+	for i, a := range apis {
+		out[i] = item(dara.String(a.APIID), dara.String(a.StageName))
+	}
+	return out
+}
+
+// noteWrite tells the product snapshots what a write did, and returns its error: a success is
+// remembered over listings that do not show it yet; an unknown outcome leaves the answer to the
+// next listing.
+func (c *Client) noteWrite(productID string, apis []APIRef, attached bool, err error) error {
 	if c.snapshots == nil {
-		return
+		return err
 	}
 	switch {
 	case err == nil:
@@ -189,6 +191,7 @@ func (c *Client) noteWrite(productID string, apis []APIRef, attached bool, err e
 	case OutcomeUnknown(err):
 		c.snapshots.forgetWrites(productID, apis)
 	}
+	return err
 }
 
 // attachedInfo is what a fresh attachment's listing entry will say, from what the API catalog

@@ -53,10 +53,7 @@ func TestAccAPIProductAttachment_basicHTTPS(t *testing.T) {
 }
 
 func testAccAttachmentLifecycle(t *testing.T, a *accTarget) {
-	api := a.newDeployedAPI("RELEASE")
-	product := a.newProductID()
-	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
-	cfg := a.config(attachmentConfig(product, api.APIID, "RELEASE", ""))
+	api, product, id, cfg := a.singleAttachment()
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: a.factories(),
@@ -202,10 +199,7 @@ func TestAccAPIProductAttachment_changeStageReplaces(t *testing.T) {
 // product deleted out of band, both make the next plan non-empty and the apply re-create.
 func TestAccAPIProductAttachment_driftRecreates(t *testing.T) {
 	a := newAccTarget(t)
-	api := a.newDeployedAPI("RELEASE")
-	product := a.newProductID()
-	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
-	cfg := a.config(attachmentConfig(product, api.APIID, "RELEASE", ""))
+	api, product, id, cfg := a.singleAttachment()
 	ctx := context.Background()
 	expectCreate := resource.ConfigPlanChecks{
 		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(attachmentAddr, plancheck.ResourceActionCreate)},
@@ -460,10 +454,7 @@ func TestAccAPIProductAttachment_transientErrors(t *testing.T) {
 func TestAccAPIProductAttachment_visibilityDelay(t *testing.T) {
 	emulatorOnly(t)
 	a := newAccTarget(t, emulator.WithVisibilityDelay(time.Minute))
-	api := a.newDeployedAPI("RELEASE")
-	product := a.newProductID()
-	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
-	cfg := a.config(attachmentConfig(product, api.APIID, "RELEASE", ""))
+	api, _, id, cfg := a.singleAttachment()
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: a.factories(),
@@ -503,10 +494,7 @@ func TestAccAPIProductAttachment_visibilityDelay(t *testing.T) {
 func TestAccAPIProductAttachment_unknownOutcomeIsTainted(t *testing.T) {
 	emulatorOnly(t)
 	a := newAccTarget(t)
-	api := a.newDeployedAPI("RELEASE")
-	product := a.newProductID()
-	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
-	cfg := a.config(attachmentConfig(product, api.APIID, "RELEASE", ""))
+	api, product, id, cfg := a.singleAttachment()
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: a.factories(),
@@ -690,6 +678,15 @@ func waitAttached(t *testing.T, a *accTarget, id attachmentID) {
 		}
 	}
 	t.Fatalf("%s was never attached on the emulator", id)
+}
+
+// singleAttachment makes a deployed API and a product id for one test, and the configuration that
+// attaches the API in RELEASE.
+func (a *accTarget) singleAttachment() (api apiFixture, product string, id attachmentID, cfg string) {
+	api = a.newDeployedAPI("RELEASE")
+	product = a.newProductID()
+	id = attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+	return api, product, id, a.config(attachmentConfig(product, api.APIID, "RELEASE", ""))
 }
 
 // backendCheck runs a backend assertion as a state check, for steps that cannot use Check.
