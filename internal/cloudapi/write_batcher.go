@@ -19,7 +19,8 @@ import (
 //   - as soon as the writes in progress reach that concurrency (nobody else can come),
 //   - when one is full (maxItems),
 //   - when no write joined for defaultBatchQuiet (before anything is learnt, at the end of a run,
-//     or when Terraform pauses),
+//     or when Terraform pauses); a tenth of that for a product whose last batch closed this way
+//     with a single write (writes spread over many products, which waiting cannot gather),
 //   - at the latest defaultBatchMaxWait after their first write.
 const (
 	defaultBatchQuiet   = 100 * time.Millisecond
@@ -48,6 +49,9 @@ type writeBatcher struct {
 	// active counts the writes in progress; concurrency is the most that were in progress when a
 	// batch closed for being quiet (0 until then).
 	active, concurrency int
+	// lone marks the batches whose last one closed for being quiet with a single write: writes to
+	// many products at once, which waiting cannot gather, so they wait a tenth as long.
+	lone map[batchKey]bool
 }
 
 type batchKey struct{ action, productID string }
@@ -76,7 +80,8 @@ type batchMember struct {
 
 func newWriteBatcher(quiet, maxWait time.Duration, maxItems int, clock Clock,
 	send map[string]func(context.Context, string, []APIRef) error) *writeBatcher {
-	return &writeBatcher{quiet: quiet, maxWait: maxWait, maxItems: maxItems, clock: clock, send: send, open: map[batchKey]*writeBatch{}}
+	return &writeBatcher{quiet: quiet, maxWait: maxWait, maxItems: maxItems, clock: clock, send: send,
+		open: map[batchKey]*writeBatch{}, lone: map[batchKey]bool{}}
 }
 
 // do writes one item with action, batched with the concurrent writes of that action to the same
@@ -205,9 +210,18 @@ func (wb *writeBatcher) waitUntilDue(b *writeBatch) (reason string) {
 			return "longest wait"
 		case n == seen:
 			wb.concurrency = max(wb.concurrency, wb.active)
+			if n == 1 {
+				wb.lone[b.key] = true
+			} else {
+				delete(wb.lone, b.key)
+			}
 			return "quiet"
 		}
 		seen = n
+		wait := wb.quiet
+		if wb.lone[b.key] {
+			wait /= 10
+		}
 		wb.mu.Unlock()
 
 		ctx, cancel := context.WithCancel(context.Background())
@@ -218,7 +232,7 @@ func (wb *writeBatcher) waitUntilDue(b *writeBatch) (reason string) {
 			case <-ctx.Done():
 			}
 		}()
-		_ = wb.clock.Sleep(ctx, wb.quiet)
+		_ = wb.clock.Sleep(ctx, wait)
 		cancel()
 	}
 }

@@ -19,6 +19,7 @@ type gateClock struct {
 	mu      sync.Mutex
 	gate    chan struct{}
 	waiting chan struct{} // receives one value per Sleep that starts
+	slept   []time.Duration
 }
 
 func newGateClock() *gateClock {
@@ -27,9 +28,10 @@ func newGateClock() *gateClock {
 
 func (g *gateClock) Now() time.Time { return time.Now() }
 
-func (g *gateClock) Sleep(ctx context.Context, _ time.Duration) error {
+func (g *gateClock) Sleep(ctx context.Context, d time.Duration) error {
 	g.mu.Lock()
 	gate := g.gate
+	g.slept = append(g.slept, d)
 	g.mu.Unlock()
 	select {
 	case g.waiting <- struct{}{}:
@@ -490,5 +492,46 @@ func TestWriteBatcherLearnsConcurrency(t *testing.T) {
 	}
 	if got := s.callSizes(); !slices.Equal(got, []int{6, 6}) {
 		t.Fatalf("calls = %v, want [6 6]", got)
+	}
+}
+
+// A product whose batches stay single (writes spread over many products) waits a tenth of the
+// quiet period; one that gathers several goes back to the full period.
+func TestWriteBatcherShortensWaitForLoneWrites(t *testing.T) {
+	clock := newGateClock()
+	clock.open()
+	s := &recordingSender{}
+	wb := newTestBatcher(time.Second, 100, clock, s.send)
+	lastWait := func() time.Duration {
+		clock.mu.Lock()
+		defer clock.mu.Unlock()
+		return clock.slept[len(clock.slept)-1]
+	}
+	for i := range 2 {
+		if err := wb.do(context.Background(), testAction, "p1", ref(i)); err != nil {
+			t.Fatal(err)
+		}
+		// As if Terraform ran more writes at once elsewhere: the concurrency rule stays out of it.
+		wb.mu.Lock()
+		wb.concurrency = 100
+		wb.mu.Unlock()
+	}
+	if got := lastWait(); got != time.Second/10 {
+		t.Fatalf("second lone write waited %v, want %v", got, time.Second/10)
+	}
+	// Two at once: the batch gathers both and the product is no longer lone.
+	clock.shut()
+	res := startWrites(t, wb, clock, bgContexts(2))
+	clock.open()
+	for _, ch := range res {
+		if err := <-ch; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := wb.do(context.Background(), testAction, "p1", ref(9)); err != nil {
+		t.Fatal(err)
+	}
+	if got := lastWait(); got != time.Second {
+		t.Fatalf("after a batch of two, a write waited %v, want %v", got, time.Second)
 	}
 }
