@@ -351,9 +351,11 @@ func runScenario(ctx context.Context, tf string, bins binaries, sc scenario, mod
 	var out []result
 	off := int64(0)
 	_, off = emu.callsSince(0)
-	for _, phase := range []string{"apply", "plan", "destroy"} {
+	// plan-new: the plan of N new attachments (its exit code 2 means changes, as expected).
+	for _, phase := range []string{"plan-new", "apply", "plan", "destroy"} {
 		for _, md := range mds {
-			args := []string{phase, "-input=false", fmt.Sprintf("-parallelism=%d", sc.parallelism)}
+			command := strings.TrimSuffix(phase, "-new")
+			args := []string{command, "-input=false", fmt.Sprintf("-parallelism=%d", sc.parallelism)}
 			switch phase {
 			case "apply", "destroy":
 				args = append(args, "-auto-approve")
