@@ -224,6 +224,7 @@ func (c *Client) DeleteAPIProduct(ctx context.Context, productID string) error {
 	}
 	if c.snapshots != nil {
 		defer c.snapshots.forgetProduct(productID)
+		defer c.grantCache.forgetProduct(productID)
 	}
 	return c.invoke(ctx, "DeleteApiProduct", sdkCall((*cloudapiclient.Client).DeleteApiProductWithContext,
 		&cloudapiclient.DeleteApiProductRequest{ApiProductId: dara.String(productID)}, (*cloudapiclient.DeleteApiProductResponse).GetBody, nil))

@@ -8,7 +8,7 @@ import (
 )
 
 // Protocol side of apps and their authorizations: CreateApp, DeleteApp, SetApiProductsAuthorities,
-// RemoveApiProductsAuthorities, DescribeApiProductsByApp and DescribeAppsByApiProduct. AppKey,
+// SetAppsAuthToApiProduct, RemoveApiProductsAuthorities, DescribeApiProductsByApp and DescribeAppsByApiProduct. AppKey,
 // AppSecret, AppCode and Tag.N of CreateApp are accepted and dropped.
 
 // appIDParam reads the required AppId: a positive decimal int64, as both SDKs send it.
@@ -110,6 +110,52 @@ func opSetAPIProductsAuthorities(s *Server, c *opContext) (any, error) {
 	return requestIDOnly{c.requestID}, nil
 }
 
+// appIDsParam reads the required AppIds of SetAppsAuthToApiProduct in either wire form: AppIds.N
+// (the typed SDKs flatten the int64 list) or "a,b". Each must be a positive integer; repeats are
+// dropped, keeping the first position.
+func (s *Server) appIDsParam(p params) ([]int64, error) {
+	raw, err := p.list("AppIds", s.cfg.maxItems)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) == 0 {
+		return nil, errMissingParameter("AppIds")
+	}
+	out := make([]int64, 0, len(raw))
+	seen := make(map[int64]bool, len(raw))
+	for _, v := range raw {
+		id, perr := strconv.ParseInt(v, 10, 64)
+		if perr != nil || id <= 0 {
+			return nil, errInvalidParameter("AppIds", "must be positive integers, got "+strconv.Quote(model.Clip(v)))
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// opSetAppsAuthToAPIProduct grants one product to many apps (SetAppsAuthToApiProduct).
+func opSetAppsAuthToAPIProduct(s *Server, c *opContext) (any, error) {
+	pid, err := productIDParam(c.p)
+	if err != nil {
+		return nil, err
+	}
+	apps, err := s.appIDsParam(c.p)
+	if err != nil {
+		return nil, err
+	}
+	validUntil, err := parseAuthValidTime(c.p.get("AuthValidTime"))
+	if err != nil {
+		return nil, err
+	}
+	if err := c.r.AuthorizeApps(model.AuthorizeAppsRequest{ProductID: pid, AppIDs: apps, ValidUntil: validUntil, Description: c.p.get("Description")}, c.now); err != nil {
+		return nil, err
+	}
+	return requestIDOnly{c.requestID}, nil
+}
+
 func opRemoveAPIProductsAuthorities(s *Server, c *opContext) (any, error) {
 	id, products, err := s.appProductsRequest(c.p)
 	if err != nil {
@@ -130,7 +176,7 @@ func opDescribeAPIProductsByApp(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	auths, total, err := c.r.AppProducts(id, page)
+	auths, total, err := c.r.AppProducts(id, c.now, page)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +199,7 @@ func opDescribeAppsByAPIProduct(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	grants, total, err := c.r.ProductApps(pid, c.p.get("AppName"), page)
+	grants, total, err := c.r.ProductApps(pid, c.p.get("AppName"), c.now, page)
 	if err != nil {
 		return nil, err
 	}

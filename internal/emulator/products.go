@@ -90,7 +90,7 @@ func opDeleteAPIProduct(_ *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.r.DeleteProduct(id); err != nil {
+	if err := c.r.DeleteProduct(id, c.now); err != nil {
 		return nil, err
 	}
 	return requestIDOnly{c.requestID}, nil
