@@ -349,6 +349,7 @@ func (p *apigatewayProvider) Resources(context.Context) []func() resource.Resour
 	return []func() resource.Resource{
 		NewAPIProductAttachmentResource,
 		NewAPIProductAuthorizationResource,
+		NewAPIProductResource,
 	}
 }
 
