@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -47,7 +47,7 @@ type apiProductResource struct {
 type apiProductModel struct {
 	ID           types.String   `tfsdk:"id"`
 	APIProductID types.String   `tfsdk:"api_product_id"`
-	APIs         types.Set      `tfsdk:"apis"`
+	APIs         apiPairsValue  `tfsdk:"apis"`
 	Timeouts     timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -55,33 +55,32 @@ type apiProductIdentityModel struct {
 	APIProductID types.String `tfsdk:"api_product_id"`
 }
 
+// apis is a list attribute of objects, with set semantics (api_pairs_type.go), rather than a set
+// of nested attributes: the framework walks nested attributes element by element, and compares sets
+// element against element, so 1,000 pairs cost tens of seconds per plan. apiPairsValidator checks
+// the elements.
+
 // apiRefAttrTypes is the object type of one element of apis.
 var apiRefAttrTypes = map[string]attr.Type{"api_id": types.StringType, "stage_name": types.StringType}
 
-// refsOf reads the set; ok is false while it is unknown.
-func refsOf(ctx context.Context, set types.Set, diags *diag.Diagnostics) (refs []cloudapi.APIRef, ok bool) {
-	if set.IsNull() || set.IsUnknown() {
+// refsOf reads apis, in their order; ok is false while it or an element is unknown.
+func refsOf(v apiPairsValue) (refs []cloudapi.APIRef, ok bool) {
+	if v.IsNull() || v.IsUnknown() {
 		return nil, false
 	}
-	var elems []types.Object
-	diags.Append(set.ElementsAs(ctx, &elems, false)...)
-	for _, o := range elems {
-		if o.IsUnknown() {
+	for _, e := range v.Elements() {
+		r, ok := pairOf(e)
+		if !ok {
 			return nil, false
 		}
-		a := o.Attributes()
-		api, _ := a["api_id"].(types.String)
-		stage, _ := a["stage_name"].(types.String)
-		if api.IsUnknown() || stage.IsUnknown() {
-			return nil, false
-		}
-		refs = append(refs, cloudapi.APIRef{APIID: api.ValueString(), StageName: stage.ValueString()})
+		refs = append(refs, r)
 	}
-	return refs, !diags.HasError()
+	return refs, true
 }
 
-// setOf renders pairs as the apis set, in a stable order.
-func setOf(refs []cloudapi.APIRef, diags *diag.Diagnostics) types.Set {
+// listOf renders pairs as apis, in a stable order (the framework keeps the prior order when the
+// pairs are the same).
+func listOf(refs []cloudapi.APIRef, diags *diag.Diagnostics) apiPairsValue {
 	refs = slices.Clone(refs)
 	slices.SortFunc(refs, func(a, b cloudapi.APIRef) int {
 		if c := strings.Compare(a.APIID, b.APIID); c != 0 {
@@ -90,7 +89,6 @@ func setOf(refs []cloudapi.APIRef, diags *diag.Diagnostics) types.Set {
 		return stageRank(a.StageName) - stageRank(b.StageName)
 	})
 	elems := make([]attr.Value, 0, len(refs))
-	objType := types.ObjectType{AttrTypes: apiRefAttrTypes}
 	for _, r := range refs {
 		o, d := types.ObjectValue(apiRefAttrTypes, map[string]attr.Value{
 			"api_id": types.StringValue(r.APIID), "stage_name": types.StringValue(r.StageName),
@@ -98,9 +96,9 @@ func setOf(refs []cloudapi.APIRef, diags *diag.Diagnostics) types.Set {
 		diags.Append(d...)
 		elems = append(elems, o)
 	}
-	s, d := types.SetValue(objType, elems)
+	l, d := types.ListValue(apiPairObjectType, elems)
 	diags.Append(d...)
-	return s
+	return apiPairsValue{ListValue: l}
 }
 
 // difference is the pairs of a not in b.
@@ -154,24 +152,15 @@ func (r *apiProductResource) Schema(ctx context.Context, _ resource.SchemaReques
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators:          []validator.String{identifierValidator{}},
 			},
-			"apis": schema.SetNestedAttribute{
-				MarkdownDescription: "Every (API, stage) pair of the product; at least one. Updated in place.",
-				Required:            true,
-				Validators:          []validator.Set{setvalidator.SizeAtLeast(1)},
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"api_id": schema.StringAttribute{
-							MarkdownDescription: "ID of the API.",
-							Required:            true,
-							Validators:          []validator.String{identifierValidator{}},
-						},
-						"stage_name": schema.StringAttribute{
-							MarkdownDescription: "Stage the API is attached in: `RELEASE`, `PRE` or `TEST` (case-sensitive).",
-							Required:            true,
-							Validators:          []validator.String{stageNameValidator{}},
-						},
-					},
-				},
+			"apis": schema.ListAttribute{
+				MarkdownDescription: "Every (API, stage) pair of the product, as objects `{ api_id = \"...\", stage_name = \"RELEASE\" }`: " +
+					"`api_id` is the ID of the API, `stage_name` the stage it is attached in, `RELEASE`, `PRE` or `TEST` (case-sensitive). " +
+					"A set in all but syntax: a pair may appear only once, and reordering the list is planned as an in-place update that sends nothing " +
+					"(the order is kept as written; a refresh keeps it too). " +
+					"At least one pair. Updated in place.",
+				Required:   true,
+				CustomType: newAPIPairsType(),
+				Validators: []validator.List{listvalidator.SizeAtLeast(1), apiPairsValidator{}},
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -210,14 +199,14 @@ func (r *apiProductResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	var plan, state apiProductModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	planned, ok := refsOf(ctx, plan.APIs, &resp.Diagnostics)
+	planned, ok := refsOf(plan.APIs)
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
 	var current []cloudapi.APIRef
 	if !req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		current, _ = refsOf(ctx, state.APIs, &resp.Diagnostics)
+		current, _ = refsOf(state.APIs)
 	}
 	added := difference(planned, current)
 	if len(added) == 0 {
@@ -322,7 +311,7 @@ func (r *apiProductResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	defer cancel()
 	productID := plan.APIProductID.ValueString()
-	refs, ok := refsOf(ctx, plan.APIs, &resp.Diagnostics)
+	refs, ok := refsOf(plan.APIs)
 	if !ok {
 		resp.Diagnostics.AddError("Unknown apis", "The apis of the API product are not known at apply time; this is a bug in the provider.")
 		return
@@ -369,7 +358,7 @@ func (r *apiProductResource) Read(ctx context.Context, req resource.ReadRequest,
 		refs = append(refs, cloudapi.APIRef{APIID: a.APIID, StageName: a.StageName})
 	}
 	state.ID = types.StringValue(productID)
-	state.APIs = setOf(refs, &resp.Diagnostics)
+	state.APIs = listOf(refs, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -383,8 +372,8 @@ func (r *apiProductResource) Update(ctx context.Context, req resource.UpdateRequ
 	defer cancel()
 	var state apiProductModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	planned, ok1 := refsOf(ctx, plan.APIs, &resp.Diagnostics)
-	current, ok2 := refsOf(ctx, state.APIs, &resp.Diagnostics)
+	planned, ok1 := refsOf(plan.APIs)
+	current, ok2 := refsOf(state.APIs)
 	if resp.Diagnostics.HasError() || !ok1 || !ok2 {
 		resp.Diagnostics.AddError("Unknown apis", "The apis of the API product are not known at apply time; this is a bug in the provider.")
 		return
@@ -402,7 +391,7 @@ func (r *apiProductResource) Update(ctx context.Context, req resource.UpdateRequ
 	if len(removed) > 0 {
 		if err := r.data.client.DetachAPIProduct(ctx, productID, removed); err != nil && !isGone(err) {
 			// The added pairs are attached: record them, with the pairs that were to be removed.
-			state.APIs = setOf(append(slices.Clone(current), added...), &resp.Diagnostics)
+			state.APIs = listOf(append(slices.Clone(current), added...), &resp.Diagnostics)
 			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 			resp.Diagnostics.AddError("Cannot detach APIs from API product",
 				fmt.Sprintf("Detaching %d (API, stage) pairs from API product %q failed: %s\n\nThe pairs to attach were attached; the next plan shows the detach again.", len(removed), productID, describeError(err)))
@@ -461,4 +450,52 @@ func (r *apiProductResource) ImportState(ctx context.Context, req resource.Impor
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), productID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("api_product_id"), productID)...)
 	setProductIdentity(ctx, resp.Identity, productID, &resp.Diagnostics)
+}
+
+// apiPairsValidator checks every element of apis with the attachment's rules.
+type apiPairsValidator struct{}
+
+var _ validator.List = apiPairsValidator{}
+
+// Description implements validator.Describer.
+func (apiPairsValidator) Description(context.Context) string {
+	return "every element must have a non-empty api_id without \":\" or whitespace and a stage_name of RELEASE, PRE or TEST, and appear once"
+}
+
+// MarkdownDescription implements validator.Describer.
+func (v apiPairsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+// ValidateList implements validator.List.
+func (apiPairsValidator) ValidateList(ctx context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	seen := map[cloudapi.APIRef]bool{}
+	for _, e := range req.ConfigValue.Elements() {
+		if r, ok := pairOf(e); ok {
+			if seen[r] {
+				resp.Diagnostics.AddAttributeError(req.Path, "Duplicate API pair",
+					fmt.Sprintf("Attribute %s lists API %q in stage %s more than once; each pair may appear only once.", req.Path, r.APIID, r.StageName))
+			}
+			seen[r] = true
+		}
+		o, ok := e.(types.Object)
+		if !ok || o.IsUnknown() || o.IsNull() {
+			continue
+		}
+		a := o.Attributes()
+		for _, f := range []struct {
+			name    string
+			problem func(string) string
+		}{{"api_id", identifierProblem}, {"stage_name", stageProblem}} {
+			v, _ := a[f.name].(types.String)
+			if v.IsUnknown() {
+				continue
+			}
+			if problem := f.problem(v.ValueString()); problem != "" {
+				resp.Diagnostics.AddAttributeError(req.Path, "Invalid API pair",
+					sentence(fmt.Sprintf("Attribute %s: %s %s", req.Path, f.name, problem)))
+			}
+		}
+	}
 }

@@ -20,7 +20,26 @@ import (
 
 const productAddr = "apigateway_api_product.test"
 
+// productConfig lists the pairs in the order Read reports them (by api_id, then RELEASE, PRE,
+// TEST), so that ImportStateVerify, which compares list indexes, can compare.
 func productConfig(productID string, refs ...cloudapi.APIRef) string {
+	return productConfigInOrder(productID, readOrder(refs)...)
+}
+
+// readOrder sorts a copy of refs as Read reports them.
+func readOrder(refs []cloudapi.APIRef) []cloudapi.APIRef {
+	refs = slices.Clone(refs)
+	slices.SortFunc(refs, func(a, b cloudapi.APIRef) int {
+		if c := strings.Compare(a.APIID, b.APIID); c != 0 {
+			return c
+		}
+		return stageRank(a.StageName) - stageRank(b.StageName)
+	})
+	return refs
+}
+
+// productConfigInOrder lists the pairs in the order given.
+func productConfigInOrder(productID string, refs ...cloudapi.APIRef) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nresource \"apigateway_api_product\" \"test\" {\n  api_product_id = %q\n  apis = [\n", productID)
 	for _, r := range refs {
@@ -98,6 +117,8 @@ func TestAccAPIProduct_basic(t *testing.T) {
 	first := []cloudapi.APIRef{{APIID: x.APIID, StageName: "RELEASE"}, {APIID: x.APIID, StageName: "PRE"}, {APIID: y.APIID, StageName: "RELEASE"}}
 	second := []cloudapi.APIRef{{APIID: x.APIID, StageName: "RELEASE"}, {APIID: x.APIID, StageName: "PRE"}, {APIID: z.APIID, StageName: "RELEASE"}}
 	var attachBefore, detachBefore int
+	reversed := readOrder(second) // the reverse of the order the state has after the update
+	slices.Reverse(reversed)
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: a.factories(),
@@ -135,7 +156,30 @@ func TestAccAPIProduct_basic(t *testing.T) {
 					},
 				),
 			},
-			{Config: a.config(productConfig(product, second...)), PlanOnly: true},
+			{
+				// Reordering apis is an in-place update that sends nothing (Terraform plans a list
+				// exactly as configured), and the new order is then stable.
+				PreConfig: func() {
+					if a.srv != nil {
+						attachBefore, detachBefore = a.srv.RequestCount("AttachApiProduct", ""), a.srv.RequestCount("DetachApiProduct", "")
+					}
+				},
+				Config:           a.config(productConfigInOrder(product, reversed...)),
+				ConfigPlanChecks: expectAction(productAddr, plancheck.ResourceActionUpdate),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					a.checkProductPairs(product, second...),
+					func(*terraform.State) error {
+						if a.srv == nil {
+							return nil
+						}
+						if n, m := a.srv.RequestCount("AttachApiProduct", "")-attachBefore, a.srv.RequestCount("DetachApiProduct", "")-detachBefore; n != 0 || m != 0 {
+							return fmt.Errorf("reordering made %d attach and %d detach calls, want none", n, m)
+						}
+						return nil
+					},
+				),
+			},
+			{Config: a.config(productConfigInOrder(product, reversed...)), PlanOnly: true},
 		},
 	})
 }
@@ -233,9 +277,11 @@ func TestAccAPIProduct_validation(t *testing.T) {
 		ProtoV6ProviderFactories: a.factories(),
 		Steps: []resource.TestStep{
 			step(productConfig("p1", cloudapi.APIRef{APIID: x.APIID, StageName: "release"}), `stage names are case-sensitive, did you mean "RELEASE"?`),
-			step(productConfig("p1"), `Attribute apis set must contain at least 1 elements`),
+			step(productConfig("p1"), `Attribute apis list must contain at least 1 elements`),
 			step(productConfig("p:1", cloudapi.APIRef{APIID: x.APIID, StageName: "RELEASE"}), `Attribute api_product_id "p:1" contains ":"`),
 			step(productConfig("p1", cloudapi.APIRef{APIID: "a 1", StageName: "RELEASE"}), `contains whitespace`),
+			step(productConfig("p1", cloudapi.APIRef{APIID: x.APIID, StageName: "RELEASE"}, cloudapi.APIRef{APIID: x.APIID, StageName: "RELEASE"}),
+				fmt.Sprintf("Attribute apis lists API %q in stage RELEASE more than once; each pair may appear only once.", x.APIID)),
 			step(productConfig("p1", cloudapi.APIRef{APIID: x.APIID, StageName: "RELEASE"}, cloudapi.APIRef{APIID: missing, StageName: "PRE"}),
 				fmt.Sprintf("API %q in apis does not exist in region %s", missing, a.region)),
 			{
