@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -432,6 +433,47 @@ func TestAccAPIProduct_importErrors(t *testing.T) {
 				ImportState:   true,
 				ImportStateId: a.newProductID(),
 				ExpectError:   regexp.MustCompile(`Cannot import non-existent remote object`),
+			},
+		},
+	})
+}
+
+// TestAccAPIProduct_productOrAttachmentsExample runs examples/product-or-attachments: one product
+// managed whole, another by attachments, side by side; a second plan is empty and removing the
+// configuration deletes the first product and detaches the second's pairs.
+func TestAccAPIProduct_productOrAttachmentsExample(t *testing.T) {
+	emulatorOnly(t) // the example's product ids are fixed
+	a := newAccTarget(t)
+	gid, gname := a.newGroup()
+	x, y := a.newAPI(gid, gname, "RELEASE", "PRE"), a.newAPI(gid, gname, "RELEASE", "PRE")
+	cfg := exampleConfig(t, a, "product-or-attachments/main.tf")
+	vars := config.Variables{"api_ids": config.ListVariable(config.StringVariable(x.APIID), config.StringVariable(y.APIID))}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:          cfg,
+				ConfigVariables: vars,
+				ConfigStateChecks: []statecheck.StateCheck{
+					backendCheck(a.checkProductPairs("payments_product", cloudapi.APIRef{APIID: x.APIID, StageName: "RELEASE"}, cloudapi.APIRef{APIID: y.APIID, StageName: "RELEASE"})),
+					backendCheck(a.checkProductPairs("partner_product", cloudapi.APIRef{APIID: x.APIID, StageName: "PRE"}, cloudapi.APIRef{APIID: y.APIID, StageName: "PRE"})),
+				},
+			},
+			{
+				Config:           cfg,
+				ConfigVariables:  vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				Config: a.config(""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					backendCheck(func(*terraform.State) error {
+						if _, exists, _ := a.productPairs("payments_product"); exists {
+							return fmt.Errorf("payments_product still exists")
+						}
+						return a.checkProductPairs("partner_product")(nil)
+					}),
+				},
 			},
 		},
 	})
