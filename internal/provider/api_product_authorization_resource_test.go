@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -401,4 +402,75 @@ func TestAccAPIProductAuthorization_identity(t *testing.T) {
 			{ResourceName: authorizationAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity},
 		},
 	})
+}
+
+// TestAccAPIProductAuthorization_batchedAndShared: 20 authorizations of one product with the same
+// terms are granted in a few SetAppsAuthToApiProduct calls (not 20), a refresh of all of them reads
+// the product's apps once, and destroy revokes each app (one call per app: revokes are batched per app).
+func TestAccAPIProductAuthorization_batchedAndShared(t *testing.T) {
+	emulatorOnly(t)
+	a := newAccTarget(t)
+	product := a.newProduct()
+	const n = 20
+	apps := make([]string, n)
+	for i := range apps {
+		id, _ := a.newApp()
+		apps[i] = strconv.FormatInt(id, 10)
+	}
+	cfg := a.config(fmt.Sprintf(`
+variable "apps" {
+  type    = list(string)
+  default = ["%s"]
+}
+
+resource "apigateway_api_product_authorization" "test" {
+  count          = length(var.apps)
+  api_product_id = %q
+  app_id         = var.apps[count.index]
+  description    = "batched"
+}
+`, strings.Join(apps, `", "`), product))
+	var grants, listings int
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy:             a.checkAuthorizationsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { grants = a.srv.RequestCount("SetAppsAuthToApiProduct", "") },
+				Config:    cfg,
+				Check: func(*terraform.State) error {
+					if got, _ := a.srv.ProductGrants(a.account, a.region, product); len(got) != n {
+						return fmt.Errorf("%d apps authorized, want %d", len(got), n)
+					}
+					calls := a.srv.RequestCount("SetAppsAuthToApiProduct", "") - grants
+					t.Logf("%d grants took %d SetAppsAuthToApiProduct calls", n, calls)
+					if calls > n/4 {
+						return fmt.Errorf("%d grants took %d SetAppsAuthToApiProduct calls, want them batched", n, calls)
+					}
+					return nil
+				},
+			},
+			{
+				// The plan (with its refresh) is checked before anything else runs.
+				PreConfig: func() { listings = a.srv.RequestCount("DescribeAppsByApiProduct", "") },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+					planCheckFunc(func() error {
+						if calls := a.srv.RequestCount("DescribeAppsByApiProduct", "") - listings; calls != 1 {
+							return fmt.Errorf("refreshing %d authorizations took %d DescribeAppsByApiProduct calls, want 1", n, calls)
+						}
+						return nil
+					}),
+				}},
+			},
+		},
+	})
+}
+
+// planCheckFunc is a plan check that runs f (to look at the backend when the plan is made).
+type planCheckFunc func() error
+
+func (f planCheckFunc) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	resp.Error = f()
 }
