@@ -3,11 +3,14 @@
 #
 #   1. starts bin/apigateway-emulator on a free loopback port with examples/emulator/demo-seed.json;
 #   2. writes a Terraform CLI config whose dev_overrides point at bin/ (so no `terraform init`, no registry);
-#   3. `terraform apply` on a copy of examples/demo: every seeded API attached in RELEASE and PRE,
-#      then the apigateway_api_product data source reads the product back;
-#   4. `terraform plan` must find nothing to change; `terraform destroy`;
-#   5. asks the emulator (scripts/democheck, through internal/cloudapi) that the product is empty again;
-#   6. stops the emulator. Any failure exits non-zero.
+#   3. creates an app (scripts/democheck -create-app: the provider manages no apps);
+#   4. `terraform apply` on a copy of examples/demo: a product managed whole by apigateway_api_product
+#      (every seeded API in RELEASE and PRE), the app authorized on it, a second product built from
+#      apigateway_api_product_attachment resources, both read back through the data sources;
+#   5. `terraform plan` must find nothing to change; `terraform destroy`;
+#   6. asks the emulator (scripts/democheck, through internal/cloudapi) that both products are empty
+#      (the first one deleted) and that no app is authorized any more;
+#   7. stops the emulator. Any failure exits non-zero.
 #
 # Expects `make build` to have run (the demo target does it). Environment knobs:
 #   BIN_DIR      where terraform-provider-apigateway and apigateway-emulator are (default ./bin)
@@ -27,6 +30,7 @@ ACCESS_KEY=${DEMO_ACCESS_KEY:-LTAI5tDemoAccessKeyId}
 SECRET_KEY=${DEMO_SECRET_KEY:-demo-secret-not-for-production}
 REGION=${DEMO_REGION:-cn-hangzhou}
 PRODUCT=${DEMO_PRODUCT:-demo0000000000000000000000000001}
+PRODUCT2=${DEMO_PRODUCT2:-demo0000000000000000000000000002}
 
 say() { printf '\n==> %s\n' "$*"; }
 die() { printf 'demo: FAILED: %s\n' "$*" >&2; exit 1; }
@@ -113,7 +117,7 @@ cp "$ROOT"/examples/demo/*.tf "$tmp/work/"
 export TF_CLI_CONFIG_FILE=$tmp/terraform.rc
 export TF_IN_AUTOMATION=1 TF_INPUT=0
 export TF_VAR_endpoint=$endpoint TF_VAR_protocol=$protocol TF_VAR_region=$REGION
-export TF_VAR_access_key=$ACCESS_KEY TF_VAR_secret_key=$SECRET_KEY TF_VAR_api_product_id=$PRODUCT
+export TF_VAR_access_key=$ACCESS_KEY TF_VAR_secret_key=$SECRET_KEY TF_VAR_api_product_id=$PRODUCT TF_VAR_attachments_product_id=$PRODUCT2
 # democheck reads the same credentials.
 export ALICLOUD_ACCESS_KEY=$ACCESS_KEY ALICLOUD_SECRET_KEY=$SECRET_KEY
 
@@ -124,7 +128,12 @@ tf() { terraform -chdir="$tmp/work" "$@"; }
 
 say "Building the checker (scripts/democheck)"
 go build -o "$tmp/democheck" "$ROOT/scripts/democheck"
-democheck() { "$tmp/democheck" -endpoint "$endpoint" -protocol "$protocol" -region "$REGION" -product "$PRODUCT" "$@"; }
+democheck() { "$tmp/democheck" -endpoint "$endpoint" -protocol "$protocol" -region "$REGION" "$@"; }
+
+say "Creating an app to authorize (CreateApp; the provider manages products, not apps)"
+app_id=$(democheck -create-app demo_mobile_app)
+echo "app demo_mobile_app has id $app_id"
+export TF_VAR_app_id=$app_id
 
 say "terraform apply"
 tf apply "${color[@]}" -auto-approve -input=false
@@ -132,13 +141,21 @@ tf apply "${color[@]}" -auto-approve -input=false
 say "terraform output"
 tf output "${color[@]}"
 
+pairs=$(( $(tf output -json product_apis | tr -cd ',' | wc -c) + 1 ))
 attachments=$(tf state list | grep -c '^apigateway_api_product_attachment\.' || true)
 total=$(tf output -raw product_total_count)
+total2=$(tf output -raw attachments_product_total_count)
+[[ $total -gt 0 ]] || die "the first product has no APIs"
+[[ $total == "$pairs" ]] || die "the data source counts $total APIs, but lists $pairs"
 [[ $attachments -gt 0 ]] || die "no attachment was created"
-[[ $total == "$attachments" ]] || die "the data source counts $total APIs, but $attachments attachments were applied"
+[[ $total2 == "$attachments" ]] || die "the data source counts $total2 APIs in the second product, but $attachments attachments were applied"
+tf output -json authorized_apps | grep -q "($app_id)" || die "the app is not listed as authorized on $PRODUCT"
+tf output -json app_products | grep -q "$PRODUCT" || die "the app's products do not include $PRODUCT"
 
-say "The emulator's view of product $PRODUCT after apply"
-democheck -want "$attachments"
+say "The emulator's view of product $PRODUCT (managed whole) after apply"
+democheck -product "$PRODUCT" -want "$total" -want-apps 1
+say "The emulator's view of product $PRODUCT2 (attachments) after apply"
+democheck -product "$PRODUCT2" -want "$attachments"
 
 say "terraform plan (must find no changes)"
 set +e
@@ -150,8 +167,9 @@ set -e
 say "terraform destroy"
 tf destroy "${color[@]}" -auto-approve -input=false
 
-say "The emulator's view of product $PRODUCT after destroy"
-democheck -want 0
+say "The emulator's view of both products after destroy"
+democheck -product "$PRODUCT" -want 0 -want-apps 0
+democheck -product "$PRODUCT2" -want 0
 
 say "Stopping the emulator"
 kill -TERM "$emu_pid"
@@ -164,4 +182,4 @@ echo "emulator stopped cleanly after $requests log lines"
 
 over=""
 [[ $scheme == https ]] && over=" (over HTTPS, the emulator's CA trusted through SSL_CERT_FILE)"
-say "demo: OK: $attachments attachments applied over RELEASE and PRE, read back by the data source, destroyed; the emulator's product is empty again$over"
+say "demo: OK: product $PRODUCT managed whole ($total pairs over RELEASE and PRE) with app $app_id authorized on it, product $PRODUCT2 from $attachments attachments, read back by the data sources, all destroyed; the emulator's products are empty again$over"

@@ -80,6 +80,7 @@ func main() {
 		throttled = flag.String("throttled", "200@20", "extra scenario N@QPS at p=10 (empty: none)")
 		outDir    = flag.String("out", "bench/results", "directory for the CSV")
 		binDir    = flag.String("bin", "bin/bench", "where the provider builds and the emulator go")
+		product   = flag.Int("product", 0, "also run the apigateway_api_product scenario with this many pairs on one product (0: no)")
 	)
 	flag.Parse()
 	ctx := context.Background()
@@ -112,6 +113,14 @@ func main() {
 	}
 
 	var all []result
+	if *product > 0 {
+		fmt.Fprintf(os.Stderr, "==> apigateway_api_product, %d pairs on one product\n", *product)
+		rs, err := runProductScenario(ctx, *tf, bins, *product)
+		if err != nil {
+			fail(fmt.Errorf("product scenario: %w", err))
+		}
+		all = append(all, rs...)
+	}
 	for _, sc := range scs {
 		fmt.Fprintf(os.Stderr, "==> %s\n", sc)
 		rs, err := runScenario(ctx, *tf, bins, sc, strings.Split(*modes, ","))
@@ -567,3 +576,5 @@ func fail(err error) {
 	fmt.Fprintln(os.Stderr, "tfbench:", err)
 	os.Exit(1)
 }
+
+func sortStrings(s []string) { sort.Strings(s) }

@@ -327,6 +327,56 @@ describe('@alicloud/cloudapi20160714 (V3 signature)', { timeout }, () => {
     );
   });
 
+  test('SetAppsAuthToApiProduct grants apps, DescribeAppsByApiProduct lists them, DeleteApiProduct is refused until revoked', async () => {
+    const grantProduct = productID();
+    await client.attachApiProduct(
+      new Cloudapi.AttachApiProductRequest({
+        apiProductId: grantProduct,
+        apis: [new Cloudapi.AttachApiProductRequestApis({ apiId: apis[0].id, stageName: 'RELEASE' })],
+      }),
+    );
+    const appIds = [];
+    for (const n of [1, 2]) {
+      const a = await client.createApp(new Cloudapi.CreateAppRequest({ appName: `node_app_${tag}_${n}` }));
+      assert.ok(a.body.appId > 0, 'CreateApp returns an AppId');
+      appIds.push(a.body.appId);
+    }
+    const g = await client.setAppsAuthToApiProduct(
+      new Cloudapi.SetAppsAuthToApiProductRequest({
+        apiProductId: grantProduct,
+        appIds,
+        authValidTime: '2099-01-02T03:04:05Z',
+        description: 'granted by the Node.js SDK',
+      }),
+    );
+    assert.equal(g.statusCode, 200);
+    assert.ok(g.body.requestId, 'SetAppsAuthToApiProduct returns a RequestId');
+    const listed = (
+      await client.describeAppsByApiProduct(
+        new Cloudapi.DescribeAppsByApiProductRequest({ apiProductId: grantProduct, pageSize: 100 }),
+      )
+    ).body;
+    assert.equal(listed.totalCount, 2);
+    const got = (listed.authorizedApps?.authorizedApp ?? []).map((a) => [a.appId, a.authValidTime, a.description]);
+    assert.deepEqual(got, appIds.map((id) => [id, '2099-01-02T03:04:05Z', 'granted by the Node.js SDK']));
+    const byApp = (await client.describeApiProductsByApp(new Cloudapi.DescribeApiProductsByAppRequest({ appId: appIds[0] }))).body;
+    assert.deepEqual((byApp.apiProductInfoList?.apiProductInfo ?? []).map((p) => p.apiProductId), [grantProduct]);
+
+    await rejectsWith(
+      () => client.deleteApiProduct(new Cloudapi.DeleteApiProductRequest({ apiProductId: grantProduct })),
+      'ApiProductAuthorizedToApp',
+      400,
+      (e) => e.statusCode,
+    );
+    for (const appId of appIds) {
+      await client.removeApiProductsAuthorities(
+        new Cloudapi.RemoveApiProductsAuthoritiesRequest({ appId, apiProductIds: [grantProduct] }),
+      );
+    }
+    const del = await client.deleteApiProduct(new Cloudapi.DeleteApiProductRequest({ apiProductId: grantProduct }));
+    assert.equal(del.statusCode, 200);
+  });
+
   test('StageName outside RELEASE/PRE/TEST is InvalidParameter (400)', async () => {
     await rejectsWith(
       () =>
@@ -458,6 +508,40 @@ describe('@alicloud/pop-core (V1 HMAC-SHA1 signature)', { timeout }, () => {
       404,
       statusOf,
     );
+  });
+
+  test('SetAppsAuthToApiProduct with AppIds.N (flattened by pop-core) and with AppIds.N written out', async () => {
+    const grantProduct = productID();
+    await client.request('AttachApiProduct', { ApiProductId: grantProduct, 'Apis.1.ApiId': apis[0].id, 'Apis.1.StageName': 'RELEASE' }, post);
+    const appIds = [];
+    for (const n of [1, 2, 3]) {
+      const a = await client.request('CreateApp', { AppName: `popcore_app_${tag}_${n}` }, post);
+      assert.ok(Number(a.AppId) > 0, 'CreateApp returns an AppId');
+      appIds.push(Number(a.AppId));
+    }
+    const g = await client.request('SetAppsAuthToApiProduct', { ApiProductId: grantProduct, AppIds: appIds.slice(0, 2) }, post);
+    assert.ok(g.RequestId, 'SetAppsAuthToApiProduct returns a RequestId');
+    await client.request('SetAppsAuthToApiProduct', { ApiProductId: grantProduct, 'AppIds.1': appIds[2], Description: 'query form' }, get);
+    const body = await client.request('DescribeAppsByApiProduct', { ApiProductId: grantProduct, PageSize: 100 }, post);
+    assert.equal(Number(body.TotalCount), 3);
+    assert.deepEqual(
+      (body.AuthorizedApps?.AuthorizedApp ?? []).map((a) => [Number(a.AppId), a.AuthValidTime, a.Description]),
+      [
+        [appIds[0], '', ''],
+        [appIds[1], '', ''],
+        [appIds[2], '', 'query form'],
+      ],
+    );
+    await rejectsWith(
+      () => client.request('SetAppsAuthToApiProduct', { ApiProductId: grantProduct, 'AppIds.1': 999999999999 }, post),
+      'NotFoundApp',
+      404,
+      statusOf,
+    );
+    // Deleting an app removes its authorization.
+    await client.request('DeleteApp', { AppId: appIds[0] }, post);
+    const after = await client.request('DescribeAppsByApiProduct', { ApiProductId: grantProduct }, get);
+    assert.equal(Number(after.TotalCount), 2);
   });
 
   test('a version other than 2016-07-14 is InvalidVersion (400)', async () => {

@@ -81,6 +81,18 @@ func (ac *apiCatalog) lookup(ctx context.Context, apiID string) (*APIDetail, err
 	return nil, err
 }
 
+// expect records that these APIs are about to be looked up, so that the first lookup already
+// weighs a listing against as many DescribeApi calls.
+func (ac *apiCatalog) expect(apiIDs []string) {
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	for _, id := range apiIDs {
+		if _, ok := ac.known[id]; !ok {
+			ac.asked[id] = true
+		}
+	}
+}
+
 // cached returns what the catalog already knows of the API, without a call.
 func (ac *apiCatalog) cached(apiID string) (*APIDetail, bool) {
 	ac.mu.Lock()

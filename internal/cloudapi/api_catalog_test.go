@@ -110,3 +110,33 @@ func TestLookupAPIConcurrentAndMissing(t *testing.T) {
 		t.Errorf("repeated lookups made %d more calls, want 0", got-before)
 	}
 }
+
+// TestLookupAPIsListsOnce: many APIs looked up at once cost one DescribeApis listing of the region,
+// not one DescribeApi each; an API that does not exist is still described on its own (not found).
+func TestLookupAPIsListsOnce(t *testing.T) {
+	srv := emulator.New()
+	t.Cleanup(func() { _ = srv.Close() })
+	c := emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, fastPolicy(newFakeClock()))
+	const account, region = emulator.DefaultAccountID, emulator.DefaultRegion
+	g, err := srv.SeedGroup(account, region, "catalog_group")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, 250)
+	for i := range ids {
+		if ids[i], err = srv.SeedAPI(account, region, emulator.APISpec{GroupID: g, Name: fmt.Sprintf("catalogApi%03d", i), Path: fmt.Sprintf("/c/%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	missing := "0123456789abcdef0123456789abcdef"
+	found, failed := c.LookupAPIs(context.Background(), append(append([]string{}, ids...), missing, ids[0]))
+	if len(found) != 250 || len(failed) != 1 || !IsNotFound(failed[missing]) {
+		t.Fatalf("found %d, failed %v", len(found), failed)
+	}
+	if n := srv.RequestCount("DescribeApis", ""); n != 3 {
+		t.Fatalf("DescribeApis calls = %d, want 3 (one listing of 250 APIs)", n)
+	}
+	if n := srv.RequestCount("DescribeApi", ""); n != 1 {
+		t.Fatalf("DescribeApi calls = %d, want 1 (the missing API)", n)
+	}
+}

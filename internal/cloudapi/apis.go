@@ -37,6 +37,35 @@ func (c *Client) LookupAPI(ctx context.Context, apiID string) (*APIDetail, error
 	return c.catalog.lookup(ctx, apiID)
 }
 
+// LookupAPIs looks up many APIs at once, as LookupAPI does one: the catalog learns up front how many
+// are wanted, so that one DescribeApis listing of the region answers them when that is cheaper than
+// one DescribeApi each. found holds the APIs that exist; failed the error of each other one (for
+// which IsNotFound is true when the API does not exist).
+func (c *Client) LookupAPIs(ctx context.Context, apiIDs []string) (found map[string]*APIDetail, failed map[string]error) {
+	found, failed = map[string]*APIDetail{}, map[string]error{}
+	if c.catalog != nil {
+		c.catalog.expect(apiIDs)
+	}
+	for _, id := range apiIDs {
+		if _, done := found[id]; done {
+			continue
+		}
+		if _, done := failed[id]; done {
+			continue
+		}
+		d, err := c.LookupAPI(ctx, id)
+		if err != nil {
+			failed[id] = err
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		found[id] = d
+	}
+	return found, failed
+}
+
 // DescribeAPI returns the API's details (DescribeApi), unshared. A missing API is an error for
 // which IsNotFound is true (NotFoundApi).
 func (c *Client) DescribeAPI(ctx context.Context, apiID string) (*APIDetail, error) {

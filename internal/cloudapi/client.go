@@ -38,8 +38,9 @@ type Config struct {
 	UserAgent string
 	// Retry controls the retry loop; zero fields take the values of DefaultRetryPolicy.
 	Retry RetryPolicy
-	// DisableBatchingAndSharing sends every AttachAPI and DetachAPI as a call of its own, makes
-	// every ListProductAPIs and FindAttachment page through the product on its own and every
+	// DisableBatchingAndSharing sends every AttachAPI, DetachAPI, GrantApp and RevokeApp as a call
+	// of its own, makes every ListProductAPIs, FindAttachment, ListProductApps and FindGrant page
+	// through the product on its own and every
 	// LookupAPI call DescribeApi: the naive baseline for benchmarks, and an escape hatch.
 	DisableBatchingAndSharing bool
 }
@@ -57,8 +58,13 @@ type Client struct {
 	// API details, and the batching of single-item writes.
 	snapshots *productSnapshots
 	catalog   *apiCatalog
-	writes    *writeBatcher
-	endpoint  string
+	writes    *writeBatcher[APIRef]
+	// The same for app authorizations: apps' grants per product, grants batched per (product,
+	// terms), revokes per app.
+	grantCache *listingCache[int64, AuthorizedApp]
+	grants     *writeBatcher[int64]
+	revokes    *writeBatcher[string]
+	endpoint   string
 	// region names the region of fresh attachments the client describes itself.
 	region string
 }
@@ -130,6 +136,11 @@ func New(cfg Config) (*Client, error) {
 		})
 		c.writes = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
 			map[string]func(context.Context, string, []APIRef) error{"AttachApiProduct": c.attachCall, "DetachApiProduct": c.detachCall})
+		c.grantCache = newGrantCache(c.retry.Clock, c.listProductApps)
+		c.grants = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
+			map[string]func(context.Context, string, []int64) error{actionGrant: c.grantCall})
+		c.revokes = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
+			map[string]func(context.Context, string, []string) error{actionRevoke: c.revokeCall})
 	}
 	return c, nil
 }

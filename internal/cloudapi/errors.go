@@ -353,7 +353,8 @@ func IsNotFound(err error) bool {
 		return false
 	}
 	var nf *NotFoundError
-	if errors.As(err, &nf) {
+	var gnf *GrantNotFoundError
+	if errors.As(err, &nf) || errors.As(err, &gnf) {
 		return true
 	}
 	d := inspect(err)
@@ -380,7 +381,8 @@ func IsRetryable(err error) bool {
 		return false
 	}
 	var nf *NotFoundError
-	if errors.As(err, &nf) {
+	var gnf *GrantNotFoundError
+	if errors.As(err, &nf) || errors.As(err, &gnf) {
 		return false
 	}
 	if errors.Is(err, context.Canceled) {

@@ -227,6 +227,7 @@ func (c *Client) DeleteAPIProduct(ctx context.Context, productID string) error {
 	}
 	if c.snapshots != nil {
 		defer c.snapshots.forgetProduct(productID)
+		defer c.grantCache.forgetProduct(productID)
 	}
 	return c.invoke(ctx, "DeleteApiProduct", sdkCall((*cloudapiclient.Client).DeleteApiProductWithContext,
 		&cloudapiclient.DeleteApiProductRequest{ApiProductId: dara.String(productID)}, (*cloudapiclient.DeleteApiProductResponse).GetBody, nil))
@@ -237,7 +238,7 @@ func (c *Client) DeleteAPIProduct(ctx context.Context, productID string) error {
 // across pages (the product changed while we paged) are dropped. An unknown product is an error
 // for which IsNotFound is true.
 //
-// The answer follows the freshness rule of product_snapshots.go: strict by default (a listing
+// The answer follows the freshness rule of listing_cache.go: strict by default (a listing
 // that starts after the call), relaxed under WithMaxStaleness, and always including this client's
 // own successful writes. The returned slice belongs to the caller.
 func (c *Client) ListProductAPIs(ctx context.Context, productID string) ([]APIInfo, error) {

@@ -3,6 +3,7 @@ package cloudapi
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,21 +32,27 @@ const (
 // it joined went out. The write certainly did not happen.
 var ErrNotSent = errors.New("the request was not sent")
 
-// writeBatcher turns concurrent one-item writes to the same API product (AttachApiProduct or
-// DetachApiProduct) into one call with up to maxItems items, so N concurrent Terraform resources
-// cost one request instead of N. Each caller still gets its own result: a call that fails for a
+// writeBatcher turns concurrent one-item writes of one action to the same scope into one call with
+// up to maxItems items, so N concurrent Terraform resources cost one request instead of N. T is the
+// item type: an APIRef for AttachApiProduct / DetachApiProduct (scope: the product), an app id for
+// SetAppsAuthToApiProduct (scope: the product and the grant's terms), a product id for
+// RemoveApiProductsAuthorities (scope: the app). Each caller still gets its own result: a call that fails for a
 // reason that may belong to one item is split in halves and sent again, so only the faulty items
 // fail. Retries for throttling and transient errors happen inside send, for the batch as a whole.
-type writeBatcher struct {
+//
+// Each batcher counts its own writes in progress and learns its own concurrency: writes of another
+// batcher (attachments and grants in one apply) do not count, so while both kinds run, batches of
+// either are sent after defaultBatchQuiet rather than at once. That costs latency, not calls.
+type writeBatcher[T any] struct {
 	quiet    time.Duration
 	maxWait  time.Duration
 	maxItems int
 	clock    Clock
 	// send makes one call of action with every item (through the retry loop).
-	send map[string]func(ctx context.Context, productID string, items []APIRef) error
+	send map[string]func(ctx context.Context, scope string, items []T) error
 
 	mu   sync.Mutex
-	open map[batchKey]*writeBatch // the batches still taking items
+	open map[batchKey]*writeBatch[T] // the batches still taking items
 	// active counts the writes in progress; concurrency is the most that were in progress when a
 	// batch closed for being quiet (0 until then).
 	active, concurrency int
@@ -54,11 +61,11 @@ type writeBatcher struct {
 	lone map[batchKey]bool
 }
 
-type batchKey struct{ action, productID string }
+type batchKey struct{ action, scope string }
 
-type writeBatch struct {
+type writeBatch[T any] struct {
 	key     batchKey
-	members []*batchMember
+	members []*batchMember[T]
 	started time.Time
 	due     bool          // under mu: send now
 	wake    chan struct{} // signalled when due becomes true
@@ -70,26 +77,26 @@ type writeBatch struct {
 	live   int
 }
 
-type batchMember struct {
+type batchMember[T any] struct {
 	ctx    context.Context
-	item   APIRef
+	item   T
 	result chan error // buffered: the sender never blocks
 	// Under writeBatcher.mu: left when the caller gave up, sent once its item went out.
 	left, sent bool
 }
 
-func newWriteBatcher(quiet, maxWait time.Duration, maxItems int, clock Clock,
-	send map[string]func(context.Context, string, []APIRef) error) *writeBatcher {
-	return &writeBatcher{quiet: quiet, maxWait: maxWait, maxItems: maxItems, clock: clock, send: send,
-		open: map[batchKey]*writeBatch{}, lone: map[batchKey]bool{}}
+func newWriteBatcher[T any](quiet, maxWait time.Duration, maxItems int, clock Clock,
+	send map[string]func(context.Context, string, []T) error) *writeBatcher[T] {
+	return &writeBatcher[T]{quiet: quiet, maxWait: maxWait, maxItems: maxItems, clock: clock, send: send,
+		open: map[batchKey]*writeBatch[T]{}, lone: map[batchKey]bool{}}
 }
 
 // do writes one item with action, batched with the concurrent writes of that action to the same
-// product. If ctx ends before the batch is sent, the item is taken out and the error wraps
+// scope. If ctx ends before the batch is sent, the item is taken out and the error wraps
 // ErrNotSent; if it ends while the call is in flight, the error is ctx's and the outcome is unknown.
-func (wb *writeBatcher) do(ctx context.Context, action, productID string, item APIRef) error {
-	m := &batchMember{ctx: ctx, item: item, result: make(chan error, 1)}
-	wb.join(batchKey{action, productID}, m)
+func (wb *writeBatcher[T]) do(ctx context.Context, action, scope string, item T) error {
+	m := &batchMember[T]{ctx: ctx, item: item, result: make(chan error, 1)}
+	wb.join(batchKey{action, scope}, m)
 	defer func() {
 		wb.mu.Lock()
 		wb.active--
@@ -117,13 +124,13 @@ func (wb *writeBatcher) do(ctx context.Context, action, productID string, item A
 }
 
 // join adds m to its open batch, starting one if there is none.
-func (wb *writeBatcher) join(key batchKey, m *batchMember) {
+func (wb *writeBatcher[T]) join(key batchKey, m *batchMember[T]) {
 	wb.mu.Lock()
 	defer wb.mu.Unlock()
 	wb.active++
 	b := wb.open[key]
 	if b == nil {
-		b = &writeBatch{key: key, started: wb.clock.Now(), wake: make(chan struct{}, 1)}
+		b = &writeBatch[T]{key: key, started: wb.clock.Now(), wake: make(chan struct{}, 1)}
 		b.ctx, b.cancel = context.WithCancel(context.WithoutCancel(m.ctx))
 		wb.open[key] = b
 		go wb.run(b)
@@ -149,7 +156,7 @@ func (wb *writeBatcher) join(key batchKey, m *batchMember) {
 }
 
 // makeDue marks the batch to be sent now; under writeBatcher.mu.
-func (b *writeBatch) makeDue() {
+func (b *writeBatch[T]) makeDue() {
 	if !b.due {
 		b.due = true
 		b.wake <- struct{}{}
@@ -157,13 +164,13 @@ func (b *writeBatch) makeDue() {
 }
 
 // run waits until the batch is due, then sends what is still wanted.
-func (wb *writeBatcher) run(b *writeBatch) {
+func (wb *writeBatcher[T]) run(b *writeBatch[T]) {
 	reason := wb.waitUntilDue(b)
 	// Under wb.mu from here to the send.
 	if wb.open[b.key] == b {
 		delete(wb.open, b.key)
 	}
-	var members []*batchMember
+	var members []*batchMember[T]
 	deadline, bounded := time.Time{}, true
 	for _, m := range b.members {
 		if m.left || m.ctx.Err() != nil {
@@ -184,7 +191,7 @@ func (wb *writeBatcher) run(b *writeBatch) {
 	}
 	ctx := b.ctx
 	tflog.Debug(ctx, "sending batched call", map[string]any{
-		"action": b.key.action, "api_product_id": b.key.productID, "items": len(members),
+		"action": b.key.action, "scope": scopeForLog(b.key.scope), "items": len(members),
 		"waited_ms": wb.clock.Now().Sub(b.started).Milliseconds(), "sent_because": reason,
 	})
 	if bounded {
@@ -196,7 +203,7 @@ func (wb *writeBatcher) run(b *writeBatch) {
 }
 
 // waitUntilDue returns, with wb.mu held, once the batch is due (see defaultBatchQuiet), and why.
-func (wb *writeBatcher) waitUntilDue(b *writeBatch) (reason string) {
+func (wb *writeBatcher[T]) waitUntilDue(b *writeBatch[T]) (reason string) {
 	seen := 0 // members at the last look
 	for {
 		wb.mu.Lock()
@@ -239,15 +246,15 @@ func (wb *writeBatcher) waitUntilDue(b *writeBatch) (reason string) {
 
 // sendSplit sends members' items in one call; if it fails for a reason that may be one item's,
 // each half is sent again on its own.
-func (wb *writeBatcher) sendSplit(ctx context.Context, key batchKey, members []*batchMember) {
-	items := make([]APIRef, len(members))
+func (wb *writeBatcher[T]) sendSplit(ctx context.Context, key batchKey, members []*batchMember[T]) {
+	items := make([]T, len(members))
 	for i, m := range members {
 		items[i] = m.item
 	}
-	err := wb.send[key.action](ctx, key.productID, items)
+	err := wb.send[key.action](ctx, key.scope, items)
 	if err != nil && len(members) > 1 && mayBeItemError(err) && ctx.Err() == nil {
 		tflog.Debug(ctx, "batched call failed, sending each half on its own to find the items at fault", map[string]any{
-			"action": key.action, "api_product_id": key.productID, "items": len(items), "error_code": ErrorCode(err),
+			"action": key.action, "scope": scopeForLog(key.scope), "items": len(items), "error_code": ErrorCode(err),
 		})
 		half := len(members) / 2
 		wb.sendSplit(ctx, key, members[:half])
@@ -277,3 +284,9 @@ func mayBeItemError(err error) bool {
 // codeNotFoundAPIProduct is what the emulator answers for an unknown product (the real service
 // documents no code for it).
 const codeNotFoundAPIProduct = "NotFoundApiProduct"
+
+// scopeSep separates the parts of a scope made of several values (a grant's product, validity
+// and description); scopeForLog shows it readably.
+const scopeSep = "\x00"
+
+func scopeForLog(scope string) string { return strings.ReplaceAll(scope, scopeSep, " | ") }

@@ -121,7 +121,7 @@ func (r *recordingSender) callSizes() []int {
 
 const testAction = "AttachApiProduct"
 
-func newTestBatcher(quiet time.Duration, maxItems int, clock Clock, send func(context.Context, string, []APIRef) error) *writeBatcher {
+func newTestBatcher(quiet time.Duration, maxItems int, clock Clock, send func(context.Context, string, []APIRef) error) *writeBatcher[APIRef] {
 	return newWriteBatcher(quiet, time.Minute, maxItems, clock, map[string]func(context.Context, string, []APIRef) error{testAction: send})
 }
 
@@ -129,12 +129,12 @@ func ref(i int) APIRef { return APIRef{APIID: fmt.Sprintf("api%03d", i), StageNa
 
 // startWrites runs n concurrent do calls and waits until all joined the batch (the first started
 // the window).
-func startWrites(t *testing.T, wb *writeBatcher, clock *gateClock, ctxs []context.Context) []chan error {
+func startWrites(t *testing.T, wb *writeBatcher[APIRef], clock *gateClock, ctxs []context.Context) []chan error {
 	t.Helper()
 	return startWritesAction(t, wb, testAction, clock, ctxs)
 }
 
-func startWritesAction(t *testing.T, wb *writeBatcher, action string, clock *gateClock, ctxs []context.Context) []chan error {
+func startWritesAction(t *testing.T, wb *writeBatcher[APIRef], action string, clock *gateClock, ctxs []context.Context) []chan error {
 	t.Helper()
 	res := make([]chan error, len(ctxs))
 	for i := range ctxs {

@@ -276,3 +276,31 @@ func (f *Fixtures) ListAPIs(ctx context.Context, groupID, namePrefix string) ([]
 	}
 	return out, nil
 }
+
+// CreateApp creates an app (CreateApp) and returns its ID.
+func (f *Fixtures) CreateApp(ctx context.Context, name, description string) (int64, error) {
+	req := &cloudapiclient.CreateAppRequest{AppName: dara.String(name)}
+	if description != "" {
+		req.Description = dara.String(description)
+	}
+	var id int64
+	err := f.call(ctx, func(rt *dara.RuntimeOptions) error {
+		resp, err := f.sdk.CreateAppWithContext(ctx, req, rt)
+		if err == nil {
+			id = dara.Int64Value(resp.Body.AppId)
+		}
+		return err
+	})
+	if err == nil && id <= 0 {
+		err = errors.New("CloudAPI CreateApp: the answer has no AppId")
+	}
+	return id, err
+}
+
+// DeleteApp deletes an app (DeleteApp), which also removes its authorizations.
+func (f *Fixtures) DeleteApp(ctx context.Context, appID int64) error {
+	return f.call(ctx, func(rt *dara.RuntimeOptions) error {
+		_, err := f.sdk.DeleteAppWithContext(ctx, &cloudapiclient.DeleteAppRequest{AppId: dara.Int64(appID)}, rt)
+		return err
+	})
+}

@@ -94,3 +94,21 @@ func TestFixtureLifecycle(t *testing.T) {
 		t.Fatalf("DeleteAPIGroup: %v", err)
 	}
 }
+
+// TestFixtureApps creates and deletes an app over the wire.
+func TestFixtureApps(t *testing.T) {
+	srv := emulator.New()
+	t.Cleanup(func() { _ = srv.Close() })
+	f := newFixtures(t, srv)
+	ctx := context.Background()
+	id, err := f.CreateApp(ctx, "tf_testacc_app", "fixture")
+	if err != nil || id <= 0 {
+		t.Fatalf("CreateApp = %d, %v", id, err)
+	}
+	if err := f.DeleteApp(ctx, id); err != nil {
+		t.Fatalf("DeleteApp: %v", err)
+	}
+	if err := f.DeleteApp(ctx, id); !cloudapi.IsNotFound(err) {
+		t.Fatalf("DeleteApp of a deleted app = %v, want not found", err)
+	}
+}

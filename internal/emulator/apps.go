@@ -8,7 +8,7 @@ import (
 )
 
 // Protocol side of apps and their authorizations: CreateApp, DeleteApp, SetApiProductsAuthorities,
-// RemoveApiProductsAuthorities, DescribeApiProductsByApp and DescribeAppsByApiProduct. AppKey,
+// SetAppsAuthToApiProduct, RemoveApiProductsAuthorities, DescribeApiProductsByApp and DescribeAppsByApiProduct. AppKey,
 // AppSecret, AppCode and Tag.N of CreateApp are accepted and dropped.
 
 // appIDParam reads the required AppId: a positive decimal int64, as both SDKs send it.
@@ -104,6 +104,49 @@ func opSetAPIProductsAuthorities(s *Server, c *opContext) (any, error) {
 	return ack(c, c.r.Authorize(model.AuthorizeRequest{AppID: id, ProductIDs: products, ValidUntil: validUntil, Description: c.p.get("Description")}, c.now))
 }
 
+// appIDsParam reads the required AppIds of SetAppsAuthToApiProduct in either wire form: AppIds.N
+// (the typed SDKs flatten the int64 list) or "a,b". Each must be a positive integer; repeats are
+// dropped, keeping the first position.
+func (s *Server) appIDsParam(p params) ([]int64, error) {
+	raw, err := p.list("AppIds", s.cfg.maxItems)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) == 0 {
+		return nil, errMissingParameter("AppIds")
+	}
+	out := make([]int64, 0, len(raw))
+	seen := make(map[int64]bool, len(raw))
+	for _, v := range raw {
+		id, perr := strconv.ParseInt(v, 10, 64)
+		if perr != nil || id <= 0 {
+			return nil, errInvalidParameter("AppIds", "must be positive integers, got "+strconv.Quote(model.Clip(v)))
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// opSetAppsAuthToAPIProduct grants one product to many apps (SetAppsAuthToApiProduct).
+func opSetAppsAuthToAPIProduct(s *Server, c *opContext) (any, error) {
+	pid, err := productIDParam(c.p)
+	if err != nil {
+		return nil, err
+	}
+	apps, err := s.appIDsParam(c.p)
+	if err != nil {
+		return nil, err
+	}
+	validUntil, err := parseAuthValidTime(c.p.get("AuthValidTime"))
+	if err != nil {
+		return nil, err
+	}
+	return ack(c, c.r.AuthorizeApps(model.AuthorizeAppsRequest{ProductID: pid, AppIDs: apps, ValidUntil: validUntil, Description: c.p.get("Description")}, c.now))
+}
+
 func opRemoveAPIProductsAuthorities(s *Server, c *opContext) (any, error) {
 	id, products, err := s.appProductsRequest(c.p)
 	if err != nil {
@@ -117,7 +160,7 @@ func opDescribeAPIProductsByApp(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	infos, header, err := listing(s, c, func(p model.Page) ([]model.Authorization, int, error) { return c.r.AppProducts(id, p) },
+	infos, header, err := listing(s, c, func(p model.Page) ([]model.Authorization, int, error) { return c.r.AppProducts(id, c.now, p) },
 		func(au model.Authorization) apiProductInfo { return apiProductInfo{APIProductID: au.ProductID} })
 	if err != nil {
 		return nil, err
@@ -134,11 +177,12 @@ func opDescribeAppsByAPIProduct(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	apps, header, err := listing(s, c, func(p model.Page) ([]model.Grant, int, error) { return c.r.ProductApps(pid, c.p.get("AppName"), p) },
-		func(g model.Grant) authorizedApp {
-			return authorizedApp{AppID: g.App.ID, AppName: g.App.Name, AuthValidTime: g.Authorization.ValidUntil,
-				AuthorizedTime: fmtTime(g.Authorization.Authorized), Description: g.Authorization.Description, Extend: g.App.Extend}
-		})
+	apps, header, err := listing(s, c, func(p model.Page) ([]model.Grant, int, error) {
+		return c.r.ProductApps(pid, c.p.get("AppName"), c.now, p)
+	}, func(g model.Grant) authorizedApp {
+		return authorizedApp{AppID: g.App.ID, AppName: g.App.Name, AuthValidTime: g.Authorization.ValidUntil,
+			AuthorizedTime: fmtTime(g.Authorization.Authorized), Description: g.Authorization.Description, Extend: g.App.Extend}
+	})
 	if err != nil {
 		return nil, err
 	}

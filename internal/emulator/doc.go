@@ -84,7 +84,14 @@
 //     WithMaxItemsPerCall ids, repeats ignored; an unknown product is NotFoundApiProduct) required;
 //     AuthValidTime optional, RFC 3339 (answered as UTC yyyy-MM-ddTHH:mm:ssZ; empty = never expires);
 //     Description optional. All or nothing. Re-authorizing replaces AuthValidTime and Description and
-//     keeps AuthorizedTime. AuthValidTime is recorded, not enforced: nothing is served to expire.
+//     keeps AuthorizedTime.
+//   - SetAppsAuthToApiProduct: ApiProductId (unknown product NotFoundApiProduct) and AppIds (AppIds.N
+//     as the typed SDKs send it, or "a,b"; positive integers, at most WithMaxItemsPerCall, repeats
+//     ignored; an unknown app is NotFoundApp) required; AuthValidTime and Description as
+//     SetApiProductsAuthorities. All or nothing; re-granting replaces AuthValidTime and Description.
+//   - Expiry (the emulator's choice; Alibaba documents only "empty = never expires"): an authorization
+//     whose AuthValidTime has passed is gone for every purpose: neither Describe operation lists it,
+//     it does not block DeleteApiProduct, and granting the pair again starts a fresh authorization.
 //   - RemoveApiProductsAuthorities: unknown app is NotFoundApp; products the app is not authorized on
 //     (existing or not) are ignored.
 //   - DescribeApiProductsByApp (unknown app NotFoundApp) and DescribeAppsByApiProduct (unknown product

@@ -58,6 +58,7 @@ func operations() map[string]operation {
 		"CreateApp":                    opCreateApp,
 		"DeleteApp":                    opDeleteApp,
 		"SetApiProductsAuthorities":    opSetAPIProductsAuthorities,
+		"SetAppsAuthToApiProduct":      opSetAppsAuthToAPIProduct,
 		"RemoveApiProductsAuthorities": opRemoveAPIProductsAuthorities,
 		"DescribeApiProductsByApp":     opDescribeAPIProductsByApp,
 		"DescribeAppsByApiProduct":     opDescribeAppsByAPIProduct,

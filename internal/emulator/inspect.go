@@ -139,3 +139,48 @@ func (s *Server) regionOr(region string) string {
 	}
 	return region
 }
+
+// SeedApp creates an app directly (no HTTP) and returns its id, with CreateApp's validation.
+func (s *Server) SeedApp(accountID, region, name string) (appID int64, err error) {
+	if err := checkSeedTarget(accountID, region); err != nil {
+		return 0, err
+	}
+	a, err := s.backend.Region(accountID, s.regionOr(region)).CreateApp(model.CreateAppRequest{Name: name}, s.cfg.now())
+	if err != nil {
+		return 0, wireError(err)
+	}
+	return a.ID, nil
+}
+
+// RemoveApp deletes an app directly (no HTTP), and with it its authorizations, as DeleteApp does.
+func (s *Server) RemoveApp(accountID, region string, appID int64) error {
+	if err := checkSeedTarget(accountID, region); err != nil {
+		return err
+	}
+	if err := s.backend.Region(accountID, s.regionOr(region)).DeleteApp(appID); err != nil {
+		return wireError(err)
+	}
+	return nil
+}
+
+// ProductGrants returns the apps authorized on a product now (expired authorizations left out), in
+// grant order, and whether the product exists.
+func (s *Server) ProductGrants(accountID, region, productID string) (grants []Grant, exists bool) {
+	r := s.backend.Lookup(accountID, s.regionOr(region))
+	out, _, err := r.ProductApps(productID, "", s.cfg.now(), model.Page{Number: 1, Size: 1 << 30})
+	if err != nil {
+		return nil, false
+	}
+	for _, g := range out {
+		grants = append(grants, Grant{AppID: g.App.ID, AppName: g.App.Name, AuthValidTime: g.Authorization.ValidUntil, Description: g.Authorization.Description})
+	}
+	return grants, true
+}
+
+// Grant is an app's authorization on a product, as ProductGrants reports it.
+type Grant struct {
+	AppID         int64
+	AppName       string
+	AuthValidTime string
+	Description   string
+}

@@ -79,5 +79,5 @@ func opDeleteAPIProduct(_ *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ack(c, c.r.DeleteProduct(id))
+	return ack(c, c.r.DeleteProduct(id, c.now))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -35,10 +36,19 @@ type apiProductDataSource struct {
 }
 
 type apiProductDataSourceModel struct {
-	ID           types.String             `tfsdk:"id"`
-	APIProductID types.String             `tfsdk:"api_product_id"`
-	APIs         []apiProductAPIInfoModel `tfsdk:"apis"`
-	TotalCount   types.Int64              `tfsdk:"total_count"`
+	ID             types.String             `tfsdk:"id"`
+	APIProductID   types.String             `tfsdk:"api_product_id"`
+	APIs           []apiProductAPIInfoModel `tfsdk:"apis"`
+	TotalCount     types.Int64              `tfsdk:"total_count"`
+	AuthorizedApps []authorizedAppInfoModel `tfsdk:"authorized_apps"`
+}
+
+type authorizedAppInfoModel struct {
+	AppID          types.String `tfsdk:"app_id"`
+	AppName        types.String `tfsdk:"app_name"`
+	AuthValidTime  types.String `tfsdk:"auth_valid_time"`
+	AuthorizedTime types.String `tfsdk:"authorized_time"`
+	Description    types.String `tfsdk:"description"`
 }
 
 type apiProductAPIInfoModel struct {
@@ -64,7 +74,8 @@ func (d *apiProductDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Lists the APIs attached to an API Gateway **API product** (`DescribeApiProductApis`, all pages). " +
+		MarkdownDescription: "Lists the APIs attached to an API Gateway **API product** (`DescribeApiProductApis`, all pages) " +
+			"and the apps authorized on it (`DescribeAppsByApiProduct`, all pages). " +
 			"An API product that does not exist is an error; one whose APIs were all detached has `total_count = 0`.",
 		Attributes: map[string]schema.Attribute{
 			"id": computed("Same as `api_product_id`."),
@@ -91,6 +102,20 @@ func (d *apiProductDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 						"path":        computed("Request path of the API."),
 						"description": computed("Description of the API."),
 						"region_id":   computed("Region of the API."),
+					},
+				},
+			},
+			"authorized_apps": schema.ListNestedAttribute{
+				MarkdownDescription: "The apps authorized to call the product's APIs, ordered by `app_id` (numerically). " +
+					"An authorization whose `auth_valid_time` has passed is left out.",
+				Computed: true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"app_id":          computed("ID of the app, as decimal digits."),
+						"app_name":        computed("Name of the app."),
+						"auth_valid_time": computed("When the authorization expires (UTC, `2006-01-02T15:04:05Z`); null if it never expires."),
+						"authorized_time": computed("When the app was authorized (UTC)."),
+						"description":     computed("Description of the authorization; null if none."),
 					},
 				},
 			},
@@ -134,12 +159,21 @@ func (d *apiProductDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 
+	// Strict: an app authorized earlier in this run must be listed with its name.
+	grants, err := d.data.client.ListProductApps(ctx, productID)
+	if err != nil && !isGone(err) {
+		resp.Diagnostics.AddError("Cannot list the apps authorized on the API product",
+			fmt.Sprintf("Listing the apps authorized on API product %q failed: %s", productID, describeError(err)))
+		return
+	}
+
 	sortAPIInfos(apis)
 	state := apiProductDataSourceModel{
-		ID:           types.StringValue(productID),
-		APIProductID: cfg.APIProductID,
-		APIs:         make([]apiProductAPIInfoModel, 0, len(apis)),
-		TotalCount:   types.Int64Value(int64(len(apis))),
+		AuthorizedApps: authorizedAppModels(grants, d.data.now()),
+		ID:             types.StringValue(productID),
+		APIProductID:   cfg.APIProductID,
+		APIs:           make([]apiProductAPIInfoModel, 0, len(apis)),
+		TotalCount:     types.Int64Value(int64(len(apis))),
 	}
 	for _, a := range apis {
 		state.APIs = append(state.APIs, apiProductAPIInfoModel{
@@ -177,4 +211,24 @@ func stageRank(stage string) int {
 		}
 	}
 	return len(validStages)
+}
+
+// authorizedAppModels orders grants by app id and leaves out those expired at now (a service may
+// still list them; they authorize nothing).
+func authorizedAppModels(grants []cloudapi.AuthorizedApp, now time.Time) []authorizedAppInfoModel {
+	sort.Slice(grants, func(i, j int) bool { return grants[i].AppID < grants[j].AppID })
+	out := make([]authorizedAppInfoModel, 0, len(grants))
+	for _, g := range grants {
+		if t, err := time.Parse(time.RFC3339, g.AuthValidTime); g.AuthValidTime != "" && err == nil && !t.After(now) {
+			continue
+		}
+		out = append(out, authorizedAppInfoModel{
+			AppID:          types.StringValue(strconv.FormatInt(g.AppID, 10)),
+			AppName:        types.StringValue(g.AppName),
+			AuthValidTime:  optionalString(g.AuthValidTime),
+			AuthorizedTime: types.StringValue(g.AuthorizedTime),
+			Description:    optionalString(g.Description),
+		})
+	}
+	return out
 }

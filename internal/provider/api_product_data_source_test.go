@@ -95,3 +95,88 @@ func TestSortAPIInfos(t *testing.T) {
 		t.Errorf("got %v, want %s", got, want)
 	}
 }
+
+// TestAccAPIProductDataSource_authorizedApps: the data source lists the apps authorized on the
+// product, granted in the same run by apigateway_api_product_authorization (so the read happens
+// after the grants), with their terms, ordered by app id; an expired or revoked grant is not listed.
+func TestAccAPIProductDataSource_authorizedApps(t *testing.T) {
+	a := newAccTarget(t)
+	product := a.newProduct()
+	first, firstName := a.newApp()
+	second, secondName := a.newApp()
+	valid := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second).Format(authValidTimeLayout)
+	cfg := a.config(fmt.Sprintf(`
+resource "apigateway_api_product_authorization" "first" {
+  api_product_id  = %[1]q
+  app_id          = "%[2]d"
+  auth_valid_time = %[4]q
+  description     = "first app"
+}
+
+resource "apigateway_api_product_authorization" "second" {
+  api_product_id = %[1]q
+  app_id         = "%[3]d"
+}
+
+data "apigateway_api_product" "test" {
+  api_product_id = %[1]q
+  depends_on     = [apigateway_api_product_authorization.first, apigateway_api_product_authorization.second]
+}
+`, product, first, second, valid))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy:             a.checkAuthorizationsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(productDataAddr, "authorized_apps.#", "2"),
+					resource.TestCheckResourceAttr(productDataAddr, "authorized_apps.0.app_id", fmt.Sprint(first)),
+					resource.TestCheckResourceAttr(productDataAddr, "authorized_apps.0.app_name", firstName),
+					resource.TestCheckResourceAttr(productDataAddr, "authorized_apps.0.auth_valid_time", valid),
+					resource.TestCheckResourceAttr(productDataAddr, "authorized_apps.0.description", "first app"),
+					resource.TestCheckResourceAttrSet(productDataAddr, "authorized_apps.0.authorized_time"),
+					resource.TestCheckResourceAttr(productDataAddr, "authorized_apps.1.app_id", fmt.Sprint(second)),
+					resource.TestCheckResourceAttr(productDataAddr, "authorized_apps.1.app_name", secondName),
+					resource.TestCheckNoResourceAttr(productDataAddr, "authorized_apps.1.auth_valid_time"),
+					resource.TestCheckNoResourceAttr(productDataAddr, "authorized_apps.1.description"),
+					resource.TestCheckResourceAttr(productDataAddr, "total_count", "1"),
+				),
+			},
+			{
+				PreConfig: func() {
+					if err := a.client.RemoveAPIProductsAuthorities(context.Background(), second, []string{product}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				// The data source is read at plan time, after the out-of-band revoke and before
+				// Terraform revokes (again) the authorization that left the configuration.
+				Config: a.config(fmt.Sprintf(`
+resource "apigateway_api_product_authorization" "first" {
+  api_product_id  = %[1]q
+  app_id          = "%[2]d"
+  auth_valid_time = %[3]q
+  description     = "first app"
+}
+`, product, first, valid) + productDataConfig(product)),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(productDataAddr, "authorized_apps.#", "1"),
+					resource.TestCheckResourceAttr(productDataAddr, "authorized_apps.0.app_id", fmt.Sprint(first)),
+				),
+			},
+		},
+	})
+}
+
+// TestAuthorizedAppModels: ordering by app id as a number, and expired grants left out.
+func TestAuthorizedAppModels(t *testing.T) {
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	got := authorizedAppModels([]cloudapi.AuthorizedApp{
+		{AppID: 100, AuthValidTime: "2031-01-01T00:00:00Z"},
+		{AppID: 9, AuthValidTime: ""},
+		{AppID: 50, AuthValidTime: "2029-12-31T23:59:59Z"},
+	}, now)
+	if len(got) != 2 || got[0].AppID.ValueString() != "9" || got[1].AppID.ValueString() != "100" || !got[0].AuthValidTime.IsNull() {
+		t.Fatalf("authorizedAppModels = %+v", got)
+	}
+}

@@ -49,11 +49,16 @@ func parseAttachmentID(raw string) (attachmentID, error) {
 // ':' is reserved because it separates the parts of the resource id; whitespace is never part of an
 // Alibaba Cloud id and usually means a copy-paste accident.
 func identifierProblem(s string) string {
+	return identifierProblemIn(s, "attachment id", attachmentIDFormat)
+}
+
+// identifierProblemIn is identifierProblem for the resource whose id has the given name and format.
+func identifierProblemIn(s, idName, idFormat string) string {
 	switch {
 	case s == "":
 		return "is empty"
 	case strings.Contains(s, ":"):
-		return fmt.Sprintf("%q contains \":\", which separates the parts of the attachment id %s", s, attachmentIDFormat)
+		return fmt.Sprintf("%q contains \":\", which separates the parts of the %s %s", s, idName, idFormat)
 	case strings.IndexFunc(s, unicode.IsSpace) >= 0:
 		return fmt.Sprintf("%q contains whitespace; Alibaba Cloud ids never do (check for stray spaces or newlines)", s)
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -40,6 +41,8 @@ type apigatewayProvider struct {
 	homeDir func() (string, error)
 	// retry is passed to the client; the zero value means cloudapi.DefaultRetryPolicy.
 	retry cloudapi.RetryPolicy
+	// now is the clock that decides whether an authorization has expired; nil means time.Now.
+	now func() time.Time
 }
 
 // scaleMode is set at link time, never by users: the Terraform-level benchmark builds its naive
@@ -53,6 +56,8 @@ type providerData struct {
 	region string
 	// endpoint is the host the client talks to, for messages.
 	endpoint string
+	// now tells the time (time.Now outside tests).
+	now func() time.Time
 }
 
 // configuredData takes the provider data a resource or data source is configured with: nil before
@@ -273,7 +278,11 @@ func (p *apigatewayProvider) Configure(ctx context.Context, req provider.Configu
 		"credential_source": rc.CredentialSource,
 	})
 
-	data := &providerData{client: client, region: rc.Region, endpoint: endpoint}
+	now := p.now
+	if now == nil {
+		now = time.Now
+	}
+	data := &providerData{client: client, region: rc.Region, endpoint: endpoint, now: now}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ListResourceData = data
@@ -339,6 +348,8 @@ func (p *apigatewayProvider) configInput(ctx context.Context, cfg providerModel,
 func (p *apigatewayProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewAPIProductAttachmentResource,
+		NewAPIProductAuthorizationResource,
+		NewAPIProductResource,
 	}
 }
 
@@ -353,5 +364,6 @@ func (p *apigatewayProvider) ListResources(context.Context) []func() list.ListRe
 func (p *apigatewayProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewAPIProductDataSource,
+		NewAppAPIProductsDataSource,
 	}
 }

@@ -35,8 +35,9 @@ func (stageNameValidator) ValidateString(_ context.Context, req validator.String
 }
 
 // identifierValidator rejects values that cannot be API or API product ids: empty, containing ':'
-// (the attachment id separator) or containing whitespace.
-type identifierValidator struct{}
+// (the resource id separator) or containing whitespace. idName and idFormat name the resource id in
+// messages; empty means the attachment's.
+type identifierValidator struct{ idName, idFormat string }
 
 var _ validator.String = identifierValidator{}
 
@@ -51,12 +52,65 @@ func (v identifierValidator) MarkdownDescription(ctx context.Context) string {
 }
 
 // ValidateString implements validator.String.
-func (identifierValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v identifierValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if problem := identifierProblem(req.ConfigValue.ValueString()); problem != "" {
+	name, format := v.idName, v.idFormat
+	if name == "" {
+		name, format = "attachment id", attachmentIDFormat
+	}
+	if problem := identifierProblemIn(req.ConfigValue.ValueString(), name, format); problem != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid identifier",
 			sentence(fmt.Sprintf("Attribute %s %s", req.Path, problem)))
+	}
+}
+
+// appIDValidator accepts an app id: the decimal digits of a positive 64-bit integer, as
+// alicloud_api_gateway_app.x.id reports it.
+type appIDValidator struct{}
+
+var _ validator.String = appIDValidator{}
+
+// Description implements validator.Describer.
+func (appIDValidator) Description(context.Context) string {
+	return "value must be an app id: the decimal digits of a positive integer, such as 110982419"
+}
+
+// MarkdownDescription implements validator.Describer.
+func (v appIDValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+// ValidateString implements validator.String.
+func (appIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if problem := appIDProblem(req.ConfigValue.ValueString()); problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid app id", sentence(fmt.Sprintf("Attribute %s %s", req.Path, problem)))
+	}
+}
+
+// authValidTimeValidator accepts an RFC 3339 time in whole seconds, the form the service stores.
+type authValidTimeValidator struct{}
+
+var _ validator.String = authValidTimeValidator{}
+
+// Description implements validator.Describer.
+func (authValidTimeValidator) Description(context.Context) string {
+	return "value must be an RFC 3339 time in whole seconds, such as 2030-06-30T16:00:00Z"
+}
+
+// MarkdownDescription implements validator.Describer.
+func (v authValidTimeValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+// ValidateString implements validator.String.
+func (authValidTimeValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, problem := parseAuthValidTime(req.ConfigValue.ValueString()); problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid time", sentence(fmt.Sprintf("Attribute %s %s", req.Path, problem)))
 	}
 }

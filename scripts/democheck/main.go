@@ -1,6 +1,9 @@
 // Command democheck asks an API Gateway endpoint (normally the local emulator
-// started by scripts/demo.sh) how many APIs an API product has, and fails
-// unless the count is the expected one.
+// started by scripts/demo.sh) how many APIs an API product has (and, with
+// -want-apps, how many apps are authorized on it), and fails unless the counts
+// are the expected ones. With -create-app NAME it creates an app instead
+// (CreateApp, through the test fixtures: the provider manages no apps) and
+// prints its id, for the demo to authorize.
 //
 // The demo uses it after `terraform destroy`, when no Terraform state is left
 // to ask: it goes through internal/cloudapi, the same client the provider uses,
@@ -8,7 +11,8 @@
 //
 // Usage:
 //
-//	go run ./scripts/democheck -endpoint 127.0.0.1:PORT -product ID -want 0
+//	go run ./scripts/democheck -endpoint 127.0.0.1:PORT -product ID -want 0 [-want-apps 0]
+//	go run ./scripts/democheck -endpoint 127.0.0.1:PORT -create-app demo_app
 //
 // Credentials come from -access-key / -secret-key, or from ALICLOUD_ACCESS_KEY
 // and ALICLOUD_SECRET_KEY. A product that does not exist counts as 0 APIs.
@@ -26,6 +30,7 @@ import (
 	"github.com/aliyun/credentials-go/credentials"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
+	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapitest"
 )
 
 func main() {
@@ -44,6 +49,8 @@ func run() error {
 	accessKey := flag.String("access-key", os.Getenv("ALICLOUD_ACCESS_KEY"), "access key id (default $ALICLOUD_ACCESS_KEY)")
 	secretKey := flag.String("secret-key", "", "access key secret (default $ALICLOUD_SECRET_KEY)")
 	timeout := flag.Duration("timeout", 30*time.Second, "overall time limit")
+	wantApps := flag.Int("want-apps", -1, "expected number of apps authorized on the product (-1: not checked)")
+	createApp := flag.String("create-app", "", "create an app with this name, print its id and exit")
 	flag.Parse()
 
 	if *secretKey == "" {
@@ -52,8 +59,8 @@ func run() error {
 	switch {
 	case *endpoint == "":
 		return errors.New("-endpoint is required")
-	case *product == "":
-		return errors.New("-product is required")
+	case *product == "" && *createApp == "":
+		return errors.New("-product (or -create-app) is required")
 	case *accessKey == "" || *secretKey == "":
 		return errors.New("credentials are required: -access-key/-secret-key or ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY")
 	}
@@ -70,19 +77,33 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("credentials: %w", err)
 	}
-	client, err := cloudapi.New(cloudapi.Config{
+	cfg := cloudapi.Config{
 		RegionID:   *region,
 		Endpoint:   *endpoint,
 		Protocol:   *protocol,
 		Credential: cred,
 		UserAgent:  "terraform-provider-apigateway-democheck",
-	})
+	}
+	client, err := cloudapi.New(cfg)
 	if err != nil {
 		return fmt.Errorf("client: %w", err)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
+
+	if *createApp != "" {
+		f, err := cloudapitest.New(cfg)
+		if err != nil {
+			return err
+		}
+		id, err := f.CreateApp(ctx, *createApp, "created by make demo")
+		if err != nil {
+			return fmt.Errorf("creating app %s: %w", *createApp, err)
+		}
+		fmt.Println(id)
+		return nil
+	}
 
 	apis, err := client.ListProductAPIs(ctx, *product)
 	switch {
@@ -99,5 +120,22 @@ func run() error {
 		return fmt.Errorf("product %s has %d attached APIs, want %d", *product, len(apis), *want)
 	}
 	fmt.Printf("democheck: product %s has %d attached APIs, as expected\n", *product, len(apis))
+	if *wantApps < 0 {
+		return nil
+	}
+	apps, err := client.ListProductApps(ctx, *product)
+	switch {
+	case err != nil && cloudapi.IsNotFound(err):
+		apps = nil
+	case err != nil:
+		return fmt.Errorf("listing the apps authorized on product %s: %w", *product, err)
+	}
+	for _, a := range apps {
+		fmt.Printf("  app %d %s\n", a.AppID, a.AppName)
+	}
+	if len(apps) != *wantApps {
+		return fmt.Errorf("product %s has %d authorized apps, want %d", *product, len(apps), *wantApps)
+	}
+	fmt.Printf("democheck: product %s has %d authorized apps, as expected\n", *product, len(apps))
 	return nil
 }

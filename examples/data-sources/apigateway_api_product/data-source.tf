@@ -9,3 +9,7 @@ output "product_api_count" {
 output "product_apis" {
   value = [for api in data.apigateway_api_product.example.apis : "${api.stage_name} ${api.method} ${api.path} (${api.api_name})"]
 }
+
+output "authorized_apps" {
+  value = { for app in data.apigateway_api_product.example.authorized_apps : app.app_id => coalesce(app.auth_valid_time, "never expires") }
+}

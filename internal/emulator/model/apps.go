@@ -9,8 +9,10 @@ import (
 
 // Apps and their API-product authorizations. An app belongs to one account and region, like
 // everything else; authorizations refer to products of that same region. The emulator serves no API
-// calls, so authorizations are bookkeeping only: the validity time is stored and answered, never
-// enforced, and an expired authorization stays listed until it is removed.
+// calls, so authorizations are bookkeeping, but their validity is honoured: an authorization whose
+// AuthValidTime has passed is gone for every purpose (not listed by either Describe operation, no
+// obstacle to DeleteApiProduct, and a new grant of the same pair starts afresh), as if the service
+// had revoked it when it expired. Alibaba documents only that an empty AuthValidTime never expires.
 
 // appNamePattern is CreateApp's documented rule: 4 to 26 characters, a letter first, then letters,
 // digits or underscores.
@@ -41,8 +43,35 @@ type Authorization struct {
 	Seq         uint64 // grant order, for stable listings
 }
 
-func (a *app) sortedAuths() []*Authorization {
-	return bySeq(a.auths, func(au *Authorization) uint64 { return au.Seq })
+// live reports whether the authorization is still valid at now.
+func (au *Authorization) live(now time.Time) bool {
+	if au == nil {
+		return false
+	}
+	if au.ValidUntil == "" {
+		return true
+	}
+	until, err := time.Parse(time.RFC3339, au.ValidUntil)
+	return err != nil || now.Before(until)
+}
+
+// liveAuth is the app's authorization on the product if it is still valid at now.
+func (a *app) liveAuth(productID string, now time.Time) *Authorization {
+	if au := a.auths[productID]; au.live(now) {
+		return au
+	}
+	return nil
+}
+
+func (a *app) sortedAuths(now time.Time) []*Authorization {
+	all := bySeq(a.auths, func(au *Authorization) uint64 { return au.Seq })
+	out := all[:0]
+	for _, au := range all {
+		if au.live(now) {
+			out = append(out, au)
+		}
+	}
+	return out
 }
 
 // CreateAppRequest is CreateApp. AppKey, AppSecret and AppCode are not part of it: the emulator
@@ -123,12 +152,56 @@ func (r *Region) Authorize(in AuthorizeRequest, now time.Time) error {
 		}
 	}
 	for _, pid := range in.ProductIDs {
-		if au := a.auths[pid]; au != nil {
-			au.ValidUntil, au.Description = in.ValidUntil, in.Description
-			continue
+		r.grant(a, pid, in.ValidUntil, in.Description, now)
+	}
+	r.b.changed()
+	return nil
+}
+
+// grant authorizes app a on a product: a live authorization gets the new validity and description
+// and keeps its time and position; an expired one is replaced by a fresh one. Caller holds r.mu.
+func (r *Region) grant(a *app, productID, validUntil, description string, now time.Time) {
+	if au := a.liveAuth(productID, now); au != nil {
+		au.ValidUntil, au.Description = validUntil, description
+		return
+	}
+	a.auths[productID] = &Authorization{ProductID: productID, ValidUntil: validUntil, Description: description,
+		Authorized: now, Seq: r.b.ids.nextSeq()}
+}
+
+// AuthorizeAppsRequest is SetAppsAuthToApiProduct: one product, many apps. ValidUntil "" means the
+// grants never expire.
+type AuthorizeAppsRequest struct {
+	ProductID   string
+	AppIDs      []int64
+	ValidUntil  string
+	Description string
+}
+
+// AuthorizeApps authorizes apps on one product, with the rules of Authorize: all or nothing (the
+// product and every app must exist), re-granting replaces validity and description.
+func (r *Region) AuthorizeApps(in AuthorizeAppsRequest, now time.Time) error {
+	if err := checkProductID(in.ProductID); err != nil {
+		return err
+	}
+	if err := checkDescription("Description", in.Description, 2000); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, err := r.lookupProduct(in.ProductID); err != nil {
+		return err
+	}
+	apps := make([]*app, 0, len(in.AppIDs))
+	for _, id := range in.AppIDs {
+		a, err := r.lookupApp(id)
+		if err != nil {
+			return err
 		}
-		a.auths[pid] = &Authorization{ProductID: pid, ValidUntil: in.ValidUntil, Description: in.Description,
-			Authorized: now, Seq: r.b.ids.nextSeq()}
+		apps = append(apps, a)
+	}
+	for _, a := range apps {
+		r.grant(a, in.ProductID, in.ValidUntil, in.Description, now)
 	}
 	r.b.changed()
 	return nil
@@ -156,15 +229,15 @@ func (r *Region) Revoke(appID int64, productIDs []string) error {
 	return nil
 }
 
-// AppProducts pages through the authorizations of an app, in grant order.
-func (r *Region) AppProducts(appID int64, page Page) ([]Authorization, int, error) {
+// AppProducts pages through the authorizations of an app that are valid at now, in grant order.
+func (r *Region) AppProducts(appID int64, now time.Time, page Page) ([]Authorization, int, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	a, err := r.lookupApp(appID)
 	if err != nil {
 		return nil, 0, err
 	}
-	auths := a.sortedAuths()
+	auths := a.sortedAuths(now)
 	lo, hi := page.window(len(auths))
 	out := make([]Authorization, 0, hi-lo)
 	for _, au := range auths[lo:hi] {
@@ -179,9 +252,9 @@ type Grant struct {
 	Authorization Authorization
 }
 
-// ProductApps pages through the apps authorized on a product, in grant order; appName, when not
-// empty, must match exactly.
-func (r *Region) ProductApps(productID, appName string, page Page) ([]Grant, int, error) {
+// ProductApps pages through the apps authorized on a product at now, in grant order; appName,
+// when not empty, must match exactly.
+func (r *Region) ProductApps(productID, appName string, now time.Time, page Page) ([]Grant, int, error) {
 	if err := checkProductID(productID); err != nil {
 		return nil, 0, err
 	}
@@ -192,7 +265,7 @@ func (r *Region) ProductApps(productID, appName string, page Page) ([]Grant, int
 	}
 	var match []Grant
 	for _, a := range r.apps {
-		if au := a.auths[productID]; au != nil && (appName == "" || a.Name == appName) {
+		if au := a.liveAuth(productID, now); au != nil && (appName == "" || a.Name == appName) {
 			match = append(match, Grant{App: a.App, Authorization: *au})
 		}
 	}

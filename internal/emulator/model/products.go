@@ -215,8 +215,8 @@ func (r *Region) Attachments(productID string) ([]Attachment, bool) {
 }
 
 // DeleteProduct deletes a product and its attachments. Like Alibaba, it refuses while an app is
-// still authorized on the product.
-func (r *Region) DeleteProduct(productID string) error {
+// still authorized on the product (an authorization that expired before now does not count).
+func (r *Region) DeleteProduct(productID string, now time.Time) error {
 	if err := checkProductID(productID); err != nil {
 		return err
 	}
@@ -225,19 +225,22 @@ func (r *Region) DeleteProduct(productID string) error {
 	if _, err := r.lookupProduct(productID); err != nil {
 		return err
 	}
-	if apps := r.authorizedApps(productID); len(apps) > 0 {
+	if apps := r.authorizedApps(productID, now); len(apps) > 0 {
 		return &ProductAuthorizedError{ProductID: productID, AppIDs: apps}
 	}
 	delete(r.products, productID)
+	for _, a := range r.apps {
+		delete(a.auths, productID) // expired authorizations go with the product
+	}
 	r.b.changed()
 	return nil
 }
 
-// authorizedApps lists, in id order, the apps authorized on a product. Caller holds r.mu.
-func (r *Region) authorizedApps(productID string) []int64 {
+// authorizedApps lists, in id order, the apps authorized on a product at now. Caller holds r.mu.
+func (r *Region) authorizedApps(productID string, now time.Time) []int64 {
 	var ids []int64
 	for id, a := range r.apps {
-		if a.auths[productID] != nil {
+		if a.liveAuth(productID, now) != nil {
 			ids = append(ids, id)
 		}
 	}

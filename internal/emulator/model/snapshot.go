@@ -149,7 +149,7 @@ func (r *Region) snapshot() (SnapRegion, bool) {
 	}
 	for _, a := range bySeq(r.apps, func(a *app) uint64 { return a.Seq }) {
 		sa := SnapApp{ID: a.ID, Name: a.Name, Description: a.Description, Extend: a.Extend, Created: a.Created, Seq: a.Seq}
-		for _, au := range a.sortedAuths() {
+		for _, au := range bySeq(a.auths, func(au *Authorization) uint64 { return au.Seq }) {
 			sa.Authorizations = append(sa.Authorizations, SnapAuthorization{ProductID: au.ProductID,
 				AuthValidTime: au.ValidUntil, Description: au.Description, Authorized: au.Authorized, Seq: au.Seq})
 		}

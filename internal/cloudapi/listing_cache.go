@@ -6,7 +6,10 @@ package cloudapi
 // only list the whole product, 100 per page: unshared, N attachments in one product would cost
 // N × ⌈N/100⌉ requests per refresh. So the client keeps, per product, the last complete listing,
 // and lays over it the writes it made itself since (a successful attach adds the pair, a
-// successful detach removes it). That gives this freshness rule:
+// successful detach removes it). Grants of apps on a product are kept the same way, from
+// DescribeAppsByApiProduct, with the client's grants and revokes laid over them: listingCache is
+// generic over the key of an entry (an APIRef, an app id) and the entry (APIInfo, AuthorizedApp).
+// That gives this freshness rule:
 //
 //   - A relaxed read (WithMaxStaleness(ctx, d); Terraform's refresh uses it) is answered from the
 //     product's last listing if that started at most d ago, else by a new listing.
@@ -59,64 +62,82 @@ func maxStaleness(ctx context.Context) time.Duration {
 	return d
 }
 
-// productSnapshots holds, per product, the last listing and the client's own writes since.
-type productSnapshots struct {
+// listingCache holds, per product, the last listing and the client's own writes since. K is the key
+// of an entry, V the entry.
+type listingCache[K comparable, V any] struct {
 	clock Clock
-	// fetch pages through the whole product (Client.listProductAPIs).
-	fetch  func(ctx context.Context, productID string) ([]APIInfo, error)
-	flight singleflight.Group
+	// action names the listing operation in messages.
+	action string
+	// fetch pages through the whole product (Client.listProductAPIs, Client.listProductApps).
+	fetch func(ctx context.Context, productID string) ([]V, error)
+	// keyOf is an entry's key; compare orders the entries the client added itself (after the
+	// listed ones), for stable answers.
+	keyOf   func(V) K
+	compare func(a, b V) int
+	flight  singleflight.Group
 
 	mu       sync.Mutex
-	products map[string]*productSnapshot
+	products map[string]*productSnapshot[K, V]
 }
 
-type productSnapshot struct {
-	listing *productListing // nil until the first listing completes
-	overlay map[APIRef]ownWrite
+// productSnapshots is the cache of products' APIs.
+type productSnapshots = listingCache[APIRef, APIInfo]
+
+type productSnapshot[K comparable, V any] struct {
+	listing *productListing[K, V] // nil until the first listing completes
+	overlay map[K]ownWrite[V]
 }
 
 // productListing is one complete paging of a product.
-type productListing struct {
+type productListing[K comparable, V any] struct {
 	started time.Time
-	apis    []APIInfo
-	index   map[APIRef]int // position in apis
+	apis    []V
+	index   map[K]int // position in apis
 	// missing is set when the service does not know the product; missingErr is its answer.
 	missing    bool
 	missingErr error
 }
 
 // ownWrite is a write this client made and a listing has not confirmed yet.
-type ownWrite struct {
-	attached bool
-	info     APIInfo // for an attach: what is known of the API
+type ownWrite[V any] struct {
+	attached bool // attach or grant; false: detach or revoke
+	info     V    // for an attach or grant: what is known of the entry
 	at       time.Time
 }
 
 func newProductSnapshots(clock Clock, fetch func(context.Context, string) ([]APIInfo, error)) *productSnapshots {
-	return &productSnapshots{clock: clock, fetch: fetch, products: map[string]*productSnapshot{}}
+	return newListingCache(clock, "DescribeApiProductApis", fetch, APIInfo.ref, func(a, b APIInfo) int {
+		return cmp.Or(strings.Compare(a.APIID, b.APIID), strings.Compare(a.StageName, b.StageName))
+	})
+}
+
+func newListingCache[K comparable, V any](clock Clock, action string, fetch func(context.Context, string) ([]V, error),
+	keyOf func(V) K, compare func(a, b V) int) *listingCache[K, V] {
+	return &listingCache[K, V]{clock: clock, action: action, fetch: fetch, keyOf: keyOf, compare: compare,
+		products: map[string]*productSnapshot[K, V]{}}
 }
 
 // get returns the product's APIs under ctx's freshness rule. missing is the service's "not found"
 // answer when the product does not exist (and the client attached nothing to it since).
-func (ps *productSnapshots) get(ctx context.Context, productID string) (apis []APIInfo, missing error, err error) {
-	var view []APIInfo
-	err = ps.read(ctx, productID, func(s *productSnapshot) {
-		view, missing = s.view()
+func (ps *listingCache[K, V]) get(ctx context.Context, productID string) (apis []V, missing error, err error) {
+	var view []V
+	err = ps.read(ctx, productID, func(s *productSnapshot[K, V]) {
+		view, missing = s.view(ps.keyOf, ps.compare)
 	})
 	return view, missing, err
 }
 
 // find looks one pair up under ctx's freshness rule, without copying the listing: a refresh of N
 // attachments makes N of these.
-func (ps *productSnapshots) find(ctx context.Context, productID string, ref APIRef) (info APIInfo, found bool, missing error, err error) {
-	err = ps.read(ctx, productID, func(s *productSnapshot) {
+func (ps *listingCache[K, V]) find(ctx context.Context, productID string, ref K) (info V, found bool, missing error, err error) {
+	err = ps.read(ctx, productID, func(s *productSnapshot[K, V]) {
 		info, found, missing = s.find(ref)
 	})
 	return info, found, missing, err
 }
 
 // read runs use on the product's snapshot under ps.mu, once it is fresh enough for ctx.
-func (ps *productSnapshots) read(ctx context.Context, productID string, use func(*productSnapshot)) error {
+func (ps *listingCache[K, V]) read(ctx context.Context, productID string, use func(*productSnapshot[K, V])) error {
 	now := ps.clock.Now()
 	notBefore := now
 	if maxAge := maxStaleness(ctx); maxAge > 0 {
@@ -147,12 +168,12 @@ func (ps *productSnapshots) read(ctx context.Context, productID string, use func
 // list returns a listing that started at or after notBefore, sharing the one in flight when it
 // qualifies. The listing runs under a context of its own: one caller leaving must not fail it for
 // the others.
-func (ps *productSnapshots) list(ctx context.Context, productID string, notBefore time.Time) (*productListing, error) {
+func (ps *listingCache[K, V]) list(ctx context.Context, productID string, notBefore time.Time) (*productListing[K, V], error) {
 	for tries := 0; ; tries++ {
 		ch := ps.flight.DoChan(productID, func() (any, error) {
 			lctx, cancel := detachedWithDeadline(ctx)
 			defer cancel()
-			l := &productListing{started: ps.clock.Now()}
+			l := &productListing[K, V]{started: ps.clock.Now()}
 			apis, err := ps.fetch(lctx, productID)
 			switch {
 			case IsNotFound(err):
@@ -161,9 +182,9 @@ func (ps *productSnapshots) list(ctx context.Context, productID string, notBefor
 				return nil, err
 			default:
 				l.apis = apis
-				l.index = make(map[APIRef]int, len(apis))
+				l.index = make(map[K]int, len(apis))
 				for i, a := range apis {
-					l.index[a.ref()] = i
+					l.index[ps.keyOf(a)] = i
 				}
 			}
 			return l, nil
@@ -172,7 +193,7 @@ func (ps *productSnapshots) list(ctx context.Context, productID string, notBefor
 		select {
 		case res = <-ch:
 		case <-ctx.Done():
-			return nil, fmt.Errorf("CloudAPI DescribeApiProductApis: API product %q: stopped waiting for the listing: %w", productID, ctx.Err())
+			return nil, fmt.Errorf("CloudAPI %s: API product %q: stopped waiting for the listing: %w", ps.action, productID, ctx.Err())
 		}
 		if res.Err != nil {
 			// The listing may have stopped at its first caller's deadline, earlier than ours.
@@ -181,7 +202,7 @@ func (ps *productSnapshots) list(ctx context.Context, productID string, notBefor
 			}
 			return nil, res.Err
 		}
-		l := res.Val.(*productListing)
+		l := res.Val.(*productListing[K, V])
 		if l.started.Before(notBefore) && tries < 2 {
 			// It was already running when we asked: it may miss a write that ended just before.
 			continue
@@ -199,15 +220,15 @@ func detachedWithDeadline(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(base, sharedListingTimeout)
 }
 
-// recordWrite notes a successful write of refs (attach or detach); info describes an attached
-// API as far as it is known.
-func (ps *productSnapshots) recordWrite(productID string, refs []APIRef, attached bool, info func(APIRef) APIInfo) {
+// recordWrite notes a successful write of refs (attach or detach, grant or revoke); info describes
+// an attached or granted entry as far as it is known.
+func (ps *listingCache[K, V]) recordWrite(productID string, refs []K, attached bool, info func(K) V) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	s := ps.snapshot(productID)
 	now := ps.clock.Now()
 	for _, r := range refs {
-		w := ownWrite{attached: attached, at: now}
+		w := ownWrite[V]{attached: attached, at: now}
 		if attached {
 			w.info = info(r)
 		}
@@ -216,7 +237,7 @@ func (ps *productSnapshots) recordWrite(productID string, refs []APIRef, attache
 }
 
 // forgetWrites drops what the client believed about refs: a write to them had an unknown outcome.
-func (ps *productSnapshots) forgetWrites(productID string, refs []APIRef) {
+func (ps *listingCache[K, V]) forgetWrites(productID string, refs []K) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if s := ps.products[productID]; s != nil {
@@ -227,17 +248,17 @@ func (ps *productSnapshots) forgetWrites(productID string, refs []APIRef) {
 }
 
 // forgetProduct drops everything known about the product (it was deleted).
-func (ps *productSnapshots) forgetProduct(productID string) {
+func (ps *listingCache[K, V]) forgetProduct(productID string) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	delete(ps.products, productID)
 }
 
 // snapshot returns the product's entry, creating it; under ps.mu.
-func (ps *productSnapshots) snapshot(productID string) *productSnapshot {
+func (ps *listingCache[K, V]) snapshot(productID string) *productSnapshot[K, V] {
 	s := ps.products[productID]
 	if s == nil {
-		s = &productSnapshot{overlay: map[APIRef]ownWrite{}}
+		s = &productSnapshot[K, V]{overlay: map[K]ownWrite[V]{}}
 		ps.products[productID] = s
 	}
 	return s
@@ -245,7 +266,7 @@ func (ps *productSnapshots) snapshot(productID string) *productSnapshot {
 
 // prune drops the overlay entries that listing l confirms, or that are too old to trust over it;
 // under ps.mu.
-func (ps *productSnapshots) prune(s *productSnapshot, l *productListing) {
+func (ps *listingCache[K, V]) prune(s *productSnapshot[K, V], l *productListing[K, V]) {
 	if len(s.overlay) == 0 {
 		return
 	}
@@ -260,14 +281,14 @@ func (ps *productSnapshots) prune(s *productSnapshot, l *productListing) {
 }
 
 // view is the listing corrected by the overlay; under ps.mu. The slice is the caller's.
-func (s *productSnapshot) view() ([]APIInfo, error) {
-	out := []APIInfo{}
-	seen := map[APIRef]bool{}
+func (s *productSnapshot[K, V]) view(keyOf func(V) K, compare func(a, b V) int) ([]V, error) {
+	out := []V{}
+	seen := map[K]bool{}
 	var missing error
 	if s.listing != nil {
 		missing = s.listing.missingErr
 		for _, a := range s.listing.apis {
-			r := a.ref()
+			r := keyOf(a)
 			if w, ok := s.overlay[r]; ok && !w.attached {
 				continue
 			}
@@ -275,7 +296,7 @@ func (s *productSnapshot) view() ([]APIInfo, error) {
 			out = append(out, a)
 		}
 	}
-	var added []APIInfo
+	var added []V
 	for r, w := range s.overlay {
 		if w.attached && !seen[r] {
 			added = append(added, w.info)
@@ -284,19 +305,18 @@ func (s *productSnapshot) view() ([]APIInfo, error) {
 	if len(added) > 0 {
 		// Attaching creates the product.
 		missing = nil
-		slices.SortFunc(added, func(a, b APIInfo) int {
-			return cmp.Or(strings.Compare(a.APIID, b.APIID), strings.Compare(a.StageName, b.StageName))
-		})
+		slices.SortFunc(added, compare)
 		out = append(out, added...)
 	}
 	return out, missing
 }
 
 // find is view's answer for one pair; under ps.mu.
-func (s *productSnapshot) find(r APIRef) (APIInfo, bool, error) {
+func (s *productSnapshot[K, V]) find(r K) (V, bool, error) {
+	var none V
 	w, written := s.overlay[r]
 	if written && !w.attached {
-		return APIInfo{}, false, s.missing()
+		return none, false, s.missing()
 	}
 	// A listed pair is described best by the listing.
 	if s.listing != nil {
@@ -307,12 +327,12 @@ func (s *productSnapshot) find(r APIRef) (APIInfo, bool, error) {
 	if written {
 		return w.info, true, nil
 	}
-	return APIInfo{}, false, s.missing()
+	return none, false, s.missing()
 }
 
 // missing is the service's "not found" answer if the product is unknown and the client attached
 // nothing to it since; under ps.mu.
-func (s *productSnapshot) missing() error {
+func (s *productSnapshot[K, V]) missing() error {
 	if s.listing == nil || s.listing.missingErr == nil {
 		return nil
 	}

@@ -1,0 +1,4 @@
+import {
+  to = apigateway_api_product_authorization.example
+  id = "117b7a64a8b3f064eaa4a47ac62aac5e:110982419"
+}

@@ -1,0 +1,350 @@
+package cloudapi
+
+// App authorizations on API products: grants (SetAppsAuthToApiProduct, one product and many apps),
+// revokes (RemoveApiProductsAuthorities, one app and many products: the only way to revoke) and
+// reads (DescribeAppsByApiProduct, shared per product like the product's APIs; and
+// DescribeApiProductsByApp).
+//
+// A grant carries its terms (AuthValidTime, Description) for every app of the call, so concurrent
+// grants are batched per (product, terms); revokes are batched per app. Neither limit is
+// documented: the neighbouring per-API SetAppsAuthorities documents "a maximum of 100 application
+// IDs", so both calls carry at most maxItemsPerCall (100) items, like attach and detach.
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	cloudapiclient "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
+	"github.com/alibabacloud-go/tea/dara"
+)
+
+// AuthorizedApp is one app authorized on an API product, as DescribeAppsByApiProduct reports it.
+type AuthorizedApp struct {
+	AppID   int64
+	AppName string
+	// AuthValidTime is when the authorization expires, as the service reports it (UTC,
+	// "2006-01-02T15:04:05Z"); "" means never.
+	AuthValidTime  string
+	AuthorizedTime string
+	Description    string
+}
+
+// GrantTerms are the terms of a grant: its expiry (AuthValidTime, "" = never) and description.
+type GrantTerms struct {
+	AuthValidTime string
+	Description   string
+}
+
+// GrantNotFoundError reports that an app is not authorized on an API product, or that the product
+// does not exist. FindGrant returns it; IsNotFound recognises it.
+type GrantNotFoundError struct {
+	ProductID string
+	AppID     int64
+	// ProductMissing is true when the service does not know the product at all.
+	ProductMissing bool
+	Err            error
+}
+
+// Error implements error.
+func (e *GrantNotFoundError) Error() string {
+	if e.ProductMissing {
+		msg := fmt.Sprintf("API product %q not found (looking for the authorization of app %d)", e.ProductID, e.AppID)
+		if id := requestIDOf(e.Err); id != "" {
+			msg += " (RequestId: " + id + ")"
+		}
+		return msg
+	}
+	return fmt.Sprintf("app %d is not authorized on API product %q", e.AppID, e.ProductID)
+}
+
+// Unwrap returns the service error, if any.
+func (e *GrantNotFoundError) Unwrap() error { return e.Err }
+
+const (
+	actionGrant  = "SetAppsAuthToApiProduct"
+	actionRevoke = "RemoveApiProductsAuthorities"
+)
+
+// grantScope is the batching scope of a grant: the product and the terms every app of one call shares.
+func grantScope(productID string, t GrantTerms) string {
+	return productID + scopeSep + t.AuthValidTime + scopeSep + t.Description
+}
+
+func parseGrantScope(scope string) (string, GrantTerms) {
+	parts := strings.SplitN(scope, scopeSep, 3)
+	for len(parts) < 3 {
+		parts = append(parts, "")
+	}
+	return parts[0], GrantTerms{AuthValidTime: parts[1], Description: parts[2]}
+}
+
+// GrantApp authorizes one app on the product with terms. Concurrent grants of the same product and
+// terms are sent together, as one SetAppsAuthToApiProduct call of up to 100 apps; the result is
+// this app's own. An error wrapping ErrNotSent means ctx ended before anything was sent.
+func (c *Client) GrantApp(ctx context.Context, productID string, appID int64, terms GrantTerms) error {
+	if err := checkGrant(productID, []int64{appID}); err != nil {
+		return err
+	}
+	if c.grants == nil {
+		return c.SetAppsAuthToAPIProduct(ctx, productID, []int64{appID}, terms)
+	}
+	return c.grants.do(ctx, actionGrant, grantScope(productID, terms), appID)
+}
+
+// RevokeApp removes the app's authorization on the product. Concurrent revokes for the same app
+// are sent together, as one RemoveApiProductsAuthorities call of up to 100 products.
+func (c *Client) RevokeApp(ctx context.Context, productID string, appID int64) error {
+	if err := checkGrant(productID, []int64{appID}); err != nil {
+		return err
+	}
+	if c.revokes == nil {
+		return c.RemoveAPIProductsAuthorities(ctx, appID, []string{productID})
+	}
+	return c.revokes.do(ctx, actionRevoke, strconv.FormatInt(appID, 10), productID)
+}
+
+// SetAppsAuthToAPIProduct authorizes apps on the product with terms, 100 apps per call.
+func (c *Client) SetAppsAuthToAPIProduct(ctx context.Context, productID string, appIDs []int64, terms GrantTerms) error {
+	if err := checkGrant(productID, appIDs); err != nil {
+		return err
+	}
+	for start := 0; start < len(appIDs); start += maxItemsPerCall {
+		if err := c.grantCall(ctx, grantScope(productID, terms), appIDs[start:min(start+maxItemsPerCall, len(appIDs))]); err != nil {
+			if start > 0 {
+				return fmt.Errorf("%w (the first %d of %d apps were already authorized by earlier calls)", err, start, len(appIDs))
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// RemoveAPIProductsAuthorities revokes the app's authorizations on products, 100 per call.
+func (c *Client) RemoveAPIProductsAuthorities(ctx context.Context, appID int64, productIDs []string) error {
+	if appID <= 0 {
+		return fmt.Errorf("CloudAPI %s: invalid app ID %d", actionRevoke, appID)
+	}
+	if len(productIDs) == 0 {
+		return fmt.Errorf("CloudAPI %s: no API products given for app %d", actionRevoke, appID)
+	}
+	for start := 0; start < len(productIDs); start += maxItemsPerCall {
+		if err := c.revokeCall(ctx, strconv.FormatInt(appID, 10), productIDs[start:min(start+maxItemsPerCall, len(productIDs))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkGrant(productID string, appIDs []int64) error {
+	if strings.TrimSpace(productID) == "" {
+		return fmt.Errorf("CloudAPI %s: the API product ID is empty", actionGrant)
+	}
+	if len(appIDs) == 0 {
+		return fmt.Errorf("CloudAPI %s: no apps given for API product %q", actionGrant, productID)
+	}
+	for _, id := range appIDs {
+		if id <= 0 {
+			return fmt.Errorf("CloudAPI %s: invalid app ID %d for API product %q", actionGrant, id, productID)
+		}
+	}
+	return nil
+}
+
+// grantCall is one SetAppsAuthToApiProduct call of at most maxItemsPerCall apps.
+func (c *Client) grantCall(ctx context.Context, scope string, appIDs []int64) error {
+	productID, terms := parseGrantScope(scope)
+	req := &cloudapiclient.SetAppsAuthToApiProductRequest{ApiProductId: dara.String(productID), AppIds: dara.Int64Slice(appIDs)}
+	if terms.AuthValidTime != "" {
+		req.AuthValidTime = dara.String(terms.AuthValidTime)
+	}
+	if terms.Description != "" {
+		req.Description = dara.String(terms.Description)
+	}
+	err := c.invoke(ctx, actionGrant, sdkCall((*cloudapiclient.Client).SetAppsAuthToApiProductWithContext, req, (*cloudapiclient.SetAppsAuthToApiProductResponse).GetBody, nil))
+	if c.grantCache != nil {
+		switch {
+		case err == nil:
+			c.grantCache.recordWrite(productID, appIDs, true, func(id int64) AuthorizedApp {
+				return AuthorizedApp{AppID: id, AuthValidTime: terms.AuthValidTime, Description: terms.Description}
+			})
+		case OutcomeUnknown(err):
+			c.grantCache.forgetWrites(productID, appIDs)
+		}
+	}
+	return err
+}
+
+// revokeCall is one RemoveApiProductsAuthorities call of at most maxItemsPerCall products.
+func (c *Client) revokeCall(ctx context.Context, scope string, productIDs []string) error {
+	appID, err := strconv.ParseInt(scope, 10, 64)
+	if err != nil {
+		return fmt.Errorf("CloudAPI %s: invalid app ID %q", actionRevoke, scope)
+	}
+	req := &cloudapiclient.RemoveApiProductsAuthoritiesRequest{AppId: dara.Int64(appID), ApiProductIds: dara.StringSlice(productIDs)}
+	err = c.invoke(ctx, actionRevoke, sdkCall((*cloudapiclient.Client).RemoveApiProductsAuthoritiesWithContext, req, (*cloudapiclient.RemoveApiProductsAuthoritiesResponse).GetBody, nil))
+	if c.grantCache != nil {
+		for _, p := range productIDs {
+			switch {
+			case err == nil:
+				c.grantCache.recordWrite(p, []int64{appID}, false, nil)
+			case OutcomeUnknown(err):
+				c.grantCache.forgetWrites(p, []int64{appID})
+			}
+		}
+	}
+	return err
+}
+
+// ListProductApps returns every app authorized on the product (DescribeAppsByApiProduct, every
+// page), under the freshness rule of listing_cache.go: strict by default, relaxed under
+// WithMaxStaleness, always including this client's own grants and revokes. An unknown product is
+// an error for which IsNotFound is true. What the service reports is returned as is, including a
+// grant whose AuthValidTime has passed, if the service still lists it.
+func (c *Client) ListProductApps(ctx context.Context, productID string) ([]AuthorizedApp, error) {
+	if c.grantCache == nil {
+		return c.listProductApps(ctx, productID)
+	}
+	apps, missing, err := c.grantCache.get(ctx, productID)
+	if err != nil {
+		return nil, err
+	}
+	if missing != nil {
+		return nil, missing
+	}
+	return apps, nil
+}
+
+// FindGrant returns the app's authorization on the product, read as ListProductApps reads. If the
+// product is unknown or the app is not authorized it returns a *GrantNotFoundError.
+func (c *Client) FindGrant(ctx context.Context, productID string, appID int64) (*AuthorizedApp, error) {
+	var found *AuthorizedApp
+	var err error
+	if c.grantCache == nil {
+		var apps []AuthorizedApp
+		apps, err = c.listProductApps(ctx, productID)
+		for i := range apps {
+			if apps[i].AppID == appID {
+				found = &apps[i]
+			}
+		}
+	} else {
+		info, ok, missing, ferr := c.grantCache.find(ctx, productID, appID)
+		switch {
+		case ferr != nil:
+			err = ferr
+		case ok:
+			found = &info
+		case missing != nil:
+			err = missing
+		}
+	}
+	if err != nil {
+		if IsNotFound(err) {
+			return nil, &GrantNotFoundError{ProductID: productID, AppID: appID, ProductMissing: true, Err: err}
+		}
+		return nil, err
+	}
+	if found == nil {
+		return nil, &GrantNotFoundError{ProductID: productID, AppID: appID}
+	}
+	return found, nil
+}
+
+// listProductApps is one complete listing of the product's apps, straight from the service.
+// Entries repeated across pages are dropped.
+func (c *Client) listProductApps(ctx context.Context, productID string) ([]AuthorizedApp, error) {
+	if strings.TrimSpace(productID) == "" {
+		return nil, errors.New("CloudAPI DescribeAppsByApiProduct: the API product ID is empty")
+	}
+	out := []AuthorizedApp{}
+	seen := map[int64]bool{}
+	for page := 1; ; page++ {
+		if page > maxPages {
+			return nil, fmt.Errorf("CloudAPI DescribeAppsByApiProduct: API product %q: stopped after %d pages because the listing did not end", productID, maxPages)
+		}
+		var body *cloudapiclient.DescribeAppsByApiProductResponseBody
+		err := c.invoke(ctx, "DescribeAppsByApiProduct", sdkCall((*cloudapiclient.Client).DescribeAppsByApiProductWithContext,
+			&cloudapiclient.DescribeAppsByApiProductRequest{
+				ApiProductId: dara.String(productID),
+				PageNumber:   dara.Int32(int32(page)),
+				PageSize:     dara.Int32(pageSize), // the documented maximum
+			}, (*cloudapiclient.DescribeAppsByApiProductResponse).GetBody, &body))
+		if err != nil {
+			return nil, err
+		}
+		var items []*cloudapiclient.DescribeAppsByApiProductResponseBodyAuthorizedAppsAuthorizedApp
+		if body.AuthorizedApps != nil {
+			items = body.AuthorizedApps.AuthorizedApp
+		}
+		for _, it := range items {
+			if it == nil || seen[dara.Int64Value(it.AppId)] {
+				continue
+			}
+			seen[dara.Int64Value(it.AppId)] = true
+			out = append(out, AuthorizedApp{
+				AppID:          dara.Int64Value(it.AppId),
+				AppName:        dara.StringValue(it.AppName),
+				AuthValidTime:  dara.StringValue(it.AuthValidTime),
+				AuthorizedTime: dara.StringValue(it.AuthorizedTime),
+				Description:    dara.StringValue(it.Description),
+			})
+		}
+		read := (page-1)*pageSize + len(items)
+		if len(items) == 0 || (body.TotalCount != nil && read >= int(*body.TotalCount)) || (body.TotalCount == nil && len(items) < pageSize) {
+			return out, nil
+		}
+	}
+}
+
+// ListAppProducts returns the ids of every API product the app is authorized on
+// (DescribeApiProductsByApp, every page), unshared. An unknown app is an error for which
+// IsNotFound is true (NotFoundApp).
+func (c *Client) ListAppProducts(ctx context.Context, appID int64) ([]string, error) {
+	if appID <= 0 {
+		return nil, fmt.Errorf("CloudAPI DescribeApiProductsByApp: invalid app ID %d", appID)
+	}
+	out := []string{}
+	seen := map[string]bool{}
+	for page := 1; ; page++ {
+		if page > maxPages {
+			return nil, fmt.Errorf("CloudAPI DescribeApiProductsByApp: app %d: stopped after %d pages because the listing did not end", appID, maxPages)
+		}
+		var body *cloudapiclient.DescribeApiProductsByAppResponseBody
+		err := c.invoke(ctx, "DescribeApiProductsByApp", sdkCall((*cloudapiclient.Client).DescribeApiProductsByAppWithContext,
+			&cloudapiclient.DescribeApiProductsByAppRequest{
+				AppId:      dara.Int64(appID),
+				PageNumber: dara.Int32(int32(page)),
+				PageSize:   dara.Int32(pageSize),
+			}, (*cloudapiclient.DescribeApiProductsByAppResponse).GetBody, &body))
+		if err != nil {
+			return nil, err
+		}
+		var items []*cloudapiclient.DescribeApiProductsByAppResponseBodyApiProductInfoListApiProductInfo
+		if body.ApiProductInfoList != nil {
+			items = body.ApiProductInfoList.ApiProductInfo
+		}
+		for _, it := range items {
+			if it == nil {
+				continue
+			}
+			if id := dara.StringValue(it.ApiProductId); id != "" && !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+		read := (page-1)*pageSize + len(items)
+		if len(items) == 0 || (body.TotalCount != nil && read >= int(*body.TotalCount)) || (body.TotalCount == nil && len(items) < pageSize) {
+			return out, nil
+		}
+	}
+}
+
+func newGrantCache(clock Clock, fetch func(context.Context, string) ([]AuthorizedApp, error)) *listingCache[int64, AuthorizedApp] {
+	return newListingCache(clock, "DescribeAppsByApiProduct", fetch,
+		func(a AuthorizedApp) int64 { return a.AppID },
+		func(a, b AuthorizedApp) int { return cmp.Compare(a.AppID, b.AppID) })
+}
