@@ -51,7 +51,7 @@ func opAttachAPIProduct(s *Server, c *opContext) (any, error) {
 func opDetachAPIProduct(s *Server, c *opContext) (any, error) {
 	id, items, err := s.productItems(c.p)
 	if err == nil {
-		err = c.r.Detach(id, items)
+		err = c.r.Detach(id, items, c.now)
 	}
 	if err != nil {
 		return nil, err
@@ -68,7 +68,7 @@ func opDescribeAPIProductAPIs(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	items, total, err := c.r.ProductAPIs(id, c.now, s.cfg.visibilityDelay, page)
+	items, total, err := c.r.ProductAPIs(id, c.now, page)
 	if err != nil {
 		return nil, err
 	}

@@ -134,6 +134,7 @@ func build(opts []Option) (*Server, error) {
 		stats:  newCounters(),
 	}
 	s.backend = model.NewBackend(s.persist)
+	s.backend.SetBehaviour(cfg.behaviour)
 	s.services = map[string]map[string]operation{apiVersion: operations(), stsVersion: stsOperations()}
 	s.roles = make(map[string]Role, len(cfg.roles))
 	for _, r := range cfg.roles {
