@@ -74,23 +74,23 @@ type Fault struct {
 
 // config holds every option. Zero values mean "default"; Start fills them in and validates.
 type config struct {
-	accounts        []Account
-	addr            string
-	region          string
-	now             func() time.Time
-	behaviour       model.Behaviour
-	maxItems        int
-	maxPageSize     int
-	stateFile       string
-	seed            *Seed
-	randSeed        int64
-	faults          []Fault
-	qps             float64
-	burst           int
-	latency         time.Duration
-	requestLog      io.Writer
-	tls             tlsSettings
-	roles           []Role
+	accounts    []Account
+	addr        string
+	region      string
+	now         func() time.Time
+	behaviour   model.Behaviour
+	maxItems    int
+	maxPageSize int
+	stateFile   string
+	seed        *Seed
+	randSeed    int64
+	faults      []Fault
+	qps         float64
+	burst       int
+	latency     time.Duration
+	requestLog  io.Writer
+	tls         tlsSettings
+	roles       []Role
 }
 
 // WithAccount adds an account. Repeatable; when none is given the default account (DefaultAccountID,

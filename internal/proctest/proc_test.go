@@ -1,0 +1,619 @@
+// Package proctest runs the provider and the emulator as the separate processes users run, under
+// the real terraform CLI, to test what only processes show: Ctrl-C (SIGINT) and a killed provider
+// mid-apply, two applies at once, secrets in TRACE logs. It follows bench/tfbench: binaries built
+// with go build, a CLI configuration with dev_overrides, the emulator binary on a free loopback
+// port with a seed file. It runs when TF_ACC is set (make test sets it), like the acceptance tests.
+package proctest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aliyun/credentials-go/credentials"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
+)
+
+const (
+	accessKey = "LTAI5tProcTestAccessKey"
+	// secretKey is what must never appear in a log, a diagnostic or the state.
+	secretKey = "proctest-SECRET-7f3a9c1e55d2"
+	region    = "cn-hangzhou"
+	account   = "1234567890123456"
+)
+
+// bins are built once per test binary run.
+var bins struct {
+	dir, emulator, provider string
+	err                     error
+}
+
+func TestMain(m *testing.M) {
+	code := func() int {
+		if os.Getenv("TF_ACC") == "" {
+			return m.Run() // every test skips
+		}
+		dir, err := os.MkdirTemp("", "apigateway-proctest-*")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		bins.dir = dir
+		bins.emulator = filepath.Join(dir, "apigateway-emulator")
+		bins.provider = filepath.Join(dir, "provider", "terraform-provider-apigateway")
+		for _, s := range [][]string{
+			{"go", "build", "-o", bins.emulator, "../../cmd/apigateway-emulator"},
+			{"go", "build", "-o", bins.provider, "../.."},
+		} {
+			cmd := exec.Command(s[0], s[1:]...)
+			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+			if err := cmd.Run(); err != nil {
+				bins.err = fmt.Errorf("%s: %w", strings.Join(s, " "), err)
+				break
+			}
+		}
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+// env is one test's emulator, terraform configuration directory and API client.
+type env struct {
+	t        *testing.T
+	tf       string
+	dir      string
+	rc       string
+	emu      *exec.Cmd
+	endpoint string
+	emuArgs  []string
+	client   *cloudapi.Client
+}
+
+func newEnv(t *testing.T, apis int, emuArgs ...string) *env {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("process-level test: set TF_ACC (make test does)")
+	}
+	if bins.err != nil {
+		t.Fatal(bins.err)
+	}
+	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if tf == "" {
+		var err error
+		if tf, err = exec.LookPath("terraform"); err != nil {
+			t.Fatal("no terraform on PATH")
+		}
+	}
+	e := &env{t: t, tf: tf, dir: t.TempDir(), emuArgs: emuArgs}
+	e.rc = filepath.Join(e.dir, "cli.tfrc")
+	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"cloudapi/apigateway\" = %q\n  }\n  direct {}\n}\n", filepath.Dir(bins.provider))
+	if err := os.WriteFile(e.rc, []byte(rc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeSeed(filepath.Join(e.dir, "seed.json"), apis); err != nil {
+		t.Fatal(err)
+	}
+	e.start("127.0.0.1:0")
+	t.Cleanup(e.stop)
+	return e
+}
+
+// start runs the emulator on addr.
+func (e *env) start(addr string) {
+	e.t.Helper()
+	logf, err := os.OpenFile(filepath.Join(e.dir, "emulator.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	args := append([]string{"--listen", addr, "--region", region, "--seed", filepath.Join(e.dir, "seed.json"),
+		"--state-file", filepath.Join(e.dir, "emulator-state.json")}, e.emuArgs...)
+	cmd := exec.Command(bins.emulator, args...)
+	cmd.Env = append(os.Environ(), "APIGATEWAY_EMULATOR_ACCESS_KEY_ID="+accessKey, "APIGATEWAY_EMULATOR_ACCESS_KEY_SECRET="+secretKey)
+	cmd.Stderr = logf
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "listening on http://") {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		e.t.Fatalf("emulator did not start: %q %v", line, err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	e.emu = cmd
+	e.endpoint = strings.TrimSpace(strings.TrimPrefix(line, "listening on http://"))
+	cred, err := credentials.NewCredential(new(credentials.Config).SetType("access_key").SetAccessKeyId(accessKey).SetAccessKeySecret(secretKey))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if e.client, err = cloudapi.New(cloudapi.Config{RegionID: region, Endpoint: e.endpoint, Protocol: "HTTP", Credential: cred, UserAgent: "proctest"}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// restart stops the emulator and starts it again on the same address with args instead of the
+// previous ones; the state file carries its state over.
+func (e *env) restart(args ...string) {
+	e.t.Helper()
+	addr := e.endpoint
+	e.stop()
+	e.emuArgs = args
+	e.start(addr)
+}
+
+func (e *env) stop() {
+	if e.emu == nil {
+		return
+	}
+	_ = e.emu.Process.Signal(os.Interrupt)
+	_ = e.emu.Wait()
+	e.emu = nil
+}
+
+func writeSeed(path string, apis int) error {
+	type api struct {
+		ID         string   `json:"id"`
+		Name       string   `json:"name"`
+		Method     string   `json:"method"`
+		Path       string   `json:"path"`
+		Visibility string   `json:"visibility"`
+		Deploy     []string `json:"deploy"`
+	}
+	g := map[string]any{"id": fmt.Sprintf("%032x", 0xb0000), "name": "proctest"}
+	var list []api
+	for i := 0; i < apis; i++ {
+		list = append(list, api{ID: apiID(i), Name: fmt.Sprintf("proc_api_%05d", i), Method: "GET",
+			Path: fmt.Sprintf("/proc/%05d", i), Visibility: "PUBLIC", Deploy: []string{"RELEASE"}})
+	}
+	g["apis"] = list
+	seed := map[string]any{"accounts": []any{map[string]any{
+		"id": account, "access_key_id": accessKey, "access_key_secret": secretKey,
+		"regions": []any{map[string]any{"region": region, "groups": []any{g}}},
+	}}}
+	data, err := json.Marshal(seed)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o600)
+}
+
+func apiID(i int) string { return fmt.Sprintf("%032x", 0xa000000+i) }
+
+// pair is one attachment as both sides name it.
+type pair struct{ product, api, stage string }
+
+func (p pair) String() string { return p.product + ":" + p.api + ":" + p.stage }
+
+// pairs returns n attachments of APIs first..first+n-1 spread over products named by tag.
+func pairs(tag string, first, n, products int) []pair {
+	out := make([]pair, n)
+	for i := range out {
+		out[i] = pair{product: fmt.Sprintf("%s%08d", tag, i%products), api: apiID(first + i), stage: "RELEASE"}
+	}
+	return out
+}
+
+// writeConfig writes the configuration of ps into dir (a workspace of its own).
+func (e *env) writeConfig(dir string, ps []pair, providerExtra string) {
+	e.t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, `terraform {
+  required_providers {
+    apigateway = { source = "cloudapi/apigateway" }
+  }
+}
+provider "apigateway" {
+  region     = %q
+  access_key = %q
+  secret_key = %q
+  protocol   = "HTTP"
+  endpoints { apigateway = %q }
+%s}
+locals {
+  pairs = {
+`, region, accessKey, secretKey, e.endpoint, providerExtra)
+	for _, p := range ps {
+		fmt.Fprintf(&b, "    %q = { product = %q, api = %q, stage = %q }\n", p.String(), p.product, p.api, p.stage)
+	}
+	b.WriteString(`  }
+}
+resource "apigateway_api_product_attachment" "pair" {
+  for_each       = local.pairs
+  api_product_id = each.value.product
+  api_id         = each.value.api
+  stage_name     = each.value.stage
+}
+`)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(b.String()), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// command is terraform with args in dir, not yet started.
+func (e *env) command(dir string, extraEnv []string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	cmd := exec.Command(e.tf, args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "TF_CLI_CONFIG_FILE="+e.rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_INPUT=0"), extraEnv...)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	return cmd, &buf
+}
+
+// terraform runs the CLI to the end and fails the test if it fails.
+func (e *env) terraform(dir string, args ...string) string {
+	e.t.Helper()
+	cmd, out := e.command(dir, nil, args...)
+	if err := cmd.Run(); err != nil {
+		e.t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, tail(out.String()))
+	}
+	return out.String()
+}
+
+func tail(s string) string {
+	if len(s) > 4000 {
+		return "..." + s[len(s)-4000:]
+	}
+	return s
+}
+
+// statePairs is what the state of dir holds.
+func (e *env) statePairs(dir string) map[string]bool {
+	e.t.Helper()
+	cmd, out := e.command(dir, nil, "state", "list", "-id=")
+	cmd.Args = []string{e.tf, "show", "-json"}
+	if err := cmd.Run(); err != nil {
+		e.t.Fatalf("terraform show -json: %v\n%s", err, out.String())
+	}
+	var doc struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Values map[string]any `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		e.t.Fatalf("terraform show -json: %v", err)
+	}
+	got := map[string]bool{}
+	for _, r := range doc.Values.RootModule.Resources {
+		if id, ok := r.Values["id"].(string); ok {
+			got[id] = true
+		}
+	}
+	return got
+}
+
+// attached is what the emulator holds for products, from a listing (no visibility delay is set).
+func (e *env) attached(products ...string) map[string]bool {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	got := map[string]bool{}
+	for _, p := range products {
+		apis, err := e.client.ListProductAPIs(ctx, p)
+		if cloudapi.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			e.t.Fatalf("listing %s: %v", p, err)
+		}
+		for _, a := range apis {
+			got[pair{p, a.APIID, a.StageName}.String()] = true
+		}
+	}
+	return got
+}
+
+func productsOf(ps []pair) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range ps {
+		if !seen[p.product] {
+			seen[p.product] = true
+			out = append(out, p.product)
+		}
+	}
+	return out
+}
+
+// missingFrom lists the keys of have that want lacks, sorted.
+func missingFrom(want, have map[string]bool) []string {
+	var out []string
+	for k := range have {
+		if !want[k] {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// convergeAndDestroy: an apply converges to exactly ps, a plan then finds nothing, a destroy
+// leaves the products empty.
+func (e *env) convergeAndDestroy(dir string, ps []pair) {
+	e.t.Helper()
+	e.terraform(dir, "apply", "-auto-approve", "-parallelism=10")
+	want := map[string]bool{}
+	for _, p := range ps {
+		want[p.String()] = true
+	}
+	got := e.attached(productsOf(ps)...)
+	if extra, lacking := missingFrom(want, got), missingFrom(got, want); len(extra) > 0 || len(lacking) > 0 {
+		e.t.Fatalf("after the converging apply: %d unexpected attachments %v, %d missing %v", len(extra), extra, len(lacking), lacking)
+	}
+	e.terraform(dir, "plan", "-detailed-exitcode")
+	e.terraform(dir, "destroy", "-auto-approve", "-parallelism=10")
+	if got := e.attached(productsOf(ps)...); len(got) > 0 {
+		e.t.Fatalf("after destroy the emulator still holds %d attachments: %v", len(got), missingFrom(nil, got))
+	}
+}
+
+// interruptedApply starts an apply of ps and, after wait, does what interrupt does; it returns
+// when terraform has exited, with how long that took after the interruption.
+func (e *env) interruptedApply(dir string, wait time.Duration, interrupt func(cmd *exec.Cmd)) (time.Duration, string) {
+	e.t.Helper()
+	cmd, out := e.command(dir, nil, "apply", "-auto-approve", "-parallelism=10")
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		e.t.Fatalf("apply ended before the interruption (%v); make it longer:\n%s", err, tail(out.String()))
+	case <-time.After(wait):
+	}
+	interrupt(cmd)
+	at := time.Now()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		_ = cmd.Process.Kill()
+		e.t.Fatalf("terraform did not exit within 2 minutes of the interruption:\n%s", tail(out.String()))
+	}
+	return time.Since(at), out.String()
+}
+
+// TestProcess_sigintLosesNothing: Ctrl-C (SIGINT) to terraform apply of 60 attachments against an
+// emulator with 1 s latency (batched, 60 attachments at -parallelism=10 take about 7 s), 3 s and
+// 3.5 s in, so that a batch is in flight: the emulator applies a request whose client has hung up.
+// Every attachment the emulator holds must be in the state, terraform must stop promptly, and the
+// next apply converges and destroy leaves nothing.
+func TestProcess_sigintLosesNothing(t *testing.T) {
+	for run := 0; run < sigintRuns(); run++ {
+		t.Run(fmt.Sprint("run", run), func(t *testing.T) {
+			e := newEnv(t, 60, "--latency", "1s")
+			ps := pairs(fmt.Sprintf("sigint%d", run), 0, 60, 2)
+			dir := filepath.Join(e.dir, "ws")
+			e.writeConfig(dir, ps, "")
+			took, out := e.interruptedApply(dir, sigintAt(run), func(cmd *exec.Cmd) {
+				_ = cmd.Process.Signal(os.Interrupt)
+			})
+			// The provider's only wait after a cancellation is the bounded listing that decides
+			// writes in flight (20 s at most).
+			if took > 30*time.Second {
+				t.Errorf("terraform took %s to stop after SIGINT", took.Round(time.Millisecond))
+			}
+			inState, onEmulator := e.statePairs(dir), e.attached(productsOf(ps)...)
+			t.Logf("SIGINT: terraform stopped %s later; %d in state, %d on the emulator",
+				took.Round(time.Millisecond), len(inState), len(onEmulator))
+			if lost := missingFrom(inState, onEmulator); len(lost) > 0 {
+				t.Fatalf("%d attachments on the emulator are not in the state (lost): %v\n%s", len(lost), lost, tail(out))
+			}
+			t.Logf("terraform's diagnostics: %v", diagnostics(out))
+			// The rest needs no latency; the state file carries the emulator's state over.
+			e.restart()
+			if got := e.attached(productsOf(ps)...); len(got) != len(onEmulator) {
+				t.Fatalf("the emulator restarted with --state-file holds %d attachments, it held %d", len(got), len(onEmulator))
+			}
+			if len(onEmulator) == 0 || len(onEmulator) == len(ps) {
+				t.Logf("note: the interruption came %s (%d of %d attached)", map[bool]string{true: "before any attach", false: "after every attach"}[len(onEmulator) == 0], len(onEmulator), len(ps))
+			}
+			e.convergeAndDestroy(dir, ps)
+		})
+	}
+}
+
+// diagnostics are the summaries of the errors and warnings terraform printed, counted.
+func diagnostics(out string) map[string]int {
+	n := map[string]int{}
+	for _, line := range strings.Split(out, "\n") {
+		for _, kind := range []string{"Error: ", "Warning: "} {
+			if i := strings.Index(line, kind); i >= 0 {
+				n[strings.TrimSpace(stripANSI(line[i:]))]++
+			}
+		}
+	}
+	return n
+}
+
+func stripANSI(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0x1b {
+			for i < len(s) && s[i] != 'm' {
+				i++
+			}
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// sigintRuns is how many interruption points TestProcess_sigintLosesNothing tries: 2 in make test,
+// PROCTEST_SIGINT_RUNS for a longer search.
+func sigintRuns() int {
+	if n, err := strconv.Atoi(os.Getenv("PROCTEST_SIGINT_RUNS")); err == nil && n > 0 {
+		return n
+	}
+	return 2
+}
+
+// sigintAt is when run interrupts: from 2.5 s on, 370 ms apart, so that successive runs land in
+// different phases of a batch (1 s latency).
+func sigintAt(run int) time.Duration { return 2500*time.Millisecond + time.Duration(run)*370*time.Millisecond }
+
+// providerPIDs are the running processes of our provider binary (this test's build; nobody
+// else's), found through /proc.
+func providerPIDs() []int {
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, ent := range entries {
+		var pid int
+		if _, err := fmt.Sscanf(ent.Name(), "%d", &pid); err != nil {
+			continue
+		}
+		if exe, err := os.Readlink(filepath.Join("/proc", ent.Name(), "exe")); err == nil && exe == bins.provider {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// TestProcess_providerKilledConverges: the provider process killed with SIGKILL mid-apply cannot
+// record what it had in flight, but the next apply must converge and destroy must leave nothing.
+func TestProcess_providerKilledConverges(t *testing.T) {
+	e := newEnv(t, 60, "--latency", "1s")
+	ps := pairs("sigkill", 0, 60, 2)
+	dir := filepath.Join(e.dir, "ws")
+	e.writeConfig(dir, ps, "")
+	killed := 0
+	_, out := e.interruptedApply(dir, 3*time.Second, func(*exec.Cmd) {
+		for _, pid := range providerPIDs() {
+			if syscall.Kill(pid, syscall.SIGKILL) == nil {
+				killed++
+			}
+		}
+	})
+	if killed == 0 {
+		t.Fatalf("no provider process to kill:\n%s", tail(out))
+	}
+	t.Logf("killed %d provider process(es); %d in state, %d on the emulator", killed, len(e.statePairs(dir)), len(e.attached(productsOf(ps)...)))
+	e.restart()
+	e.convergeAndDestroy(dir, ps)
+}
+
+// TestProcess_twoAppliesAtOnce: two workspaces (separate states) apply disjoint pairs of the same
+// products at the same time; both succeed, neither loses or removes the other's, and each destroy
+// removes only its own.
+func TestProcess_twoAppliesAtOnce(t *testing.T) {
+	e := newEnv(t, 80, "--latency", "20ms")
+	a, b := pairs("twice", 0, 40, 2), pairs("twice", 40, 40, 2)
+	dirA, dirB := filepath.Join(e.dir, "a"), filepath.Join(e.dir, "b")
+	e.writeConfig(dirA, a, "")
+	e.writeConfig(dirB, b, "")
+	cmdA, outA := e.command(dirA, nil, "apply", "-auto-approve", "-parallelism=10")
+	cmdB, outB := e.command(dirB, nil, "apply", "-auto-approve", "-parallelism=10")
+	if err := cmdA.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmdB.Start(); err != nil {
+		t.Fatal(err)
+	}
+	errA, errB := cmdA.Wait(), cmdB.Wait()
+	if errA != nil || errB != nil {
+		t.Fatalf("concurrent applies: %v / %v\n%s\n%s", errA, errB, tail(outA.String()), tail(outB.String()))
+	}
+	all := append(append([]pair{}, a...), b...)
+	want := map[string]bool{}
+	for _, p := range all {
+		want[p.String()] = true
+	}
+	got := e.attached(productsOf(all)...)
+	if extra, lacking := missingFrom(want, got), missingFrom(got, want); len(extra)+len(lacking) > 0 {
+		t.Fatalf("after both applies: unexpected %v, missing %v", extra, lacking)
+	}
+	e.terraform(dirA, "plan", "-detailed-exitcode")
+	e.terraform(dirB, "plan", "-detailed-exitcode")
+	e.terraform(dirA, "destroy", "-auto-approve")
+	got = e.attached(productsOf(all)...)
+	for _, p := range b {
+		if !got[p.String()] {
+			t.Fatalf("destroying workspace a removed %s of workspace b", p)
+		}
+	}
+	e.terraform(dirB, "destroy", "-auto-approve")
+	if got := e.attached(productsOf(all)...); len(got) > 0 {
+		t.Fatalf("after both destroys: %v", missingFrom(nil, got))
+	}
+}
+
+// TestProcess_secretsNotInTraceLog: apply, plan and destroy with TF_LOG=TRACE into a file; neither
+// the secret key nor any request signature may appear in the log, the CLI's output (diagnostics
+// included: one step fails on purpose, with a wrong API id) or the state.
+func TestProcess_secretsNotInTraceLog(t *testing.T) {
+	e := newEnv(t, 4)
+	ps := pairs("secret", 0, 4, 1)
+	dir := filepath.Join(e.dir, "ws")
+	logPath := filepath.Join(e.dir, "trace.log")
+	traceEnv := []string{"TF_LOG=TRACE", "TF_LOG_PATH=" + logPath}
+	var outputs []string
+	run := func(wantErr bool, args ...string) {
+		cmd, out := e.command(dir, traceEnv, args...)
+		err := cmd.Run()
+		outputs = append(outputs, out.String())
+		if (err != nil) != wantErr {
+			t.Fatalf("terraform %s: error %v, want error %v\n%s", strings.Join(args, " "), err, wantErr, tail(out.String()))
+		}
+	}
+	e.writeConfig(dir, ps, "")
+	run(false, "apply", "-auto-approve")
+	run(false, "plan", "-detailed-exitcode")
+	e.writeConfig(dir, append(ps, pair{"secret00000000", "ffffffffffffffffffffffffffffffff", "RELEASE"}), "")
+	run(true, "apply", "-auto-approve")
+	e.writeConfig(dir, ps, "")
+	run(false, "destroy", "-auto-approve")
+
+	logData, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(logData, []byte("AttachApiProduct")) || !bytes.Contains(logData, []byte("provider")) {
+		t.Fatalf("the TRACE log (%d bytes) does not show the provider's calls; the test would prove nothing", len(logData))
+	}
+	state, _ := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
+	backup, _ := os.ReadFile(filepath.Join(dir, "terraform.tfstate.backup"))
+	sources := map[string][]byte{"TRACE log": logData, "CLI output": []byte(strings.Join(outputs, "\n")), "state": state, "state backup": backup}
+	if !strings.Contains(string(sources["CLI output"]), "API not found") {
+		t.Fatalf("the failing step did not produce its diagnostic:\n%s", tail(string(sources["CLI output"])))
+	}
+	for name, data := range sources {
+		s := string(data)
+		if strings.Contains(s, secretKey) {
+			t.Errorf("the secret key appears in the %s", name)
+		}
+		for _, marker := range []string{"Signature=", "signature=", "ACS3-HMAC-SHA256 Credential"} {
+			if i := strings.Index(s, marker); i >= 0 {
+				t.Errorf("a signature appears in the %s: %q", name, s[max(0, i-40):min(len(s), i+120)])
+			}
+		}
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+}
