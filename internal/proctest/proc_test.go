@@ -476,7 +476,9 @@ func sigintRuns() int {
 
 // sigintAt is when run interrupts: from 2.5 s on, 370 ms apart, so that successive runs land in
 // different phases of a batch (1 s latency).
-func sigintAt(run int) time.Duration { return 2500*time.Millisecond + time.Duration(run)*370*time.Millisecond }
+func sigintAt(run int) time.Duration {
+	return 2500*time.Millisecond + time.Duration(run)*370*time.Millisecond
+}
 
 // providerPIDs are the running processes of our provider binary (this test's build; nobody
 // else's), found through /proc.
@@ -616,4 +618,31 @@ func TestProcess_secretsNotInTraceLog(t *testing.T) {
 	if errors.Is(err, os.ErrNotExist) {
 		t.Fatal(err)
 	}
+}
+
+// TestProcess_emulatorRestartedMidApply: the emulator is stopped 2 s into an apply of 60 attachments
+// and started again on the same address from its --state-file half a second later. The provider
+// retries what failed meanwhile (refused connections, dropped answers); afterwards every
+// attachment on the emulator is in the state, and the next apply converges.
+func TestProcess_emulatorRestartedMidApply(t *testing.T) {
+	e := newEnv(t, 60, "--latency", "300ms")
+	ps := pairs("restart", 0, 60, 2)
+	dir := filepath.Join(e.dir, "ws")
+	e.writeConfig(dir, ps, "")
+	cmd, out := e.command(dir, nil, "apply", "-auto-approve", "-parallelism=10")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	addr := e.endpoint
+	e.stop()
+	time.Sleep(500 * time.Millisecond)
+	e.start(addr)
+	err := cmd.Wait()
+	inState, onEmulator := e.statePairs(dir), e.attached(productsOf(ps)...)
+	t.Logf("apply across the restart: %v; %d in state, %d on the emulator; diagnostics %v", err, len(inState), len(onEmulator), diagnostics(out.String()))
+	if lost := missingFrom(inState, onEmulator); len(lost) > 0 {
+		t.Fatalf("%d attachments on the emulator are not in the state (lost): %v\n%s", len(lost), lost, tail(out.String()))
+	}
+	e.convergeAndDestroy(dir, ps)
 }
