@@ -182,7 +182,7 @@ func writeSeed(path string, apis int) error {
 	var list []api
 	for i := 0; i < apis; i++ {
 		list = append(list, api{ID: apiID(i), Name: fmt.Sprintf("proc_api_%05d", i), Method: "GET",
-			Path: fmt.Sprintf("/proc/%05d", i), Visibility: "PUBLIC", Deploy: []string{"RELEASE"}})
+			Path: fmt.Sprintf("/proc/%05d", i), Visibility: "PUBLIC", Deploy: []string{"RELEASE", "PRE"}})
 	}
 	g["apis"] = list
 	seed := map[string]any{"accounts": []any{map[string]any{
@@ -645,4 +645,141 @@ func TestProcess_emulatorRestartedMidApply(t *testing.T) {
 		t.Fatalf("%d attachments on the emulator are not in the state (lost): %v\n%s", len(lost), lost, tail(out.String()))
 	}
 	e.convergeAndDestroy(dir, ps)
+}
+
+// soakSeeds are the fault seeds of TestProcess_soak: one in make test, SOAK_SEEDS (space-separated)
+// for make soak.
+func soakSeeds() []int64 {
+	raw := os.Getenv("SOAK_SEEDS")
+	if raw == "" {
+		return []int64{1}
+	}
+	var out []int64
+	for _, f := range strings.Fields(raw) {
+		if n, err := strconv.ParseInt(f, 10, 64); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// requestStats counts the emulator's request log lines from byte offset off: requests, and
+// answers other than OK by code. It returns the new offset.
+func (e *env) requestStats(off int64) (total int, codes map[string]int, next int64) {
+	data, _ := os.ReadFile(filepath.Join(e.dir, "emulator.log"))
+	if off > int64(len(data)) {
+		off = 0
+	}
+	codes = map[string]int{}
+	for _, line := range strings.Split(string(data[off:]), "\n") {
+		if !strings.Contains(line, " action=") {
+			continue
+		}
+		total++
+		for _, f := range strings.Fields(line) {
+			if c, ok := strings.CutPrefix(f, "code="); ok && c != "OK" {
+				codes[c]++
+			}
+		}
+	}
+	return total, codes, int64(len(data))
+}
+
+// TestProcess_soak is the fault soak (make soak for the long form): against an emulator with 20 %
+// throttling, 5 % 503, 2 % 500, 2 % dropped connections and a 2 s visibility delay for attach and
+// detach, apply SOAK_N (default 100) attachments over 5 products, move half of them to another
+// stage (replacements), shrink the set to a quarter, destroy. After each step the emulator holds
+// exactly the configuration, no error reached Terraform, and a plan finds nothing to change. Faults
+// are drawn from a seeded source (--rand-seed), so a seed's faults are the same on every run,
+// though which request meets which fault depends on timing.
+func TestProcess_soak(t *testing.T) {
+	n := envInt("SOAK_N", 100)
+	type row struct {
+		seed                 int64
+		step                 string
+		wall                 time.Duration
+		want, have, requests int
+		faults               string
+		errs                 int
+	}
+	var rows []row
+	for _, seed := range soakSeeds() {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			e := newEnv(t, n, "--throttle-rate", "0.2", "--unavailable-rate", "0.05", "--internal-error-rate", "0.02",
+				"--drop-rate", "0.02", "--visibility-delay", "2s", "--detach-visibility-delay", "2s", "--rand-seed", fmt.Sprint(seed))
+			dir := filepath.Join(e.dir, "ws")
+			all := pairs(fmt.Sprintf("soak%d", seed), 0, n, 5)
+			moved := make([]pair, len(all))
+			copy(moved, all)
+			for i := 0; i < len(moved); i += 2 {
+				moved[i].stage = "PRE"
+			}
+			steps := []struct {
+				name string
+				ps   []pair
+				args []string
+			}{
+				{"apply", all, []string{"apply", "-auto-approve", "-parallelism=10"}},
+				{"move half", moved, []string{"apply", "-auto-approve", "-parallelism=10"}},
+				{"shrink", moved[:n/4], []string{"apply", "-auto-approve", "-parallelism=10"}},
+				{"destroy", moved[:n/4], []string{"destroy", "-auto-approve", "-parallelism=10"}},
+			}
+			var off int64
+			for _, st := range steps {
+				e.writeConfig(dir, st.ps, "")
+				start := time.Now()
+				cmd, out := e.command(dir, nil, st.args...)
+				err := cmd.Run()
+				wall := time.Since(start)
+				errs := 0
+				for d, c := range diagnostics(out.String()) {
+					if strings.HasPrefix(d, "Error: ") {
+						errs += c
+					}
+				}
+				if err != nil {
+					t.Errorf("seed %d, %s: terraform failed: %v\n%s", seed, st.name, err, tail(out.String()))
+				}
+				// Let the emulator's listings catch up before comparing.
+				time.Sleep(2500 * time.Millisecond)
+				want := map[string]bool{}
+				if st.name != "destroy" {
+					for _, p := range st.ps {
+						want[p.String()] = true
+					}
+				}
+				have := e.attached(productsOf(all)...)
+				if extra, lacking := missingFrom(want, have), missingFrom(have, want); len(extra)+len(lacking) > 0 {
+					t.Errorf("seed %d, %s: the emulator differs from the configuration: %d extra %v, %d missing %v", seed, st.name, len(extra), extra, len(lacking), lacking)
+				}
+				if st.name != "destroy" {
+					cmd, out := e.command(dir, nil, "plan", "-detailed-exitcode")
+					if err := cmd.Run(); err != nil {
+						t.Errorf("seed %d, after %s: plan is not empty or failed: %v\n%s", seed, st.name, err, tail(out.String()))
+					}
+				}
+				total, codes, next := e.requestStats(off)
+				off = next
+				var fs []string
+				for c, k := range codes {
+					fs = append(fs, fmt.Sprintf("%s=%d", c, k))
+				}
+				sort.Strings(fs)
+				rows = append(rows, row{seed, st.name, wall, len(want), len(have), total, strings.Join(fs, " "), errs})
+			}
+		})
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n| seed | step | wall | configured | on emulator | requests (step and plan) | errors reaching Terraform | faults and refusals answered |\n|---|---|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %d | %s | %s | %d | %d | %d | %d | %s |\n", r.seed, r.step, r.wall.Round(100*time.Millisecond), r.want, r.have, r.requests, r.errs, r.faults)
+	}
+	t.Log(b.String())
 }
