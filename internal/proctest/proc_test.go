@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,6 +33,7 @@ const (
 	secretKey = "proctest-SECRET-7f3a9c1e55d2"
 	region    = "cn-hangzhou"
 	account   = "1234567890123456"
+	roleARN   = "acs:ram::" + account + ":role/terraform"
 )
 
 // bins are built once per test binary run.
@@ -82,6 +82,11 @@ type env struct {
 	endpoint string
 	emuArgs  []string
 	client   *cloudapi.Client
+	// tls: the emulator serves HTTPS (its CA in SSL_CERT_FILE); the provider then keeps the
+	// default protocol.
+	tls bool
+	// ak, sk and token are the provider's credentials (default: the seed account's keys).
+	ak, sk, token string
 }
 
 func newEnv(t *testing.T, apis int, emuArgs ...string) *env {
@@ -99,7 +104,10 @@ func newEnv(t *testing.T, apis int, emuArgs ...string) *env {
 			t.Fatal("no terraform on PATH")
 		}
 	}
-	e := &env{t: t, tf: tf, dir: t.TempDir(), emuArgs: emuArgs}
+	e := &env{t: t, tf: tf, dir: t.TempDir(), emuArgs: emuArgs, ak: accessKey, sk: secretKey}
+	for _, a := range emuArgs {
+		e.tls = e.tls || a == "--tls"
+	}
 	e.rc = filepath.Join(e.dir, "cli.tfrc")
 	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"cloudapi/apigateway\" = %q\n  }\n  direct {}\n}\n", filepath.Dir(bins.provider))
 	if err := os.WriteFile(e.rc, []byte(rc), 0o600); err != nil {
@@ -132,20 +140,24 @@ func (e *env) start(addr string) {
 	if err := cmd.Start(); err != nil {
 		e.t.Fatal(err)
 	}
+	scheme, protocol := "http://", "HTTP"
+	if e.tls {
+		scheme, protocol = "https://", "HTTPS"
+	}
 	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "listening on http://") {
+	if err != nil || !strings.HasPrefix(line, "listening on "+scheme) {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 		e.t.Fatalf("emulator did not start: %q %v", line, err)
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }()
 	e.emu = cmd
-	e.endpoint = strings.TrimSpace(strings.TrimPrefix(line, "listening on http://"))
+	e.endpoint = strings.TrimSpace(strings.TrimPrefix(line, "listening on "+scheme))
 	cred, err := credentials.NewCredential(new(credentials.Config).SetType("access_key").SetAccessKeyId(accessKey).SetAccessKeySecret(secretKey))
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if e.client, err = cloudapi.New(cloudapi.Config{RegionID: region, Endpoint: e.endpoint, Protocol: "HTTP", Credential: cred, UserAgent: "proctest"}); err != nil {
+	if e.client, err = cloudapi.New(cloudapi.Config{RegionID: region, Endpoint: e.endpoint, Protocol: protocol, Credential: cred, UserAgent: "proctest"}); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -188,7 +200,7 @@ func writeSeed(path string, apis int) error {
 	seed := map[string]any{"accounts": []any{map[string]any{
 		"id": account, "access_key_id": accessKey, "access_key_secret": secretKey,
 		"regions": []any{map[string]any{"region": region, "groups": []any{g}}},
-	}}}
+	}}, "roles": []any{map[string]any{"arn": roleARN}}}
 	data, err := json.Marshal(seed)
 	if err != nil {
 		return err
@@ -225,12 +237,11 @@ provider "apigateway" {
   region     = %q
   access_key = %q
   secret_key = %q
-  protocol   = "HTTP"
-  endpoints { apigateway = %q }
+%s  endpoints { apigateway = %q }
 %s}
 locals {
   pairs = {
-`, region, accessKey, secretKey, e.endpoint, providerExtra)
+`, region, e.ak, e.sk, e.credentialLines(), e.endpoint, providerExtra)
 	for _, p := range ps {
 		fmt.Fprintf(&b, "    %q = { product = %q, api = %q, stage = %q }\n", p.String(), p.product, p.api, p.stage)
 	}
@@ -249,6 +260,18 @@ resource "apigateway_api_product_attachment" "pair" {
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(b.String()), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// credentialLines are the provider block's lines for the token and the protocol.
+func (e *env) credentialLines() string {
+	var b strings.Builder
+	if e.token != "" {
+		fmt.Fprintf(&b, "  security_token = %q\n", e.token)
+	}
+	if !e.tls {
+		b.WriteString("  protocol   = \"HTTP\"\n")
+	}
+	return b.String()
 }
 
 // command is terraform with args in dir, not yet started.
@@ -572,11 +595,37 @@ func TestProcess_twoAppliesAtOnce(t *testing.T) {
 	}
 }
 
-// TestProcess_secretsNotInTraceLog: apply, plan and destroy with TF_LOG=TRACE into a file; neither
-// the secret key nor any request signature may appear in the log, the CLI's output (diagnostics
-// included: one step fails on purpose, with a wrong API id) or the state.
+// TestProcess_secretsNotInTraceLog: apply, plan, a failing apply and destroy with TF_LOG=TRACE into
+// a file, once with an access key and once with temporary STS credentials (a security token, over
+// HTTPS): neither secret nor token, nor any request signature, may appear in the log, the CLI's
+// output (diagnostics included: one step fails on purpose, with a wrong API id) or the state.
 func TestProcess_secretsNotInTraceLog(t *testing.T) {
-	e := newEnv(t, 4)
+	t.Run("access key", func(t *testing.T) {
+		e := newEnv(t, 4)
+		checkSecretsStayOut(t, e, []string{secretKey})
+	})
+	t.Run("STS token", func(t *testing.T) {
+		ca := filepath.Join(t.TempDir(), "ca.pem")
+		e := newEnv(t, 4, "--tls", "--ca-file", ca)
+		t.Setenv("SSL_CERT_FILE", ca)
+		cred, err := credentials.NewCredential(new(credentials.Config).SetType("ram_role_arn").SetAccessKeyId(accessKey).
+			SetAccessKeySecret(secretKey).SetRoleArn(roleARN).SetRoleSessionName("proctest").SetSTSEndpoint(e.endpoint))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := cred.GetCredential()
+		if err != nil {
+			t.Fatalf("AssumeRole on the emulator: %v", err)
+		}
+		e.ak, e.sk, e.token = *c.AccessKeyId, *c.AccessKeySecret, *c.SecurityToken
+		if !strings.HasPrefix(e.ak, "STS.") || e.token == "" {
+			t.Fatalf("not temporary credentials: %q, token %d bytes", e.ak, len(e.token))
+		}
+		checkSecretsStayOut(t, e, []string{e.sk, e.token, secretKey})
+	})
+}
+
+func checkSecretsStayOut(t *testing.T, e *env, secrets []string) {
 	ps := pairs("secret", 0, 4, 1)
 	dir := filepath.Join(e.dir, "ws")
 	logPath := filepath.Join(e.dir, "trace.log")
@@ -602,19 +651,23 @@ func TestProcess_secretsNotInTraceLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(logData, []byte("AttachApiProduct")) || !bytes.Contains(logData, []byte("provider")) {
-		t.Fatalf("the TRACE log (%d bytes) does not show the provider's calls; the test would prove nothing", len(logData))
+	// The log must show the provider's own request logging, or the test would prove nothing.
+	if !bytes.Contains(logData, []byte("CloudAPI call succeeded")) || !bytes.Contains(logData, []byte("AttachApiProduct")) ||
+		!bytes.Contains(logData, []byte(e.endpoint)) {
+		t.Fatalf("the TRACE log (%d bytes) does not show the provider's calls", len(logData))
 	}
 	state, _ := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
 	backup, _ := os.ReadFile(filepath.Join(dir, "terraform.tfstate.backup"))
-	sources := map[string][]byte{"TRACE log": logData, "CLI output": []byte(strings.Join(outputs, "\n")), "state": state, "state backup": backup}
-	if !strings.Contains(string(sources["CLI output"]), "API not found") {
-		t.Fatalf("the failing step did not produce its diagnostic:\n%s", tail(string(sources["CLI output"])))
+	cli := strings.Join(outputs, "\n")
+	if !strings.Contains(cli, "API not found") {
+		t.Fatalf("the failing step did not produce its diagnostic:\n%s", tail(cli))
 	}
-	for name, data := range sources {
-		s := string(data)
-		if strings.Contains(s, secretKey) {
-			t.Errorf("the secret key appears in the %s", name)
+	sources := map[string]string{"TRACE log": string(logData), "CLI output": cli, "state": string(state), "state backup": string(backup)}
+	for name, s := range sources {
+		for i, secret := range secrets {
+			if strings.Contains(s, secret) {
+				t.Errorf("secret #%d appears in the %s", i+1, name)
+			}
 		}
 		for _, marker := range []string{"Signature=", "signature=", "ACS3-HMAC-SHA256 Credential"} {
 			if i := strings.Index(s, marker); i >= 0 {
@@ -622,9 +675,7 @@ func TestProcess_secretsNotInTraceLog(t *testing.T) {
 			}
 		}
 	}
-	if errors.Is(err, os.ErrNotExist) {
-		t.Fatal(err)
-	}
+	t.Logf("checked %d secrets against %d bytes of TRACE log, %d of CLI output and the state", len(secrets), len(logData), len(cli))
 }
 
 // TestProcess_emulatorRestartedMidApply: the emulator is stopped 2 s into an apply of 60 attachments
