@@ -24,6 +24,7 @@ type badInputCase struct {
 // that order, as a user meets them: the first stage that can know must fail, with exactly one
 // error diagnostic that matches, and nothing may be written to the emulator.
 func TestProcess_badInputMatrix(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 2)
 	okProvider := func(e *env) string {
 		return fmt.Sprintf("  region     = %q\n  access_key = %q\n  secret_key = %q\n  protocol   = \"HTTP\"\n  endpoints { apigateway = %q }\n",

@@ -399,9 +399,15 @@ func (e *env) convergeAndDestroy(dir string, ps []pair) {
 // when terraform has exited, with how long that took after the interruption.
 func (e *env) interruptedApply(dir string, wait time.Duration, interrupt func(cmd *exec.Cmd)) (time.Duration, string) {
 	e.t.Helper()
+	return e.interrupted(dir, wait, interrupt, "apply")
+}
+
+// interrupted is interruptedApply for any command that takes -auto-approve (apply, destroy).
+func (e *env) interrupted(dir string, wait time.Duration, interrupt func(cmd *exec.Cmd), command string) (time.Duration, string) {
+	e.t.Helper()
 	// The provider's warnings say which writes were decided by a listing after the interruption.
 	cmd, out := e.command(dir, []string{"TF_LOG_PROVIDER=WARN", "TF_LOG_PATH=" + filepath.Join(e.dir, "interrupted.log")},
-		"apply", "-auto-approve", "-parallelism=10")
+		command, "-auto-approve", "-parallelism=10")
 	if err := cmd.Start(); err != nil {
 		e.t.Fatal(err)
 	}
@@ -429,6 +435,7 @@ func (e *env) interruptedApply(dir string, wait time.Duration, interrupt func(cm
 // Every attachment the emulator holds must be in the state, terraform must stop promptly, and the
 // next apply converges and destroy leaves nothing.
 func TestProcess_sigintLosesNothing(t *testing.T) {
+	t.Parallel()
 	for run := 0; run < sigintRuns(); run++ {
 		// Odd runs add a visibility delay: the listing after the interruption cannot show the
 		// writes that were in flight, so only recording them (tainted) keeps track of them.
@@ -464,6 +471,41 @@ func TestProcess_sigintLosesNothing(t *testing.T) {
 				t.Logf("note: the interruption came %s (%d of %d attached)", map[bool]string{true: "before any attach", false: "after every attach"}[len(onEmulator) == 0], len(onEmulator), len(ps))
 			}
 			e.convergeAndDestroy(dir, ps)
+		})
+	}
+}
+
+// TestProcess_sigintDuringDestroy: Ctrl-C 2.5 s into a destroy of 60 attachments (1 s latency;
+// the second run also keeps detached pairs listed for 5 s): whatever is still attached on the
+// emulator must still be in the state, and the next destroy leaves nothing.
+func TestProcess_sigintDuringDestroy(t *testing.T) {
+	t.Parallel()
+	for run, args := range [][]string{{"--latency", "1s"}, {"--latency", "1s", "--detach-visibility-delay", "5s"}} {
+		t.Run(strings.Join(args, "_"), func(t *testing.T) {
+			e := newEnv(t, 60)
+			ps := pairs(fmt.Sprintf("sigdestroy%d", run), 0, 60, 2)
+			dir := filepath.Join(e.dir, "ws")
+			e.writeConfig(dir, ps, "")
+			e.terraform(dir, "apply", "-auto-approve", "-parallelism=10")
+			e.restart(args...)
+			took, out := e.interrupted(dir, 2500*time.Millisecond, func(cmd *exec.Cmd) { _ = cmd.Process.Signal(os.Interrupt) }, "destroy")
+			if took > 30*time.Second {
+				t.Errorf("terraform took %s to stop after SIGINT", took.Round(time.Millisecond))
+			}
+			e.restart()
+			inState, onEmulator := e.statePairs(dir), e.attached(productsOf(ps)...)
+			t.Logf("SIGINT during destroy: stopped %s later; %d in state, %d on the emulator; diagnostics %v",
+				took.Round(time.Millisecond), len(inState), len(onEmulator), diagnostics(out))
+			if lost := missingFrom(inState, onEmulator); len(lost) > 0 {
+				t.Fatalf("%d attachments still on the emulator were dropped from the state: %v\n%s", len(lost), lost, tail(out))
+			}
+			if len(onEmulator) == 0 || len(onEmulator) == len(ps) {
+				t.Logf("note: the interruption came %s", map[bool]string{true: "after every detach", false: "before any detach"}[len(onEmulator) == 0])
+			}
+			e.terraform(dir, "destroy", "-auto-approve", "-parallelism=10")
+			if got := e.attached(productsOf(ps)...); len(got) > 0 {
+				t.Fatalf("after the second destroy the emulator still holds %d attachments", len(got))
+			}
 		})
 	}
 }
@@ -529,6 +571,8 @@ func providerPIDs() []int {
 
 // TestProcess_providerKilledConverges: the provider process killed with SIGKILL mid-apply cannot
 // record what it had in flight, but the next apply must converge and destroy must leave nothing.
+// Not parallel: it kills every process of this test run's provider binary, and runs before the
+// parallel tests start.
 func TestProcess_providerKilledConverges(t *testing.T) {
 	e := newEnv(t, 60, "--latency", "1s")
 	ps := pairs("sigkill", 0, 60, 2)
@@ -554,6 +598,7 @@ func TestProcess_providerKilledConverges(t *testing.T) {
 // products at the same time; both succeed, neither loses or removes the other's, and each destroy
 // removes only its own.
 func TestProcess_twoAppliesAtOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 80, "--latency", "20ms")
 	a, b := pairs("twice", 0, 40, 2), pairs("twice", 40, 40, 2)
 	dirA, dirB := filepath.Join(e.dir, "a"), filepath.Join(e.dir, "b")
@@ -600,6 +645,7 @@ func TestProcess_twoAppliesAtOnce(t *testing.T) {
 // HTTPS): neither secret nor token, nor any request signature, may appear in the log, the CLI's
 // output (diagnostics included: one step fails on purpose, with a wrong API id) or the state.
 func TestProcess_secretsNotInTraceLog(t *testing.T) {
+	t.Parallel()
 	t.Run("access key", func(t *testing.T) {
 		e := newEnv(t, 4)
 		checkSecretsStayOut(t, e, []string{secretKey})
@@ -683,6 +729,7 @@ func checkSecretsStayOut(t *testing.T, e *env, secrets []string) {
 // retries what failed meanwhile (refused connections, dropped answers); afterwards every
 // attachment on the emulator is in the state, and the next apply converges.
 func TestProcess_emulatorRestartedMidApply(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, 60, "--latency", "300ms")
 	ps := pairs("restart", 0, 60, 2)
 	dir := filepath.Join(e.dir, "ws")
@@ -758,6 +805,7 @@ func (e *env) requestStats(off int64) (total int, codes map[string]int, next int
 // are drawn from a seeded source (--rand-seed), so a seed's faults are the same on every run,
 // though which request meets which fault depends on timing.
 func TestProcess_soak(t *testing.T) {
+	t.Parallel()
 	n := envInt("SOAK_N", 100)
 	type row struct {
 		seed                 int64
