@@ -645,7 +645,7 @@ func TestProcess_twoAppliesAtOnce(t *testing.T) {
 // HTTPS): neither secret nor token, nor any request signature, may appear in the log, the CLI's
 // output (diagnostics included: one step fails on purpose, with a wrong API id) or the state.
 func TestProcess_secretsNotInTraceLog(t *testing.T) {
-	t.Parallel()
+	// Not parallel: t.Setenv (SSL_CERT_FILE for the emulator's CA, read once per process).
 	t.Run("access key", func(t *testing.T) {
 		e := newEnv(t, 4)
 		checkSecretsStayOut(t, e, []string{secretKey})
