@@ -207,6 +207,9 @@ func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
 	if c.qps < 0 || c.burst < 0 {
 		errs = append(errs, errors.New("--qps and --burst must not be negative"))
 	}
+	if c.visDelay < 0 || c.detachVisDelay < 0 {
+		errs = append(errs, errors.New("--visibility-delay and --detach-visibility-delay must not be negative"))
+	}
 	for _, kind := range []emulator.FaultKind{emulator.FaultThrottling, emulator.FaultServiceUnavailable,
 		emulator.FaultInternalError, emulator.FaultDrop} {
 		r := *rates[kind]
