@@ -467,6 +467,14 @@ func TestProcess_sigintLosesNothing(t *testing.T) {
 			if lost := missingFrom(inState, onEmulator); len(lost) > 0 {
 				t.Fatalf("%d attachments on the emulator are not in the state (lost): %v\n%s", len(lost), lost, tail(out))
 			}
+			// An interruption explains itself: not sent, or may have been attached; nothing else.
+			for d := range diagnostics(out) {
+				switch d {
+				case "Error: API not attached", "Error: API may have been attached", "Error: execution halted", "Warning: Provider development overrides are in effect":
+				default:
+					t.Errorf("unexpected diagnostic after SIGINT: %q", d)
+				}
+			}
 			if len(onEmulator) == 0 || len(onEmulator) == len(ps) {
 				t.Logf("note: the interruption came %s (%d of %d attached)", map[bool]string{true: "before any attach", false: "after every attach"}[len(onEmulator) == 0], len(onEmulator), len(ps))
 			}

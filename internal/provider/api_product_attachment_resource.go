@@ -407,6 +407,12 @@ func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.
 			return
 		}
 	}
+	if errors.Is(err, cloudapi.ErrNotSent) {
+		resp.Diagnostics.AddError("API not attached",
+			fmt.Sprintf("Attaching API %q in stage %s to API product %q was stopped (interrupted, or the create timeout ran out) before the request was sent, so nothing was attached; the next apply attaches it.",
+				id.APIID, id.StageName, id.ProductID))
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot attach API to API product",
 			fmt.Sprintf("Attaching API %q in stage %s to API product %q failed: %s", id.APIID, id.StageName, id.ProductID, describeError(err)))
@@ -523,6 +529,12 @@ func (r *apiProductAttachmentResource) Delete(ctx context.Context, req resource.
 			tflog.Info(ctx, "API is not attached (any more); nothing to detach", map[string]any{"detach_error": err.Error()})
 			return
 		}
+	}
+	if errors.Is(err, cloudapi.ErrNotSent) {
+		resp.Diagnostics.AddError("API not detached",
+			fmt.Sprintf("Detaching API %q in stage %s from API product %q was stopped (interrupted, or the delete timeout ran out) before the request was sent, so it is still attached and stays in the state.",
+				id.APIID, id.StageName, id.ProductID))
+		return
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot detach API from API product",
