@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 )
 
 // Environment variables read as defaults for the credential flags, so `make demo` and scripts can
@@ -112,10 +113,15 @@ type cliConfig struct {
 	faults   []emulator.Fault
 	latency  time.Duration
 	visDelay time.Duration
-	maxItems int
-	maxPage  int
-	randSeed int64
-	setFlags map[string]bool
+	// The reading of the undocumented service (model.Behaviour).
+	unknownProduct  string
+	refuseDetach    bool
+	refuseDuplicate bool
+	detachVisDelay  time.Duration
+	maxItems        int
+	maxPage         int
+	randSeed        int64
+	setFlags        map[string]bool
 
 	tls             bool
 	tlsCert, tlsKey string
@@ -163,6 +169,11 @@ func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
 	fs.Float64Var(rates[emulator.FaultDrop], "drop-rate", 0, "fraction of all requests whose connection is closed without an answer")
 	fs.DurationVar(&c.latency, "latency", 0, "delay added to every request")
 	fs.DurationVar(&c.visDelay, "visibility-delay", 0, "time a fresh attachment stays invisible to DescribeApiProductApis")
+	fs.StringVar(&c.unknownProduct, "unknown-product", "not-found", "how an unknown API product is answered where Alibaba documents nothing:\n"+
+		"not-found (NotFoundApiProduct, 404), empty (an empty listing, TotalCount 0) or other-code (400 EntityNotExist.ApiProduct)")
+	fs.BoolVar(&c.refuseDetach, "refuse-detach-unattached", false, "DetachApiProduct of a pair that is not attached fails (400 ApiNotAttached) instead of succeeding")
+	fs.BoolVar(&c.refuseDuplicate, "refuse-duplicate-attach", false, "AttachApiProduct of a pair already attached fails (400 ApiAlreadyAttached) instead of succeeding")
+	fs.DurationVar(&c.detachVisDelay, "detach-visibility-delay", 0, "time a detached attachment stays visible to DescribeApiProductApis")
 	fs.IntVar(&c.maxItems, "max-items", 0, "maximum Apis.N items per AttachApiProduct/DetachApiProduct call (default 100)")
 	fs.IntVar(&c.maxPage, "max-page-size", 0, "maximum PageSize of Describe operations (default 100)")
 	fs.BoolVar(&c.tls, "tls", false, "serve HTTPS with a certificate from a private CA created at start (see --ca-file); default HTTP")
@@ -195,6 +206,9 @@ func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
 	}
 	if c.qps < 0 || c.burst < 0 {
 		errs = append(errs, errors.New("--qps and --burst must not be negative"))
+	}
+	if c.visDelay < 0 || c.detachVisDelay < 0 {
+		errs = append(errs, errors.New("--visibility-delay and --detach-visibility-delay must not be negative"))
 	}
 	for _, kind := range []emulator.FaultKind{emulator.FaultThrottling, emulator.FaultServiceUnavailable,
 		emulator.FaultInternalError, emulator.FaultDrop} {
@@ -276,9 +290,17 @@ func (c *cliConfig) options() ([]emulator.Option, error) {
 	if c.setFlags["latency"] {
 		opts = append(opts, emulator.WithLatency(c.latency))
 	}
-	if c.setFlags["visibility-delay"] {
-		opts = append(opts, emulator.WithVisibilityDelay(c.visDelay))
+	answer, ok := model.UnknownProductAnswers[c.unknownProduct]
+	if !ok {
+		return nil, usageError{fmt.Errorf("--unknown-product %q: want not-found, empty or other-code", c.unknownProduct)}
 	}
+	opts = append(opts, emulator.WithBehaviour(model.Behaviour{
+		UnknownProduct:         answer,
+		RefuseDetachUnattached: c.refuseDetach,
+		RefuseDuplicateAttach:  c.refuseDuplicate,
+		AttachVisibilityDelay:  c.visDelay,
+		DetachVisibilityDelay:  c.detachVisDelay,
+	}))
 	if c.setFlags["max-items"] {
 		if c.maxItems <= 0 {
 			return nil, usageError{fmt.Errorf("--max-items %d must be positive", c.maxItems)}

@@ -390,6 +390,34 @@ func TestRunFaultFlags(t *testing.T) {
 	}
 }
 
+// TestRunBehaviourFlags: the profile flags reach the served behaviour, as a client sees it.
+func TestRunBehaviourFlags(t *testing.T) {
+	clearCredentialEnv(t)
+	r := startRun(t, "--listen", "127.0.0.1:0", "--access-key-id", "K1", "--access-key-secret", "S1",
+		"--unknown-product", "other-code", "--refuse-detach-unattached")
+	c := sdkClient(t, r.endpoint, "K1", "S1")
+	_, err := c.DescribeApiProductApis(&cloudapi.DescribeApiProductApisRequest{ApiProductId: dara.String("nope")})
+	if code := sdkCode(err); code != "EntityNotExist.ApiProduct" {
+		t.Fatalf("listing an unknown product: code %q (%v), want EntityNotExist.ApiProduct", code, err)
+	}
+	_, err = c.DetachApiProduct(&cloudapi.DetachApiProductRequest{ApiProductId: dara.String("nope"),
+		Apis: []*cloudapi.DetachApiProductRequestApis{{ApiId: dara.String("a1"), StageName: dara.String("RELEASE")}}})
+	if code := sdkCode(err); code != "EntityNotExist.ApiProduct" {
+		t.Fatalf("detaching from an unknown product: code %q (%v), want EntityNotExist.ApiProduct", code, err)
+	}
+	r2 := startRun(t, "--listen", "127.0.0.1:0", "--access-key-id", "K2", "--access-key-secret", "S2", "--unknown-product", "empty", "--refuse-detach-unattached")
+	c2 := sdkClient(t, r2.endpoint, "K2", "S2")
+	resp, err := c2.DescribeApiProductApis(&cloudapi.DescribeApiProductApisRequest{ApiProductId: dara.String("nope")})
+	if err != nil || dara.Int32Value(resp.Body.TotalCount) != 0 {
+		t.Fatalf("listing an unknown product under empty: %v %v", resp, err)
+	}
+	_, err = c2.DetachApiProduct(&cloudapi.DetachApiProductRequest{ApiProductId: dara.String("nope"),
+		Apis: []*cloudapi.DetachApiProductRequestApis{{ApiId: dara.String("a1"), StageName: dara.String("RELEASE")}}})
+	if code := sdkCode(err); code != "ApiNotAttached" {
+		t.Fatalf("detaching an unattached pair: code %q (%v), want ApiNotAttached", code, err)
+	}
+}
+
 func TestParseFault(t *testing.T) {
 	good := map[string]emulator.Fault{
 		"AttachApiProduct:Throttling:0.25":    {Action: "AttachApiProduct", Kind: emulator.FaultThrottling, Rate: 0.25},
@@ -425,6 +453,8 @@ func TestRunRejectsBadCommandLines(t *testing.T) {
 		{"--max-items", "0"},
 		{"--max-page-size", "-1"},
 		{"--listen", "8080"},
+		{"--unknown-product", "maybe"},
+		{"--detach-visibility-delay", "-1s"},
 	}
 	for _, args := range cases {
 		var stdout, stderr lockedBuffer

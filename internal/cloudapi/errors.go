@@ -45,6 +45,8 @@ type APIError struct {
 	structured bool
 	reason     string
 	stop       error
+	// maybeApplied is set when an earlier attempt of the call may have been applied (see invoke).
+	maybeApplied bool
 }
 
 // Error implements error.
@@ -113,7 +115,10 @@ type NotFoundError struct {
 // Error implements error.
 func (e *NotFoundError) Error() string {
 	if e.ProductMissing {
-		msg := fmt.Sprintf("API product %q not found (looking for API %q in stage %s)", e.ProductID, e.APIID, e.StageName)
+		msg := fmt.Sprintf("API product %q not found", e.ProductID)
+		if e.APIID != "" {
+			msg += fmt.Sprintf(" (looking for API %q in stage %s)", e.APIID, e.StageName)
+		}
 		if id := requestIDOf(e.Err); id != "" {
 			msg += " (RequestId: " + id + ")"
 		}

@@ -2,12 +2,15 @@ package cloudapi
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
 
 	cloudapiclient "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
 	"github.com/alibabacloud-go/tea/dara"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 const (
@@ -208,13 +211,19 @@ func (c *Client) attachedInfo(ref APIRef) APIInfo {
 }
 
 // OutcomeUnknown reports errors after which a write may or may not have been applied: the
-// answer was lost (transport failures, 5xx and throttling past the retries) or the caller's
-// context ended while the call was in flight. ErrNotSent is known not to have happened.
+// answer was lost (transport failures, 5xx and throttling past the retries), the caller's
+// context ended while the call was in flight, or a retry was refused after an attempt whose
+// answer was lost (the refusal may be caused by that attempt). ErrNotSent is known not to have
+// happened.
 func OutcomeUnknown(err error) bool {
 	if err == nil || errors.Is(err, ErrNotSent) {
 		return false
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return true
+	}
+	var ae *APIError
+	if errors.As(err, &ae) && ae.maybeApplied {
 		return true
 	}
 	return IsRetryable(err) && !IsCredentialError(err)
@@ -329,6 +338,9 @@ func (c *Client) pageProductAPIs(ctx context.Context, productID string, visit fu
 				PageSize:     dara.Int32(pageSize),
 			}, (*cloudapiclient.DescribeApiProductApisResponse).GetBody, &body))
 		if err != nil {
+			if page == 1 && c.answersAsUnknownProduct(ctx, productID, err) {
+				return &NotFoundError{ProductID: productID, ProductMissing: true, Err: err}
+			}
 			return err
 		}
 		var items []*cloudapiclient.DescribeApiProductApisResponseBodyApiInfoListApiInfo
@@ -366,4 +378,48 @@ func (c *Client) pageProductAPIs(ctx context.Context, productID string, visit fu
 			return nil
 		}
 	}
+}
+
+// answersAsUnknownProduct decides, from listings, whether a 4xx answer to the first page of a
+// product's listing means that the product does not exist, when the answer does not say so
+// itself (not a 404, no NotFound code). Alibaba documents no answer for an unknown product, and
+// the provider must not rely on an error text: a product wrongly taken for missing is dropped from
+// the state (and re-attached by the next apply), one wrongly taken for present fails every refresh.
+// The listing names one object, the product, so the answer is about it unless it is about the
+// request itself; two more listings tell:
+//
+//  1. the same product with nothing but the documented parameters (ApiProductId, PageNumber 1,
+//     the default page size): rules out our PageSize, whose maximum is undocumented;
+//  2. a product id that cannot exist, with the same parameters: the service must answer it with
+//     the same status and code.
+//
+// Credential rejections, throttling, 401, 403 and 429 are never taken for an unknown product.
+func (c *Client) answersAsUnknownProduct(ctx context.Context, productID string, err error) bool {
+	d := inspect(err)
+	if !d.structured || d.status < 400 || d.status >= 500 || d.status == 401 || d.status == 403 || d.status == 429 ||
+		IsNotFound(err) || IsCredentialError(err) || d.isThrottled() || ctx.Err() != nil {
+		return false
+	}
+	same := func(id string) bool {
+		var body *cloudapiclient.DescribeApiProductApisResponseBody
+		perr := c.invoke(ctx, "DescribeApiProductApis", sdkCall((*cloudapiclient.Client).DescribeApiProductApisWithContext,
+			&cloudapiclient.DescribeApiProductApisRequest{ApiProductId: dara.String(id), PageNumber: dara.Int32(1)},
+			(*cloudapiclient.DescribeApiProductApisResponse).GetBody, &body))
+		pd := inspect(perr)
+		return perr != nil && pd.structured && pd.status == d.status && pd.code == d.code
+	}
+	if !same(productID) || !same(probeProductID()) {
+		return false
+	}
+	tflog.Debug(ctx, "the service answers this product as it answers one that cannot exist; taking it as not found",
+		map[string]any{"api_product_id": productID, "error_code": d.code, "http_status": d.status})
+	return true
+}
+
+// probeProductID returns a product id that no account has: 32 characters like real ids, but with
+// a prefix no generated id has.
+func probeProductID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "tfprobe0" + hex.EncodeToString(b)
 }

@@ -131,6 +131,10 @@ func (p RetryPolicy) delay(n int, hint time.Duration) time.Duration {
 func (c *Client) invoke(ctx context.Context, action string, call func(ctx context.Context, api *cloudapiclient.Client, rt *dara.RuntimeOptions) (requestID *string, err error)) error {
 	p := c.retry
 	var last *APIError
+	// maybeApplied: an earlier attempt may have been applied (its answer was lost or was a 5xx), so
+	// a definite refusal of a later one may be caused by it (a service that refuses to attach a pair
+	// twice) and does not prove that nothing happened.
+	maybeApplied := false
 	for attempt := 1; ; attempt++ {
 		probe := &attemptProbe{}
 		// darabonba consults only the client's RetryOptions (nil: one attempt); Autoretry off is
@@ -179,7 +183,11 @@ func (c *Client) invoke(ctx context.Context, action string, call func(ctx contex
 		if !IsRetryable(cur) {
 			fields["outcome"] = "not retryable"
 			tflog.Debug(ctx, "CloudAPI call failed", fields)
+			cur.maybeApplied = maybeApplied
 			return cur
+		}
+		if !cur.structured || cur.StatusCode >= 500 {
+			maybeApplied = true
 		}
 		if attempt >= p.MaxAttempts {
 			if p.MaxAttempts > 1 {

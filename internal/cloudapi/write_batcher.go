@@ -245,14 +245,16 @@ func (wb *writeBatcher[T]) waitUntilDue(b *writeBatch[T]) (reason string) {
 }
 
 // sendSplit sends members' items in one call; if it fails for a reason that may be one item's,
-// each half is sent again on its own.
+// each half is sent again on its own. Not after an unknown outcome: a refusal that an earlier,
+// lost attempt may have caused (a pair attached twice) would then reach each item as a definite
+// answer, hiding that the first attempt may have been applied.
 func (wb *writeBatcher[T]) sendSplit(ctx context.Context, key batchKey, members []*batchMember[T]) {
 	items := make([]T, len(members))
 	for i, m := range members {
 		items[i] = m.item
 	}
 	err := wb.send[key.action](ctx, key.scope, items)
-	if err != nil && len(members) > 1 && mayBeItemError(err) && ctx.Err() == nil {
+	if err != nil && len(members) > 1 && mayBeItemError(err) && !OutcomeUnknown(err) && ctx.Err() == nil {
 		tflog.Debug(ctx, "batched call failed, sending each half on its own to find the items at fault", map[string]any{
 			"action": key.action, "scope": scopeForLog(key.scope), "items": len(items), "error_code": ErrorCode(err),
 		})

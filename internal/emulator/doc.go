@@ -69,6 +69,27 @@
 //   - DescribeApiProductApis: PageNumber default 1, PageSize default 10, at most WithMaxPageSize
 //     (default 100; above is InvalidParameter); attach order; attachments younger than
 //     WithVisibilityDelay are not visible yet.
+//
+// # Behaviour profiles
+//
+// Where the provider's correctness depends on an answer Alibaba does not document, WithBehaviour
+// (model.Behaviour; flags of apigateway-emulator in brackets) selects another plausible reading.
+// The defaults are the readings above. Each setting is independent of the others:
+//
+//   - Unknown product (--unknown-product): not-found, the default: NotFoundApiProduct, 404, from
+//     DescribeApiProductApis and DetachApiProduct; empty: the product is treated as one with no
+//     attachments, so the listing is empty with TotalCount 0 and a detach detaches nothing (an
+//     error under --refuse-detach-unattached); other-code: 400 EntityNotExist.ApiProduct, a code
+//     that says neither "not found" nor is one a client can know in advance.
+//   - Detaching a pair that is not attached (--refuse-detach-unattached): succeeds by default;
+//     refused with 400 ApiNotAttached, nothing changed, when set.
+//   - Attaching a pair that is attached (--refuse-duplicate-attach): a no-op success by default;
+//     refused with 400 ApiAlreadyAttached, nothing changed, when set.
+//   - Visibility of fresh writes: --visibility-delay (WithVisibilityDelay,
+//     Behaviour.AttachVisibilityDelay) hides a fresh attachment from DescribeApiProductApis;
+//     --detach-visibility-delay (Behaviour.DetachVisibilityDelay) keeps listing a detached pair,
+//     after the others, though it is gone for every other purpose (a second detach finds it not
+//     attached). Both imitate a read replica that lags behind; neither is persisted.
 //   - DeleteApiProduct: unknown product is NotFoundApiProduct. While any app is authorized on the
 //     product it is refused with ApiProductAuthorizedToApp (400, the emulator's code: Alibaba documents
 //     the refusal, "if any API in the API product is associated with an application", but no code);

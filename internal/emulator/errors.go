@@ -56,6 +56,27 @@ func errNotFoundGroup(groupID string) *apiError {
 	return newAPIError(http.StatusNotFound, "NotFoundApiGroup", "The specified API group %q does not exist.", clip(groupID))
 }
 
+// codeUnknownProductOther is the answer for an unknown product under model.UnknownProductOtherCode:
+// a 400 whose code neither says "not found" nor is one a client could know in advance (Alibaba's
+// EntityNotExist.* family of other services), so that a client cannot rely on the code.
+const codeUnknownProductOther = "EntityNotExist.ApiProduct"
+
+// Codes of the refusals that model.Behaviour can turn on; Alibaba documents neither.
+const (
+	codeAlreadyAttached = "ApiAlreadyAttached"
+	codeNotAttached     = "ApiNotAttached"
+)
+
+// wireError is the package's wireError under the server's reading of the service: the answer for
+// an unknown product depends on model.Behaviour.UnknownProduct.
+func (s *Server) wireError(err error) *apiError {
+	var nf *model.NotFoundError
+	if errors.As(err, &nf) && nf.Resource == model.ResourceProduct && s.backend.Behaviour().UnknownProduct == model.UnknownProductOtherCode {
+		return newAPIError(http.StatusBadRequest, codeUnknownProductOther, "The API product %q does not exist.", clip(nf.ID))
+	}
+	return wireError(err)
+}
+
 func errNotFoundProduct(productID string) *apiError {
 	return newAPIError(http.StatusNotFound, "NotFoundApiProduct", "The specified API product %q does not exist.", clip(productID))
 }
@@ -91,6 +112,8 @@ func wireError(err error) *apiError {
 		pe *model.ParameterError
 		nf *model.NotFoundError
 		pa *model.ProductAuthorizedError
+		aa *model.AlreadyAttachedError
+		na *model.NotAttachedError
 	)
 	switch {
 	case errors.As(err, &ae):
@@ -112,6 +135,12 @@ func wireError(err error) *apiError {
 		}
 	case errors.As(err, &pa):
 		return errProductAuthorized(pa.ProductID, pa.AppIDs)
+	case errors.As(err, &aa):
+		return newAPIError(http.StatusBadRequest, codeAlreadyAttached, "The API %q is already attached to API product %q in stage %s.",
+			clip(aa.Pair.APIID), clip(aa.ProductID), clip(aa.Pair.Stage))
+	case errors.As(err, &na):
+		return newAPIError(http.StatusBadRequest, codeNotAttached, "The API %q is not attached to API product %q in stage %s.",
+			clip(na.Pair.APIID), clip(na.ProductID), clip(na.Pair.Stage))
 	}
 	return newAPIError(http.StatusInternalServerError, "InternalError", msgInternalError)
 }

@@ -213,7 +213,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rid string, rec *
 		r: s.backend.Lookup(cred.accountID, region)}
 	resp, err := op(s, c)
 	if err != nil {
-		fail(wireError(err))
+		fail(s.wireError(err))
 		return
 	}
 	rec.status, rec.code = http.StatusOK, "OK"

@@ -74,23 +74,23 @@ type Fault struct {
 
 // config holds every option. Zero values mean "default"; Start fills them in and validates.
 type config struct {
-	accounts        []Account
-	addr            string
-	region          string
-	now             func() time.Time
-	visibilityDelay time.Duration
-	maxItems        int
-	maxPageSize     int
-	stateFile       string
-	seed            *Seed
-	randSeed        int64
-	faults          []Fault
-	qps             float64
-	burst           int
-	latency         time.Duration
-	requestLog      io.Writer
-	tls             tlsSettings
-	roles           []Role
+	accounts    []Account
+	addr        string
+	region      string
+	now         func() time.Time
+	behaviour   model.Behaviour
+	maxItems    int
+	maxPageSize int
+	stateFile   string
+	seed        *Seed
+	randSeed    int64
+	faults      []Fault
+	qps         float64
+	burst       int
+	latency     time.Duration
+	requestLog  io.Writer
+	tls         tlsSettings
+	roles       []Role
 }
 
 // WithAccount adds an account. Repeatable; when none is given the default account (DefaultAccountID,
@@ -107,9 +107,15 @@ func WithRegion(region string) Option { return func(c *config) { c.region = regi
 // created/modified times, so tests can move time without sleeping.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
+// WithBehaviour selects the reading of the service where Alibaba documents nothing (see
+// model.Behaviour and the package documentation); it replaces an earlier WithVisibilityDelay.
+func WithBehaviour(bh model.Behaviour) Option { return func(c *config) { c.behaviour = bh } }
+
 // WithVisibilityDelay hides attachments from DescribeApiProductApis for d after they were made,
 // imitating the real service's eventual consistency.
-func WithVisibilityDelay(d time.Duration) Option { return func(c *config) { c.visibilityDelay = d } }
+func WithVisibilityDelay(d time.Duration) Option {
+	return func(c *config) { c.behaviour.AttachVisibilityDelay = d }
+}
 
 // WithMaxItemsPerCall bounds the Apis.N items of one AttachApiProduct/DetachApiProduct; default 100.
 func WithMaxItemsPerCall(n int) Option { return func(c *config) { c.maxItems = n } }
@@ -181,8 +187,8 @@ func buildConfig(opts []Option) (*config, error) {
 	if c.maxPageSize < 0 {
 		errs = append(errs, fmt.Errorf("emulator: max page size %d must be positive", c.maxPageSize))
 	}
-	if c.visibilityDelay < 0 {
-		errs = append(errs, fmt.Errorf("emulator: visibility delay %s must not be negative", c.visibilityDelay))
+	if err := c.behaviour.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("emulator: behaviour: %w", err))
 	}
 	if c.latency < 0 {
 		errs = append(errs, fmt.Errorf("emulator: latency %s must not be negative", c.latency))

@@ -50,7 +50,7 @@ func opDetachAPIProduct(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ack(c, c.r.Detach(id, items))
+	return ack(c, c.r.Detach(id, items, c.now))
 }
 
 func opDescribeAPIProductAPIs(s *Server, c *opContext) (any, error) {
@@ -59,7 +59,7 @@ func opDescribeAPIProductAPIs(s *Server, c *opContext) (any, error) {
 		return nil, err
 	}
 	infos, header, err := listing(s, c, func(p model.Page) ([]model.ProductAPI, int, error) {
-		return c.r.ProductAPIs(id, c.now, s.cfg.visibilityDelay, p)
+		return c.r.ProductAPIs(id, c.now, p)
 	}, func(it model.ProductAPI) apiInfo {
 		a := it.API
 		return apiInfo{APIID: a.ID, APIName: a.Name, GroupID: a.GroupID, GroupName: a.GroupName,

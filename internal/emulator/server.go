@@ -17,15 +17,18 @@ import (
 
 // Server limits. The emulator is a network service even inside a test, so every read is bounded.
 const (
-	maxBodyBytes      = 1 << 20
-	maxHeaderBytes    = 1 << 20
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = 30 * time.Second
+	maxBodyBytes   = 1 << 20
+	maxHeaderBytes = 1 << 20
+	readTimeout    = 30 * time.Second
 	// writeTimeout must exceed the largest injected latency a test is likely to configure.
 	writeTimeout    = 2 * time.Minute
 	idleTimeout     = 2 * time.Minute
 	shutdownTimeout = 10 * time.Second
 )
+
+// readHeaderTimeout bounds how long a client may take to send its headers (slowloris); a variable
+// so that a test can shorten it instead of waiting for it.
+var readHeaderTimeout = 10 * time.Second
 
 // Server is an emulated CloudAPI (API Gateway 2016-07-14) OpenAPI endpoint. All methods are safe for
 // concurrent use.
@@ -134,6 +137,7 @@ func build(opts []Option) (*Server, error) {
 		stats:  newCounters(),
 	}
 	s.backend = model.NewBackend(s.persist)
+	s.backend.SetBehaviour(cfg.behaviour)
 	s.services = map[string]map[string]operation{apiVersion: operations(), stsVersion: stsOperations()}
 	s.roles = make(map[string]Role, len(cfg.roles))
 	for _, r := range cfg.roles {

@@ -281,6 +281,7 @@ func (s *Server) restore(data []byte) error {
 	for _, a := range doc.Accounts {
 		s.addAccountIfAbsent(Account(a))
 	}
+	b.SetBehaviour(s.cfg.behaviour)
 	s.backend = b
 	return nil
 }

@@ -395,18 +395,34 @@ func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.
 		case ferr == nil:
 			tflog.Warn(ctx, "attach call failed but the API is attached; continuing", map[string]any{"error": err.Error()})
 			info, err = found, nil
-		case !isGone(ferr) && cloudapi.OutcomeUnknown(err):
-			// Nobody can tell whether it is attached: keep track of it. The error makes Terraform
-			// record it as tainted, so the next apply replaces it.
+		case cloudapi.OutcomeUnknown(err):
+			// Nobody can tell whether it is attached: keep track of it. A listing that does not show
+			// it proves nothing, since the service may list a fresh attachment only after a while
+			// (and Read keeps such an attachment for cloudapi.VisibilityGrace for the same reason).
+			// The error makes Terraform record it as tainted, so the next apply replaces it, and
+			// destroy detaches it.
+			check := "The listing that followed does not show it yet, which does not prove that it was not attached: the service may list a fresh attachment only after a while."
+			if !isGone(ferr) {
+				check = "Checking whether it was attached failed too: " + describeError(ferr)
+			}
 			plan.clearUnknownComputed()
 			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 			setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
+			// Read must not drop it while a listing may still be catching up, or a destroy run
+			// right after would leave it attached.
+			resp.Diagnostics.Append(setUnconfirmed(ctx, resp.Private, time.Now())...)
 			resp.Diagnostics.AddError("API may have been attached",
-				fmt.Sprintf("Attaching API %q in stage %s to API product %q did not complete: %s\n\nChecking whether it was attached failed too: %s\n\n"+
-					"The attachment is recorded in the state and marked as tainted, so the next apply replaces it (detach, then attach again).",
-					id.APIID, id.StageName, id.ProductID, describeError(err), describeError(ferr)))
+				fmt.Sprintf("Attaching API %q in stage %s to API product %q did not complete: %s\n\n%s\n\n"+
+					"The attachment is recorded in the state and marked as tainted, so the next apply replaces it (detach, then attach again) and destroy detaches it.",
+					id.APIID, id.StageName, id.ProductID, describeError(err), check))
 			return
 		}
+	}
+	if errors.Is(err, cloudapi.ErrNotSent) {
+		resp.Diagnostics.AddError("API not attached",
+			fmt.Sprintf("Attaching API %q in stage %s to API product %q was stopped (interrupted, or the create timeout ran out) before the request was sent, so nothing was attached; the next apply attaches it.",
+				id.APIID, id.StageName, id.ProductID))
+		return
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot attach API to API product",
@@ -524,6 +540,12 @@ func (r *apiProductAttachmentResource) Delete(ctx context.Context, req resource.
 			tflog.Info(ctx, "API is not attached (any more); nothing to detach", map[string]any{"detach_error": err.Error()})
 			return
 		}
+	}
+	if errors.Is(err, cloudapi.ErrNotSent) {
+		resp.Diagnostics.AddError("API not detached",
+			fmt.Sprintf("Detaching API %q in stage %s from API product %q was stopped (interrupted, or the delete timeout ran out) before the request was sent, so it is still attached and stays in the state.",
+				id.APIID, id.StageName, id.ProductID))
+		return
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot detach API from API product",

@@ -45,6 +45,11 @@ var (
 
 var regionPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
+// maxRegionLen is far above any Alibaba Cloud region id (the longest are about 20 characters), so
+// that a value that cannot be a region (a pasted token, a whole URL without punctuation) fails
+// when the provider is configured instead of being signed into every request.
+const maxRegionLen = 64
+
 // configInput holds the provider block's values after Terraform decoding; "" means "not set".
 type configInput struct {
 	Region                string
@@ -106,7 +111,7 @@ func (r configResolver) resolve(in configInput) (*resolvedConfig, diag.Diagnosti
 	out := &resolvedConfig{}
 
 	region, regionSource := r.valueFrom(in.Region, "region", envRegion)
-	if region != "" && !regionPattern.MatchString(region) {
+	if region != "" && (len(region) > maxRegionLen || !regionPattern.MatchString(region)) {
 		diags.AddAttributeError(path.Root("region"), "Invalid region",
 			fmt.Sprintf("The region %q (from %s) is not a valid Alibaba Cloud region id such as \"cn-hangzhou\" or \"ap-southeast-1\".", region, regionSource))
 		return nil, diags

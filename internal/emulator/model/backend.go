@@ -26,6 +26,8 @@ type Backend struct {
 	// onChange is called after every mutation, with the mutated Region's lock held; it must not
 	// block or call back into the model (the emulator uses it to schedule a state-file write).
 	onChange func()
+	// behaviour is set before the Backend serves anything (SetBehaviour) and read without a lock.
+	behaviour Behaviour
 }
 
 type regionKey struct{ account, region string }
@@ -57,6 +59,13 @@ func (c *counters) nextAppID() int64 {
 func NewBackend(onChange func()) *Backend {
 	return &Backend{regions: make(map[regionKey]*Region), ids: &counters{}, onChange: onChange}
 }
+
+// SetBehaviour selects the reading of the service the model follows (see Behaviour). Call it
+// before the Backend is used: it is read without locking.
+func (b *Backend) SetBehaviour(bh Behaviour) { b.behaviour = bh }
+
+// Behaviour returns the reading set by SetBehaviour.
+func (b *Backend) Behaviour() Behaviour { return b.behaviour }
 
 // Region returns the store of account in region, creating it empty on first use.
 func (b *Backend) Region(account, region string) *Region {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -35,6 +36,8 @@ type Attachment struct {
 	APIID    string
 	Stage    string
 	Attached time.Time
+	// Detached is set on the pairs a product keeps listing for Behaviour.DetachVisibilityDelay.
+	Detached time.Time
 }
 
 // product keeps attachments in attach order; index finds a pair without scanning.
@@ -43,6 +46,8 @@ type product struct {
 	Created time.Time
 	atts    []Attachment
 	index   map[AttachmentKey]struct{}
+	// ghosts are detached pairs still listed (Behaviour.DetachVisibilityDelay), oldest first.
+	ghosts []Attachment
 }
 
 func newProduct(id string, now time.Time) *product {
@@ -58,6 +63,14 @@ func (p *product) add(a Attachment) {
 	}
 	p.index[k] = struct{}{}
 	p.atts = append(p.atts, a)
+	p.ghosts = slices.DeleteFunc(p.ghosts, func(g Attachment) bool { return g.APIID == a.APIID && g.Stage == a.Stage })
+}
+
+// ghost keeps a detached pair listed until delay has passed since now, dropping expired ghosts.
+func (p *product) ghost(a Attachment, now time.Time, delay time.Duration) {
+	p.ghosts = slices.DeleteFunc(p.ghosts, func(g Attachment) bool { return now.Sub(g.Detached) >= delay })
+	a.Detached = now
+	p.ghosts = append(p.ghosts, a)
 }
 
 // removeWhere drops every attachment matching drop, keeping the order of the rest. One pass, so a
@@ -115,6 +128,13 @@ func (r *Region) Attach(productID string, items []AttachmentKey, now time.Time) 
 		}
 	}
 	p := r.products[productID]
+	if p != nil && r.b.behaviour.RefuseDuplicateAttach {
+		for _, it := range items {
+			if p.has(it) {
+				return &AlreadyAttachedError{ProductID: productID, Pair: it}
+			}
+		}
+	}
 	changed := p == nil
 	if p == nil {
 		p = newProduct(productID, now)
@@ -140,26 +160,45 @@ func (r *Region) lookupProduct(id string) (*product, error) {
 	return nil, &NotFoundError{Resource: ResourceProduct, ID: id}
 }
 
-// Detach removes the pairs that are attached and ignores the others; the product stays even when
-// emptied (only DeleteProduct removes it). An unknown product is not found.
-func (r *Region) Detach(productID string, items []AttachmentKey) error {
+// Detach removes the pairs that are attached and ignores the others (Behaviour.RefuseDetachUnattached:
+// refuses them); the product stays even when emptied (only DeleteProduct removes it). An unknown
+// product is not found (Behaviour.UnknownProduct: or an empty product). Pairs detached at now stay
+// listed for Behaviour.DetachVisibilityDelay.
+func (r *Region) Detach(productID string, items []AttachmentKey, now time.Time) error {
 	items, err := checkItems(productID, items)
 	if err != nil {
 		return err
 	}
+	bh := r.b.behaviour
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	p, err := r.lookupProduct(productID)
 	if err != nil {
-		return err
+		if bh.UnknownProduct != UnknownProductEmpty {
+			return err
+		}
+		if bh.RefuseDetachUnattached && len(items) > 0 {
+			return &NotAttachedError{ProductID: productID, Pair: items[0]}
+		}
+		return nil
 	}
 	drop := make(map[AttachmentKey]bool, len(items))
 	for _, it := range items {
 		if p.has(it) {
 			drop[it] = true
+		} else if bh.RefuseDetachUnattached {
+			return &NotAttachedError{ProductID: productID, Pair: it}
 		}
 	}
-	if len(drop) > 0 && p.removeWhere(func(a Attachment) bool { return drop[AttachmentKey{a.APIID, a.Stage}] }) > 0 {
+	if len(drop) > 0 && p.removeWhere(func(a Attachment) bool {
+		if !drop[AttachmentKey{a.APIID, a.Stage}] {
+			return false
+		}
+		if bh.DetachVisibilityDelay > 0 {
+			p.ghost(a, now, bh.DetachVisibilityDelay)
+		}
+		return true
+	}) > 0 {
 		r.b.changed()
 	}
 	return nil
@@ -172,32 +211,47 @@ type ProductAPI struct {
 	Attached time.Time
 }
 
-// ProductAPIs pages through a product's attachments in attach order. Attachments younger than
-// delay at now are left out (of the page and of the total), like a read replica that has not
-// caught up.
-func (r *Region) ProductAPIs(productID string, now time.Time, delay time.Duration, page Page) ([]ProductAPI, int, error) {
+// ProductAPIs pages through a product's attachments in attach order, as a read replica that lags
+// behind would: attachments younger than Behaviour.AttachVisibilityDelay at now are left out (of the
+// page and of the total), and pairs detached less than Behaviour.DetachVisibilityDelay ago are still
+// in, after the others. An unknown product is not found, or empty (Behaviour.UnknownProduct).
+func (r *Region) ProductAPIs(productID string, now time.Time, page Page) ([]ProductAPI, int, error) {
 	if err := checkProductID(productID); err != nil {
 		return nil, 0, err
 	}
+	bh := r.b.behaviour
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	p, err := r.lookupProduct(productID)
 	if err != nil {
+		if bh.UnknownProduct == UnknownProductEmpty {
+			return []ProductAPI{}, 0, nil
+		}
 		return nil, 0, err
 	}
 	visible := p.atts
-	if delay > 0 {
-		visible = make([]Attachment, 0, len(p.atts))
+	if bh.AttachVisibilityDelay > 0 || len(p.ghosts) > 0 {
+		visible = make([]Attachment, 0, len(p.atts)+len(p.ghosts))
 		for _, at := range p.atts {
-			if now.Sub(at.Attached) >= delay {
+			if now.Sub(at.Attached) >= bh.AttachVisibilityDelay {
 				visible = append(visible, at)
+			}
+		}
+		for _, g := range p.ghosts {
+			if now.Sub(g.Detached) < bh.DetachVisibilityDelay && now.Sub(g.Attached) >= bh.AttachVisibilityDelay {
+				visible = append(visible, g)
 			}
 		}
 	}
 	lo, hi := page.window(len(visible))
 	out := make([]ProductAPI, 0, hi-lo)
 	for _, at := range visible[lo:hi] {
-		out = append(out, ProductAPI{API: r.view(r.apis[at.APIID]), Stage: at.Stage, Attached: at.Attached})
+		a := r.apis[at.APIID]
+		if a == nil {
+			// A ghost of an API deleted since: the replica would not list it either.
+			continue
+		}
+		out = append(out, ProductAPI{API: r.view(a), Stage: at.Stage, Attached: at.Attached})
 	}
 	return out, len(visible), nil
 }

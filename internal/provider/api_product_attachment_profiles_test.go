@@ -1,0 +1,227 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
+)
+
+// profileDelay is the visibility delay of the delay profiles: long enough that a listing right
+// after a write misses it, short enough for the suite.
+const profileDelay = 2 * time.Second
+
+// behaviourProfiles are the readings of the undocumented service (model.Behaviour) the provider
+// must be correct under, one per plausible answer.
+var behaviourProfiles = []struct {
+	name string
+	bh   model.Behaviour
+}{
+	{"default", model.Behaviour{}},
+	{"unknown_product_empty", model.Behaviour{UnknownProduct: model.UnknownProductEmpty}},
+	{"unknown_product_other_code", model.Behaviour{UnknownProduct: model.UnknownProductOtherCode}},
+	{"refuse_detach_unattached", model.Behaviour{RefuseDetachUnattached: true}},
+	{"refuse_duplicate_attach", model.Behaviour{RefuseDuplicateAttach: true}},
+	{"attach_visibility_delay", model.Behaviour{AttachVisibilityDelay: profileDelay}},
+	{"detach_visibility_delay", model.Behaviour{DetachVisibilityDelay: profileDelay}},
+}
+
+// TestAccAPIProductAttachment_profiles runs, under every behaviour profile: create (a fresh pair, and
+// a pair attached out of band before, which a duplicate-refusing service refuses), import,
+// read-after-drift (detached out of band: the plan re-creates it), and destroy after the whole
+// product was removed out of band (the refresh drops both, whatever the service answers for an
+// unknown product). Delete of pairs that are no longer attached is TestAPIProductAttachment_deleteProfiles.
+func TestAccAPIProductAttachment_profiles(t *testing.T) {
+	emulatorOnly(t)
+	for _, p := range behaviourProfiles {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			a := newAccTarget(t, emulator.WithBehaviour(p.bh))
+			api := a.newDeployedAPI("RELEASE", "PRE")
+			product := a.newProductID()
+			fresh := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+			adopted := attachmentID{ProductID: product, APIID: api.APIID, StageName: "PRE"}
+			freshAddr, adoptedAddr := resourceType+".fresh", resourceType+".adopted"
+			cfg := a.config(fmt.Sprintf(`
+resource "apigateway_api_product_attachment" "fresh" {
+  api_product_id = %q
+  api_id         = %q
+  stage_name     = "RELEASE"
+}
+resource "apigateway_api_product_attachment" "adopted" {
+  api_product_id = %q
+  api_id         = %q
+  stage_name     = "PRE"
+}
+`, product, api.APIID, product, api.APIID))
+			ctx := context.Background()
+			detach := func(id attachmentID) {
+				if err := a.client.DetachAPIProduct(ctx, id.ProductID, []cloudapi.APIRef{{APIID: id.APIID, StageName: id.StageName}}); err != nil {
+					t.Fatalf("detaching %s out of band: %v", id, err)
+				}
+			}
+
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: a.factories(),
+				CheckDestroy:             a.checkDestroy,
+				Steps: []resource.TestStep{
+					{
+						PreConfig: func() {
+							if err := a.client.AttachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "PRE"}}); err != nil {
+								t.Fatalf("attaching out of band: %v", err)
+							}
+						},
+						Config: cfg,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(freshAddr, plancheck.ResourceActionCreate),
+							plancheck.ExpectResourceAction(adoptedAddr, plancheck.ResourceActionCreate),
+						}},
+						Check: resource.ComposeAggregateTestCheckFunc(
+							a.checkAttached(fresh), a.checkAttached(adopted),
+							resource.TestCheckResourceAttr(freshAddr, "id", fresh.String()),
+							resource.TestCheckResourceAttr(adoptedAddr, "id", adopted.String()),
+						),
+					},
+					{
+						// Once listed, an attachment is confirmed, and its disappearance is drift.
+						PreConfig:    func() { time.Sleep(p.bh.AttachVisibilityDelay) },
+						RefreshState: true,
+					},
+					{ResourceName: freshAddr, ImportState: true, ImportStateVerify: true},
+					{
+						PreConfig: func() {
+							detach(fresh)
+							time.Sleep(p.bh.DetachVisibilityDelay)
+						},
+						Config:             cfg,
+						PlanOnly:           true,
+						ExpectNonEmptyPlan: true,
+					},
+					{
+						Config: cfg,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(freshAddr, plancheck.ResourceActionCreate),
+							plancheck.ExpectResourceAction(adoptedAddr, plancheck.ResourceActionNoop),
+						}},
+						Check: resource.ComposeAggregateTestCheckFunc(a.checkAttached(fresh), a.checkAttached(adopted)),
+					},
+					{
+						PreConfig:    func() { time.Sleep(p.bh.AttachVisibilityDelay) },
+						RefreshState: true,
+					},
+					{
+						PreConfig: func() {
+							if err := a.client.DeleteAPIProduct(ctx, product); err != nil {
+								t.Fatalf("deleting the product out of band: %v", err)
+							}
+						},
+						Config: cfg,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(freshAddr, plancheck.ResourceActionCreate),
+							plancheck.ExpectResourceAction(adoptedAddr, plancheck.ResourceActionCreate),
+						}},
+						Check: resource.ComposeAggregateTestCheckFunc(a.checkAttached(fresh), a.checkAttached(adopted)),
+					},
+					{
+						// Removed out of band again: the final destroy (and its refresh) must end
+						// without errors and leave nothing attached.
+						PreConfig: func() {
+							detach(fresh)
+							detach(adopted)
+							time.Sleep(p.bh.DetachVisibilityDelay / 2)
+						},
+						RefreshState: true,
+					},
+				},
+			})
+		})
+	}
+}
+
+// TestAPIProductAttachment_deleteProfiles: Delete of an attachment that is no longer there (the pair
+// was detached out of band, or the whole product deleted) ends without an error under every
+// profile, and Delete of an attached pair detaches it. The refresh that normally comes first would
+// drop such attachments, so this calls the provider as Terraform does for a destroy with
+// -refresh=false or a removal that raced with the refresh.
+func TestAPIProductAttachment_deleteProfiles(t *testing.T) {
+	emulatorOnly(t)
+	for _, p := range behaviourProfiles {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			a := newAccTarget(t, emulator.WithBehaviour(p.bh))
+			api := a.newDeployedAPI("RELEASE")
+			ctx := context.Background()
+			ps := a.newProtoServer()
+			ps.configure(a)
+			resType := ps.schema.ResourceSchemas[resourceType].ValueType()
+
+			for _, tc := range []struct {
+				name  string
+				setup func(product string)
+			}{
+				{"attached", func(string) {}},
+				{"detached out of band", func(product string) {
+					if err := a.client.DetachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "RELEASE"}}); err != nil {
+						t.Fatal(err)
+					}
+				}},
+				{"product deleted out of band", func(product string) {
+					if err := a.client.DeleteAPIProduct(ctx, product); err != nil {
+						t.Fatal(err)
+					}
+				}},
+				{"product never existed", nil},
+			} {
+				product := a.newProductID()
+				id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+				if tc.setup != nil {
+					if err := a.client.AttachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "RELEASE"}}); err != nil {
+						t.Fatal(err)
+					}
+					tc.setup(product)
+				}
+				imported, err := ps.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: resourceType, ID: id.String()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				failOnErrors(t, tc.name+": import", imported.Diagnostics)
+				resp, err := ps.srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+					TypeName:     resourceType,
+					PriorState:   imported.ImportedResources[0].State,
+					PlannedState: dynamicValue(t, resType, tftypes.NewValue(resType, nil)),
+					Config:       dynamicValue(t, resType, tftypes.NewValue(resType, nil)),
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if hasAnyError(resp.Diagnostics) {
+					t.Errorf("%s: delete failed: %s", tc.name, protoDiagText(resp.Diagnostics))
+				}
+				if gone, err := resp.NewState.Unmarshal(resType); err != nil || !gone.IsNull() {
+					t.Errorf("%s: state after delete %v (%v), want null", tc.name, gone, err)
+				}
+				if exists, _ := a.attachmentExists(id); exists {
+					t.Errorf("%s: still attached after delete", tc.name)
+				}
+			}
+		})
+	}
+}
+
+func hasAnyError(diags []*tfprotov6.Diagnostic) bool {
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			return true
+		}
+	}
+	return false
+}
