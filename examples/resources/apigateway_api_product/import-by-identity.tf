@@ -1,7 +1,8 @@
-# Requires Terraform 1.12+ or OpenTofu 1.12+.
+# Requires Terraform 1.12+ or OpenTofu 1.12+: the typed identity instead of the id; here for the
+# resource "adopted" of the example usage.
 import {
-  to = apigateway_api_product.example
+  to = apigateway_api_product.adopted
   identity = {
-    api_product_id = "117b7a64a8b3f064eaa4a47ac62aac5e"
+    api_product_id = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
   }
 }

@@ -22,3 +22,10 @@ resource "apigateway_api_product_authorization" "mobile" {
   api_product_id = apigateway_api_product.example.api_product_id
   app_id         = "110982419" # e.g. alicloud_api_gateway_app.mobile.id
 }
+
+# A product built in the console, adopted: import it (see Import below); from then on Terraform
+# owns its set of pairs.
+resource "apigateway_api_product" "adopted" {
+  api_product_id = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+  apis           = [{ api_id = "ba84c55eca46488598da17c0609f3ead", stage_name = "RELEASE" }]
+}
