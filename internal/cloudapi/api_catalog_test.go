@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
 )
@@ -68,14 +69,38 @@ func TestLookupAPIPicksTheCheaperWay(t *testing.T) {
 					}
 				}
 			}
-			if got := srv.RequestCount("DescribeApi", ""); got != tc.wantDescribe {
+			if got := settledCount(srv, "DescribeApi", tc.wantDescribe); got != tc.wantDescribe {
 				t.Errorf("DescribeApi calls = %d, want %d", got, tc.wantDescribe)
 			}
-			if got := srv.RequestCount("DescribeApis", ""); got != tc.wantList {
+			if got := settledCount(srv, "DescribeApis", tc.wantList); got != tc.wantList {
 				t.Errorf("DescribeApis calls = %d, want %d", got, tc.wantList)
 			}
 		})
 	}
+}
+
+// settledCount reads the emulator's count of action, giving it a moment to reach want: the emulator
+// counts a request once its answer is written, which a client may have read a little earlier.
+func settledCount(srv *emulator.Server, action string, want int) int {
+	got := srv.RequestCount(action, "")
+	for deadline := time.Now().Add(2 * time.Second); got < want && time.Now().Before(deadline); got = srv.RequestCount(action, "") {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return got
+}
+
+// stableCount reads the emulator's count of action once it stops moving.
+func stableCount(srv *emulator.Server, action string) int {
+	got := srv.RequestCount(action, "")
+	for i := 0; i < 40; i++ {
+		time.Sleep(10 * time.Millisecond)
+		next := srv.RequestCount(action, "")
+		if next == got {
+			return got
+		}
+		got = next
+	}
+	return got
 }
 
 // Concurrent lookups of one API share one call; a missing API is remembered as missing.
@@ -102,11 +127,11 @@ func TestLookupAPIConcurrentAndMissing(t *testing.T) {
 	if got := srv.RequestCount("DescribeApi", ""); got > 4 {
 		t.Errorf("DescribeApi calls = %d for 6 concurrent lookups of 2 APIs", got)
 	}
-	before := srv.RequestCount("DescribeApi", "")
+	before := stableCount(srv, "DescribeApi")
 	for _, id := range []string{ids[0], "ffffffffffffffffffffffffffffffff"} {
 		_, _ = c.LookupAPI(ctx, id)
 	}
-	if got := srv.RequestCount("DescribeApi", ""); got != before {
+	if got := stableCount(srv, "DescribeApi"); got != before {
 		t.Errorf("repeated lookups made %d more calls, want 0", got-before)
 	}
 }

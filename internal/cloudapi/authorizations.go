@@ -208,14 +208,7 @@ func (c *Client) ListProductApps(ctx context.Context, productID string) ([]Autho
 	if c.grantCache == nil {
 		return c.listProductApps(ctx, productID)
 	}
-	apps, missing, err := c.grantCache.get(ctx, productID)
-	if err != nil {
-		return nil, err
-	}
-	if missing != nil {
-		return nil, missing
-	}
-	return apps, nil
+	return c.grantCache.all(ctx, productID)
 }
 
 // FindGrant returns the app's authorization on the product, read as ListProductApps reads. If the

@@ -127,6 +127,15 @@ func (ps *listingCache[K, V]) get(ctx context.Context, productID string) (apis [
 	return view, missing, err
 }
 
+// all is get with the service's "not found" answer as the error, for callers that list.
+func (ps *listingCache[K, V]) all(ctx context.Context, productID string) ([]V, error) {
+	apis, missing, err := ps.get(ctx, productID)
+	if err == nil && missing != nil {
+		return nil, missing
+	}
+	return apis, err
+}
+
 // find looks one pair up under ctx's freshness rule, without copying the listing: a refresh of N
 // attachments makes N of these.
 func (ps *listingCache[K, V]) find(ctx context.Context, productID string, ref K) (info V, found bool, missing error, err error) {

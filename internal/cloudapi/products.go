@@ -254,14 +254,7 @@ func (c *Client) ListProductAPIs(ctx context.Context, productID string) ([]APIIn
 	if c.snapshots == nil {
 		return c.listProductAPIs(ctx, productID)
 	}
-	apis, missing, err := c.snapshots.get(ctx, productID)
-	if err != nil {
-		return nil, err
-	}
-	if missing != nil {
-		return nil, missing
-	}
-	return apis, nil
+	return c.snapshots.all(ctx, productID)
 }
 
 // listProductAPIs is one complete listing, straight from the service.

@@ -78,13 +78,13 @@ resource "apigateway_api_product_attachment" "many" {
 				// A plan-only step runs a plan with -refresh=false, then one (with TF_LOG set, two)
 				// that refreshes all n attachments; each lists the product once (n < 100: one
 				// page) for all of them, where unshared reads would make n requests.
-				PreConfig: func() { listingsBefore = calls("DescribeApiProductApis") },
+				PreConfig: func() { listingsBefore = a.settledCount("DescribeApiProductApis") },
 				Config:    cfg,
 				PlanOnly:  true,
 			},
 			{
 				PreConfig: func() {
-					if got := calls("DescribeApiProductApis") - listingsBefore; got < 1 || got > 2 {
+					if got := a.settledCount("DescribeApiProductApis") - listingsBefore; got < 1 || got > 2 {
 						t.Errorf("the refresh of %d attachments made %d DescribeApiProductApis requests, want 1 (2 with TF_LOG)", n, got)
 					}
 				},

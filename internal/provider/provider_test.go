@@ -575,3 +575,19 @@ func TestRealClientRegion(t *testing.T) {
 		t.Errorf("realClient(\"\"): region %q, want the environment's cn-hangzhou", region)
 	}
 }
+
+// settledCount reads the emulator's count of action once it stops moving: the emulator counts a
+// request when its answer has been written, which the client may have read a moment earlier, so a
+// count read right after a command can still miss its last request.
+func (a *accTarget) settledCount(action string) int {
+	got := a.srv.RequestCount(action, "")
+	for i := 0; i < 50; i++ {
+		time.Sleep(10 * time.Millisecond)
+		next := a.srv.RequestCount(action, "")
+		if next == got {
+			return got
+		}
+		got = next
+	}
+	return got
+}
