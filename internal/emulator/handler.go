@@ -84,6 +84,14 @@ type requestRecord struct {
 	status  int
 	code    string // "OK" or the error code
 	drop    bool
+	counted bool // the counters have it
+}
+
+// count adds the request to the counters before its answer is written: a client that has read the
+// answer must find the request counted (a large answer can reach it before the handler returns).
+func (s *Server) count(rec *requestRecord) {
+	s.stats.add(rec.action, rec.code)
+	rec.counted = true
 }
 
 // ServeHTTP handles one OpenAPI request: bounded read, signature parse, version, access key, STS
@@ -97,7 +105,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rec.drop {
 		rec.code = outcomeDrop
 	}
-	s.stats.add(rec.action, rec.code)
+	if !rec.counted {
+		s.count(&rec)
+	}
 	s.logRequest(&rec, rid, time.Since(start))
 	if rec.drop {
 		dropConnection(w)
@@ -107,6 +117,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rid string, rec *requestRecord) {
 	fail := func(e *apiError) {
 		rec.status, rec.code = e.Status, e.Code
+		s.count(rec)
 		writeError(w, rid, r.Host, e)
 	}
 	if (r.URL.Path != "/" && r.URL.Path != "") || (r.Method != http.MethodPost && r.Method != http.MethodGet) {
@@ -217,6 +228,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rid string, rec *
 		return
 	}
 	rec.status, rec.code = http.StatusOK, "OK"
+	s.count(rec)
 	writeJSON(w, rid, http.StatusOK, resp)
 }
 
