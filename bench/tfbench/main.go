@@ -288,32 +288,15 @@ resource "terraform_data" "pair" {
 `)
 		return b.String()
 	}
-	fmt.Fprintf(&b, `
-terraform {
-  required_providers {
-    apigateway = {
-      source = "cloudapi/apigateway"
-    }
-  }
-}
-
-provider "apigateway" {
-  region     = %q
-  access_key = %q
-  secret_key = %q
-  protocol   = "HTTP"
-  endpoints {
-    apigateway = %q
-  }
-}
-
+	b.WriteString(providerBlock(endpoint))
+	b.WriteString(`
 resource "apigateway_api_product_attachment" "pair" {
   for_each       = local.pairs
   api_product_id = each.value.api_product_id
   api_id         = each.value.api_id
   stage_name     = each.value.stage_name
 }
-`, region, accessKey, secretKey, endpoint)
+`)
 	return b.String()
 }
 
@@ -578,3 +561,27 @@ func fail(err error) {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// providerBlock is the CLI requirements and provider configuration every benchmark config starts
+// with: the bench account on the emulator at endpoint.
+func providerBlock(endpoint string) string {
+	return fmt.Sprintf(`
+terraform {
+  required_providers {
+    apigateway = {
+      source = "cloudapi/apigateway"
+    }
+  }
+}
+
+provider "apigateway" {
+  region     = %q
+  access_key = %q
+  secret_key = %q
+  protocol   = "HTTP"
+  endpoints {
+    apigateway = %q
+  }
+}
+`, region, accessKey, secretKey, endpoint)
+}

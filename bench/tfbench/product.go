@@ -18,29 +18,12 @@ import (
 
 func productConfig(endpoint string, first, n int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `
-terraform {
-  required_providers {
-    apigateway = {
-      source = "cloudapi/apigateway"
-    }
-  }
-}
-
-provider "apigateway" {
-  region     = %q
-  access_key = %q
-  secret_key = %q
-  protocol   = "HTTP"
-  endpoints {
-    apigateway = %q
-  }
-}
-
+	b.WriteString(providerBlock(endpoint))
+	b.WriteString(`
 resource "apigateway_api_product" "bench" {
   api_product_id = "benchproduct"
   apis = [
-`, region, accessKey, secretKey, endpoint)
+`)
 	for i := first; i < first+n; i++ {
 		fmt.Fprintf(&b, "    { api_id = %q, stage_name = \"RELEASE\" },\n", apiID(i))
 	}

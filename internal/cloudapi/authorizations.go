@@ -225,15 +225,7 @@ func (c *Client) FindGrant(ctx context.Context, productID string, appID int64) (
 			}
 		}
 	} else {
-		info, ok, missing, ferr := c.grantCache.find(ctx, productID, appID)
-		switch {
-		case ferr != nil:
-			err = ferr
-		case ok:
-			found = &info
-		case missing != nil:
-			err = missing
-		}
+		found, err = c.grantCache.lookup(ctx, productID, appID)
 	}
 	if err != nil {
 		if IsNotFound(err) {

@@ -136,6 +136,19 @@ func (ps *listingCache[K, V]) all(ctx context.Context, productID string) ([]V, e
 	return apis, err
 }
 
+// lookup is find for callers that want one answer: the entry, or nil when it is absent, with the
+// service's "not found" answer as the error when the whole product is unknown.
+func (ps *listingCache[K, V]) lookup(ctx context.Context, productID string, ref K) (*V, error) {
+	info, ok, missing, err := ps.find(ctx, productID, ref)
+	switch {
+	case err != nil:
+		return nil, err
+	case ok:
+		return &info, nil
+	}
+	return nil, missing
+}
+
 // find looks one pair up under ctx's freshness rule, without copying the listing: a refresh of N
 // attachments makes N of these.
 func (ps *listingCache[K, V]) find(ctx context.Context, productID string, ref K) (info V, found bool, missing error, err error) {

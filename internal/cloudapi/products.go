@@ -290,15 +290,7 @@ func (c *Client) FindAttachment(ctx context.Context, productID, apiID, stage str
 			return false
 		})
 	} else {
-		info, ok, missing, ferr := c.snapshots.find(ctx, productID, APIRef{APIID: apiID, StageName: strings.ToUpper(stage)})
-		switch {
-		case ferr != nil:
-			err = ferr
-		case ok:
-			found = &info
-		case missing != nil:
-			err = missing
-		}
+		found, err = c.snapshots.lookup(ctx, productID, APIRef{APIID: apiID, StageName: strings.ToUpper(stage)})
 	}
 	if err != nil {
 		if IsNotFound(err) {
