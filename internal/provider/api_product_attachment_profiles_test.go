@@ -16,8 +16,8 @@ import (
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 )
 
-// profileDelay is the visibility delay of the delay profiles: long enough that a listing right
-// after a write misses it, short enough for the suite.
+// profileDelay is the visibility delay of the delay profiles. Tests that use these profiles run the
+// emulator on a testClock and let the delay pass with Advance, so its length costs no time.
 const profileDelay = 2 * time.Second
 
 // behaviourProfiles are the readings of the undocumented service (model.Behaviour) the provider
@@ -45,7 +45,8 @@ func TestAccAPIProductAttachment_profiles(t *testing.T) {
 	for _, p := range behaviourProfiles {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
-			a := newAccTarget(t, emulator.WithBehaviour(p.bh))
+			clock := newTestClock()
+			a := newAccTarget(t, emulator.WithBehaviour(p.bh), emulator.WithClock(clock.Now))
 			api := a.newDeployedAPI("RELEASE", "PRE")
 			product := a.newProductID()
 			fresh := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
@@ -93,14 +94,14 @@ resource "apigateway_api_product_attachment" "adopted" {
 					},
 					{
 						// Once listed, an attachment is confirmed, and its disappearance is drift.
-						PreConfig:    func() { time.Sleep(p.bh.AttachVisibilityDelay) },
+						PreConfig:    func() { clock.Advance(p.bh.AttachVisibilityDelay) },
 						RefreshState: true,
 					},
 					{ResourceName: freshAddr, ImportState: true, ImportStateVerify: true},
 					{
 						PreConfig: func() {
 							detach(fresh)
-							time.Sleep(p.bh.DetachVisibilityDelay)
+							clock.Advance(p.bh.DetachVisibilityDelay)
 						},
 						Config:             cfg,
 						PlanOnly:           true,
@@ -115,7 +116,7 @@ resource "apigateway_api_product_attachment" "adopted" {
 						Check: resource.ComposeAggregateTestCheckFunc(a.checkAttached(fresh), a.checkAttached(adopted)),
 					},
 					{
-						PreConfig:    func() { time.Sleep(p.bh.AttachVisibilityDelay) },
+						PreConfig:    func() { clock.Advance(p.bh.AttachVisibilityDelay) },
 						RefreshState: true,
 					},
 					{
@@ -137,7 +138,7 @@ resource "apigateway_api_product_attachment" "adopted" {
 						PreConfig: func() {
 							detach(fresh)
 							detach(adopted)
-							time.Sleep(p.bh.DetachVisibilityDelay / 2)
+							clock.Advance(p.bh.DetachVisibilityDelay / 2)
 						},
 						RefreshState: true,
 					},

@@ -88,6 +88,13 @@ func unconfirmedSince(ctx context.Context, p privateGetter) (time.Time, diag.Dia
 	return at, diags
 }
 
+// withinGrace reports whether an attachment made at since (the zero time: a listing has shown it)
+// may still be missing from the service's listings. A listing that does not show such an
+// attachment proves nothing: Read keeps it, and Delete does not take it for gone.
+func withinGrace(since time.Time) bool {
+	return !since.IsZero() && time.Since(since) < cloudapi.VisibilityGrace
+}
+
 var (
 	_ resource.Resource                = (*apiProductAttachmentResource)(nil)
 	_ resource.ResourceWithConfigure   = (*apiProductAttachmentResource)(nil)
@@ -487,9 +494,9 @@ func (r *apiProductAttachmentResource) Read(ctx context.Context, req resource.Re
 	if isGone(err) {
 		since, d := unconfirmedSince(ctx, req.Private)
 		resp.Diagnostics.Append(d...)
-		if age := time.Since(since); !since.IsZero() && age < cloudapi.VisibilityGrace {
+		if withinGrace(since) {
 			tflog.Warn(ctx, "attachment not listed yet; keeping it, since it was attached recently and the service may not show it yet",
-				map[string]any{"attached_ago": age.Round(time.Second).String(), "grace": cloudapi.VisibilityGrace.String()})
+				map[string]any{"attached_ago": time.Since(since).Round(time.Second).String(), "grace": cloudapi.VisibilityGrace.String()})
 			return
 		}
 		tflog.Warn(ctx, "attachment no longer exists, removing it from state", map[string]any{"reason": err.Error()})
@@ -534,9 +541,15 @@ func (r *apiProductAttachmentResource) Delete(ctx context.Context, req resource.
 	err := r.data.client.DetachAPI(ctx, id.ProductID, cloudapi.APIRef{APIID: id.APIID, StageName: id.StageName})
 	if r.listingDecides(err) {
 		// Already gone (a service may refuse to detach a pair that is not attached, or to touch a
-		// product that does not exist), or the answer was lost: a listing decides. Whatever it
-		// cannot prove gone stays in the state.
-		if _, ferr := r.findAfter(id); isGone(ferr) {
+		// product that does not exist), or the answer was lost: a listing decides, but only one
+		// that Read would trust too. An attachment made within the visibility grace may simply not
+		// be listed yet, so after a lost answer its absence proves nothing and it stays in the
+		// state; after a definite refusal (the service, asked about this very pair, changed
+		// nothing) the listing's word stands.
+		since, d := unconfirmedSince(ctx, req.Private)
+		resp.Diagnostics.Append(d...)
+		trusted := !withinGrace(since) || !cloudapi.OutcomeUnknown(err)
+		if _, ferr := r.findAfter(id); isGone(ferr) && trusted {
 			tflog.Info(ctx, "API is not attached (any more); nothing to detach", map[string]any{"detach_error": err.Error()})
 			return
 		}

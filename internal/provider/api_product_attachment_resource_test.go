@@ -24,6 +24,7 @@ import (
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 )
 
 const attachmentAddr = resourceType + ".test"
@@ -453,7 +454,8 @@ func TestAccAPIProductAttachment_transientErrors(t *testing.T) {
 // refresh nor attached twice, and its computed attributes are right.
 func TestAccAPIProductAttachment_visibilityDelay(t *testing.T) {
 	emulatorOnly(t)
-	a := newAccTarget(t, emulator.WithVisibilityDelay(time.Minute))
+	clock := newTestClock() // stands still: the delay never passes during the test
+	a := newAccTarget(t, emulator.WithVisibilityDelay(time.Minute), emulator.WithClock(clock.Now))
 	api, _, id, cfg := a.singleAttachment()
 
 	resource.ParallelTest(t, resource.TestCase{
@@ -483,6 +485,43 @@ func TestAccAPIProductAttachment_visibilityDelay(t *testing.T) {
 					}
 					return nil
 				},
+			},
+		},
+	})
+}
+
+// TestAccAPIProductAttachment_deleteKeepsUnlistedAttachment: an attachment made moments ago that the
+// service does not list yet (attach visibility delay) is kept by the refresh; when its detach then
+// fails (5xx past every retry), Delete must not take the listing's silence for "already gone": the
+// pair is still attached, so the destroy fails and the resource stays in the state. The final
+// destroy, once the service answers again, detaches it (CheckDestroy).
+func TestAccAPIProductAttachment_deleteKeepsUnlistedAttachment(t *testing.T) {
+	emulatorOnly(t)
+	clock := newTestClock() // stands still: the attachment stays unlisted
+	a := newAccTarget(t, emulator.WithBehaviour(model.Behaviour{AttachVisibilityDelay: time.Hour}), emulator.WithClock(clock.Now))
+	_, _, id, cfg := a.singleAttachment()
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy:             a.checkDestroy,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: a.checkAttached(id)},
+			{
+				PreConfig: func() {
+					a.srv.InjectFault(emulator.Fault{Action: "DetachApiProduct", Kind: emulator.FaultServiceUnavailable, Count: 1000})
+				},
+				Config:      cfg,
+				Destroy:     true,
+				ExpectError: messageRegexp(`Cannot detach API from API product`),
+			},
+			{
+				// Still in the state (the refresh keeps it, unlisted as it is) and still attached.
+				PreConfig:    a.srv.ClearFaults,
+				RefreshState: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(attachmentAddr, "id", id.String()),
+					a.checkAttached(id),
+				),
 			},
 		},
 	})
