@@ -1,9 +1,12 @@
 // Command checklinks is part of `make docs-check`: it fails when a Markdown file of the repository
 // links to a file that does not exist, or to a heading (#anchor) that the target file does not have.
 //
-//	go run ./scripts/checklinks FILE.md...
+//	go run ./scripts/checklinks [-repo URL] FILE.md...
 //
-// Only relative links are checked (web links are not fetched: the check works offline). Links
+// Relative links are checked, and so are links to this repository's files on GitHub
+// (-repo URL/blob/main/PATH or URL/tree/main/PATH, resolved against the current directory, the
+// repository's root), which the Registry docs under docs/ use for files outside docs/. Other web
+// links are not fetched: the check works offline. Links
 // inside code blocks and code spans are not links. Anchors follow GitHub's rule for headings
 // (lower case, punctuation dropped, spaces to '-', "-1", "-2"... for repeats), and <a id="...">
 // or <a name="..."> tags count too, as tfplugindocs writes them for nested schemas.
@@ -11,6 +14,7 @@ package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,14 +25,18 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: checklinks FILE.md...")
+	repo := flag.String("repo", "https://github.com/cloudapi/terraform-provider-apigateway",
+		"URL of this repository on GitHub; links to its files on the main branch are checked as local files")
+	flag.Parse()
+	if flag.NArg() == 0 {
+		fmt.Fprintln(os.Stderr, "usage: checklinks [-repo URL] FILE.md...")
 		os.Exit(2)
 	}
 	c := newChecker()
+	c.repoURL = strings.TrimSuffix(*repo, "/")
 	var problems []string
 	checked := 0
-	for _, file := range os.Args[1:] {
+	for _, file := range flag.Args() {
 		if _, err := os.Stat(file); os.IsNotExist(err) {
 			continue // listed by git but deleted in the work tree
 		}
@@ -47,12 +55,14 @@ func main() {
 		fmt.Printf("checklinks: %d broken relative link(s)\n", len(problems))
 		os.Exit(1)
 	}
-	fmt.Printf("checklinks: %d relative links in %d Markdown files are fine\n", checked, len(os.Args)-1)
+	fmt.Printf("checklinks: %d links into the repository, from %d Markdown files, are fine\n", checked, flag.NArg())
 }
 
 // checker caches the anchors of the files links point at.
 type checker struct {
 	anchors map[string]map[string]bool
+	// repoURL is the repository on GitHub ("" for none); links under it are checked locally.
+	repoURL string
 }
 
 func newChecker() *checker { return &checker{anchors: map[string]map[string]bool{}} }
@@ -90,16 +100,34 @@ func (c *checker) checkFile(file string) (problems []string, checked int, err er
 			targets = append(targets, m[1])
 		}
 		for _, t := range targets {
-			if !isRelative(t) {
+			shown, from := t, file
+			if local, ok := c.inRepo(t); ok {
+				// As if linked from a file at the repository's root.
+				from, t = "README.md", local
+			} else if !isRelative(t) {
 				continue
 			}
 			checked++
-			if msg := c.checkTarget(file, t); msg != "" {
-				problems = append(problems, fmt.Sprintf("%s:%d: %s: %s", file, l.number, t, msg))
+			if msg := c.checkTarget(from, t); msg != "" {
+				problems = append(problems, fmt.Sprintf("%s:%d: %s: %s", file, l.number, shown, msg))
 			}
 		}
 	}
 	return problems, checked, nil
+}
+
+// inRepo maps a link to one of the repository's files on GitHub's main branch to its path from the
+// repository's root.
+func (c *checker) inRepo(target string) (string, bool) {
+	if c.repoURL == "" {
+		return "", false
+	}
+	for _, kind := range []string{"/blob/main/", "/tree/main/"} {
+		if rest, ok := strings.CutPrefix(target, c.repoURL+kind); ok && rest != "" {
+			return rest, true
+		}
+	}
+	return "", false
 }
 
 // checkTarget returns why target, linked from file, is broken, or "".

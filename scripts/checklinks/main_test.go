@@ -39,12 +39,14 @@ func TestCheckFile(t *testing.T) {
 	}
 	write("docs/guide.md", "# Guide\n\n## Step one\n\n## Step one\n\n<a id=\"nested--x\"></a>\n### Nested\n")
 	write("examples/demo/main.tf", "")
-	readme := write("README.md", strings.Join([]string{
+	write("README.md", strings.Join([]string{
 		"# Title",
 		"",
 		"Good: [guide](docs/guide.md), [step](docs/guide.md#step-one), [again](docs/guide.md#step-one-1),",
 		"[nested](docs/guide.md#nested--x), [dir](examples/demo), [file](examples/demo/main.tf), [self](#title),",
 		"[web](https://example.com/missing), [mail](mailto:someone@example.com), `[code](missing.md)`.",
+		"[on GitHub](https://github.com/o/r/blob/main/docs/guide.md#nested), [tree](https://github.com/o/r/tree/main/examples/demo),",
+		"[other branch](https://github.com/o/r/blob/v1/gone.md), [gone on GitHub](https://github.com/o/r/blob/main/gone.md).",
 		"",
 		"Bad: [missing](docs/missing.md), [anchor](docs/guide.md#step-two), [self](#nowhere).",
 		"",
@@ -61,7 +63,11 @@ func TestCheckFile(t *testing.T) {
 		"    [continued item](docs/absent.md)",
 	}, "\n"))
 
-	problems, checked, err := newChecker().checkFile(readme)
+	c := newChecker()
+	c.repoURL = "https://github.com/o/r"
+	// Links to the repository on GitHub are resolved from the repository's root, the working directory.
+	t.Chdir(dir)
+	problems, checked, err := c.checkFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,11 +77,11 @@ func TestCheckFile(t *testing.T) {
 		parts := strings.SplitN(p, ": ", 3)
 		targets = append(targets, parts[1])
 	}
-	want := []string{"docs/missing.md", "docs/guide.md#step-two", "#nowhere", "docs/gone.md", "docs/absent.md"}
+	want := []string{"https://github.com/o/r/blob/main/gone.md", "docs/missing.md", "docs/guide.md#step-two", "#nowhere", "docs/gone.md", "docs/absent.md"}
 	if !slices.Equal(targets, want) {
 		t.Errorf("broken links reported: %q\nwant %q\nall problems:\n%s", targets, want, strings.Join(problems, "\n"))
 	}
-	if checked != 12 {
-		t.Errorf("checked %d relative links, want 12", checked)
+	if checked != 15 {
+		t.Errorf("checked %d links, want 15", checked)
 	}
 }
