@@ -5,7 +5,8 @@
 # A file whose comments say "Requires Terraform X.Y+" (optionally "or OpenTofu X.Y+") is left out,
 # with a "skip" line, when the CLI is older (or is OpenTofu and the file names no OpenTofu
 # version): import blocks with identity need 1.12+, which the terraform on PATH (1.11) rejects.
-# TF=/path/to/tofu validates with OpenTofu instead. .tfquery.hcl files (Terraform 1.14+) are not
+# TF=/path/to/tofu validates with OpenTofu instead. Test files (*.tftest.hcl, beside the example or
+# in its tests/ directory) are validated with it. .tfquery.hcl files (Terraform 1.14+) are not
 # validated here: TestListResourceExampleMatchesSchema checks them against the list resource schema
 # in `make test`, and TestAccAPIProductAttachment_query runs them on Terraform 1.14+.
 set -euo pipefail
@@ -65,6 +66,16 @@ while IFS= read -r dir; do
 			continue
 		fi
 		cp "$f" "$work/"
+	done
+	if ! compgen -G "$work/*.tf" >/dev/null; then
+		echo "skip    $dir (every file needs a newer CLI)"
+		continue
+	fi
+	# Test files (terraform test, Terraform 1.6+) are validated with their configuration.
+	for f in "$dir"/*.tftest.hcl "$dir"/tests/*.tftest.hcl; do
+		[[ -e $f ]] || continue
+		mkdir -p "$work/$(dirname "${f#"$dir"/}")"
+		cp "$f" "$work/${f#"$dir"/}"
 	done
 	# Examples that only show a resource rely on the provider's implicit source; name ours.
 	if ! grep -q 'required_providers' "$work"/*.tf; then
