@@ -732,7 +732,7 @@ func checkSecretsStayOut(t *testing.T, e *env, secrets []string) {
 	t.Logf("checked %d secrets against %d bytes of TRACE log, %d of CLI output and the state", len(secrets), len(logData), len(cli))
 }
 
-// TestProcess_emulatorRestartedMidApply: the emulator is stopped 2 s into an apply of 60 attachments
+// TestProcess_emulatorRestartedMidApply: the emulator is stopped once an apply of 60 attachments has attached some
 // and started again on the same address from its --state-file half a second later. The provider
 // retries what failed meanwhile (refused connections, dropped answers); afterwards every
 // attachment on the emulator is in the state, and the next apply converges.
@@ -746,7 +746,11 @@ func TestProcess_emulatorRestartedMidApply(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * time.Second)
+	// Stop the emulator once the apply has attached something, not after a fixed time that a busy
+	// machine could turn into "before the first attach".
+	for deadline := time.Now().Add(time.Minute); len(e.attached(productsOf(ps)...)) == 0 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
 	addr := e.endpoint
 	e.stop()
 	time.Sleep(500 * time.Millisecond)
