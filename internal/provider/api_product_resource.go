@@ -126,10 +126,12 @@ func (r *apiProductResource) Metadata(_ context.Context, req resource.MetadataRe
 // Schema implements resource.Resource.
 func (r *apiProductResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages a whole API Gateway **API product**, authoritatively: after an apply the product holds exactly the " +
-			"(API, stage) pairs in `apis`. Create attaches them (`AttachApiProduct`, 100 pairs per call, which also creates the product), " +
-			"an update attaches what was added and detaches what was removed (`DetachApiProduct`) in as few calls as possible, " +
-			"a refresh reads the product's real set (`DescribeApiProductApis`, every page), so a pair attached outside Terraform shows " +
+		MarkdownDescription: "Manages a whole API Gateway **API product**, authoritatively: the resource owns every (API, stage) pair of the product, " +
+			"and after an apply the product holds exactly the pairs in `apis`. " +
+			"Create reads the product once (`DescribeApiProductApis`): a product that exists already is taken over, its declared pairs kept as they are, " +
+			"the missing ones attached (`AttachApiProduct`, 100 pairs per call, which also creates the product) and the undeclared ones detached (`DetachApiProduct`). " +
+			"An update attaches what was added and detaches what was removed in as few calls as possible, " +
+			"a refresh reads the product's real set (every page), so a pair attached outside Terraform shows " +
 			"as a change that detaches it, and destroy deletes the product (`DeleteApiProduct`).\n\n" +
 			"A product is managed either by this resource or by `apigateway_api_product_attachment` resources, never both: each would " +
 			"undo the other's pairs at every apply. Apps are authorized on the product with `apigateway_api_product_authorization`; " +
@@ -151,9 +153,9 @@ func (r *apiProductResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"apis": schema.ListAttribute{
 				MarkdownDescription: "Every (API, stage) pair of the product, as objects `{ api_id = \"...\", stage_name = \"RELEASE\" }`: " +
 					"`api_id` is the ID of the API, `stage_name` the stage it is attached in, `RELEASE`, `PRE` or `TEST` (case-sensitive). " +
-					"A set in all but syntax: a pair may appear only once, and reordering the list is planned as an in-place update that sends nothing " +
-					"(the order is kept as written; a refresh keeps it too). " +
-					"At least one pair. Updated in place.",
+					"A set in all but syntax: a pair may appear only once, and the order does not matter: reordering the list, or importing a product " +
+					"that lists its pairs in another order, plans no change. " +
+					"At least one pair (destroy the resource to remove every pair: it deletes the product). Updated in place.",
 				Required:      true,
 				CustomType:    newAPIPairsType(),
 				Validators:    []validator.List{listvalidator.SizeAtLeast(1), apiPairsValidator{}},

@@ -222,6 +222,9 @@ func TestAccAPIProduct_drift(t *testing.T) {
 				ConfigPlanChecks: expectAction(productAddr, plancheck.ResourceActionUpdate),
 				Check:            a.checkProductPairs(product, pairs...),
 			},
+			// The provider trusts its own writes over a listing that does not show them for
+			// cloudapi.VisibilityGrace, or until a refresh has seen them listed.
+			{RefreshState: true},
 			{
 				PreConfig: func() {
 					if err := a.client.DeleteAPIProduct(ctx, product); err != nil {
