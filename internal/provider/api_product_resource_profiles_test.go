@@ -544,3 +544,37 @@ func TestAccAPIProduct_unknownOutcomeProfiles(t *testing.T) {
 		})
 	}
 }
+
+// TestAccAPIProduct_deleteAnswerLost: the delete is applied but every answer to it is lost (a 503
+// past every retry). A listing settles it: the product is gone, so destroy succeeds instead of
+// keeping a product that no longer exists.
+func TestAccAPIProduct_deleteAnswerLost(t *testing.T) {
+	emulatorOnly(t)
+	a := newAccTarget(t)
+	x := a.newDeployedAPI("RELEASE")
+	product := a.newProductID()
+	proxy := newFailingProxy(t, a, "DeleteApiProduct", 0, true, http.StatusServiceUnavailable, "ServiceUnavailable")
+	proxy.fail.Store(false)
+	cfg := a.config(productConfig(product, cloudapi.APIRef{APIID: x.APIID, StageName: "RELEASE"}))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy:             a.checkProductsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() { proxy.fail.Store(true) },
+				Config:    cfg,
+				Destroy:   true,
+				Check: func(*terraform.State) error {
+					if _, exists, _ := a.productPairs(product); exists {
+						return fmt.Errorf("API product %s still exists", product)
+					}
+					if proxy.matched.Load() == 0 {
+						return fmt.Errorf("the proxy saw no DeleteApiProduct")
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
