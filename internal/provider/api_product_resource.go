@@ -334,6 +334,12 @@ func (r *apiProductResource) Create(ctx context.Context, req resource.CreateRequ
 	resp.Diagnostics.Append(ws.save(ctx, resp.Private)...)
 	setProductIdentity(ctx, resp.Identity, productID, &resp.Diagnostics)
 	if failure != nil {
+		if len(got) == 0 && len(held) == 0 {
+			// Nothing was there and nothing may have been attached: nothing to keep track of.
+			resp.State.RemoveResource(ctx)
+			resp.Diagnostics.AddError("API product not created", failure.describe(productID, 0, false))
+			return
+		}
 		plan.APIs = listOf(got, &resp.Diagnostics)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.AddError("API product only partly created", failure.describe(productID, len(got), true))

@@ -578,3 +578,28 @@ func TestAccAPIProduct_deleteAnswerLost(t *testing.T) {
 		},
 	})
 }
+
+// TestAccAPIProduct_createRefusedRecordsNothing: a create whose only attach is refused leaves
+// nothing to track; nothing is saved, and the next apply creates the product.
+func TestAccAPIProduct_createRefusedRecordsNothing(t *testing.T) {
+	emulatorOnly(t)
+	a := newAccTarget(t)
+	x := a.newDeployedAPI("RELEASE")
+	product := a.newProductID()
+	pairs := []cloudapi.APIRef{{APIID: x.APIID, StageName: "RELEASE"}}
+	proxy := newFailingProxy(t, a, "AttachApiProduct", 0, false, http.StatusBadRequest, "InvalidParameter")
+	cfg := a.config(productConfig(product, pairs...))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy:             a.checkProductsDestroyed,
+		Steps: []resource.TestStep{
+			{Config: cfg, ExpectError: messageRegexp("shows that nothing was applied")},
+			{
+				PreConfig:        func() { proxy.fail.Store(false) },
+				Config:           cfg,
+				ConfigPlanChecks: expectAction(productAddr, plancheck.ResourceActionCreate),
+				Check:            a.checkProductPairs(product, pairs...),
+			},
+		},
+	})
+}

@@ -267,6 +267,8 @@ func (f *changeFailure) describe(productID string, recorded int, creating bool) 
 	case f.unknown > 0:
 		msg += fmt.Sprintf("\n\nA listing of the product taken afterwards shows what was applied; the state records it, %d pairs, including %d whose attach may have been applied though the listing does not show them (yet): they stay in the state until a listing shows them or for %s.",
 			recorded, f.unknown, cloudapi.VisibilityGrace)
+	case recorded == 0:
+		msg += "\n\nA listing of the product taken afterwards shows that nothing was applied."
 	default:
 		msg += fmt.Sprintf("\n\nA listing of the product taken afterwards shows what was applied; the state records it, %d pairs.", recorded)
 	}
