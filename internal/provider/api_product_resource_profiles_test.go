@@ -603,3 +603,87 @@ func TestAccAPIProduct_createRefusedRecordsNothing(t *testing.T) {
 		},
 	})
 }
+
+// TestAPIProduct_updateRetriesRefusedWrite: an update planned from a state that is out of date (a
+// pair attached, or detached, out of band since the refresh, as with -refresh=false) is refused by
+// a service that refuses duplicate attaches, or detaches of unattached pairs. The update lists
+// the product and converges from what it holds, in the same apply.
+func TestAPIProduct_updateRetriesRefusedWrite(t *testing.T) {
+	emulatorOnly(t)
+	for _, tc := range []struct {
+		name        string
+		bh          model.Behaviour
+		before      int // pairs in the prior state
+		outOfBand   func(ctx context.Context, a *accTarget, product string, pairs []cloudapi.APIRef) error
+		want, after int // pairs planned, and pairs attached at the end
+	}{
+		{"duplicate attach", model.Behaviour{RefuseDuplicateAttach: true}, 1,
+			func(ctx context.Context, a *accTarget, product string, pairs []cloudapi.APIRef) error {
+				return a.client.AttachAPIProduct(ctx, product, pairs[1:2])
+			}, 2, 2},
+		{"detach of an unattached pair", model.Behaviour{RefuseDetachUnattached: true}, 2,
+			func(ctx context.Context, a *accTarget, product string, pairs []cloudapi.APIRef) error {
+				return a.client.DetachAPIProduct(ctx, product, pairs[1:2])
+			}, 1, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			a := newAccTarget(t, emulator.WithBehaviour(tc.bh))
+			x := a.newDeployedAPI("RELEASE", "PRE")
+			product := a.newProductID()
+			pairs := []cloudapi.APIRef{{APIID: x.APIID, StageName: "RELEASE"}, {APIID: x.APIID, StageName: "PRE"}}
+			ctx := context.Background()
+			if err := a.client.AttachAPIProduct(ctx, product, pairs[:tc.before]); err != nil {
+				t.Fatal(err)
+			}
+			p := a.newProtoServer()
+			p.configure(a)
+			const typeName = "apigateway_api_product"
+			imported, err := p.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: typeName, ID: product})
+			if err != nil {
+				t.Fatal(err)
+			}
+			failOnErrors(t, "import", imported.Diagnostics)
+			read, err := p.srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: typeName, CurrentState: imported.ImportedResources[0].State})
+			if err != nil {
+				t.Fatal(err)
+			}
+			failOnErrors(t, "read", read.Diagnostics)
+			if err := tc.outOfBand(ctx, a, product, pairs); err != nil {
+				t.Fatal(err)
+			}
+
+			resType := p.schema.ResourceSchemas[typeName].ValueType().(tftypes.Object)
+			apisType := resType.AttributeTypes["apis"].(tftypes.List)
+			pairType := apisType.ElementType.(tftypes.Object)
+			var elems []tftypes.Value
+			for _, r := range pairs[:tc.want] {
+				elems = append(elems, tftypes.NewValue(pairType, map[string]tftypes.Value{
+					"api_id": tftypes.NewValue(tftypes.String, r.APIID), "stage_name": tftypes.NewValue(tftypes.String, r.StageName)}))
+			}
+			value := func(id tftypes.Value) *tfprotov6.DynamicValue {
+				return dynamicValue(t, resType, objectValue(resType, map[string]tftypes.Value{
+					"id": id, "api_product_id": tftypes.NewValue(tftypes.String, product), "apis": tftypes.NewValue(apisType, elems)}))
+			}
+			config := value(tftypes.NewValue(tftypes.String, nil))
+			plan, err := p.srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+				TypeName: typeName, PriorState: read.NewState, PriorPrivate: read.Private,
+				ProposedNewState: value(tftypes.NewValue(tftypes.String, product)), Config: config,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			failOnErrors(t, "plan", plan.Diagnostics)
+			applied, err := p.srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+				TypeName: typeName, PriorState: read.NewState, PlannedState: plan.PlannedState, PlannedPrivate: plan.PlannedPrivate, Config: config,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			failOnErrors(t, "apply", applied.Diagnostics)
+			if err := a.checkProductPairs(product, pairs[:tc.after]...)(nil); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}

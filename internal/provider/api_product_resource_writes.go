@@ -176,7 +176,21 @@ type changeFailure struct {
 // may have been applied though the listing does not show them are kept too, recorded as attaches:
 // nothing that may be attached is left out of the state. If that listing fails as well, every pair
 // that was held or was to be attached is kept.
+//
+// A write the service refused (a definite answer) may have been refused because held was out of
+// date: a pair attached or detached since the refresh, which a service that refuses duplicate
+// attaches or detaches of unattached pairs rejects. So once, from the listing that settled the
+// refusal, converge starts again.
 func (r *apiProductResource) converge(ctx context.Context, productID string, held, want []cloudapi.APIRef, ws pairWrites) ([]cloudapi.APIRef, *changeFailure) {
+	got, f := r.convergeOnce(ctx, productID, held, want, ws)
+	if f == nil || f.listErr != nil || f.unknown > 0 || cloudapi.OutcomeUnknown(f.err) || isCredentialError(f.err) || errors.Is(f.err, cloudapi.ErrNotSent) || ctx.Err() != nil {
+		return got, f
+	}
+	tflog.Warn(ctx, "a write was refused; trying again from a fresh listing of the product", map[string]any{"error": f.err.Error()})
+	return r.convergeOnce(ctx, productID, got, want, ws)
+}
+
+func (r *apiProductResource) convergeOnce(ctx context.Context, productID string, held, want []cloudapi.APIRef, ws pairWrites) ([]cloudapi.APIRef, *changeFailure) {
 	add, remove := difference(want, held), difference(held, want)
 	tflog.Debug(ctx, "changing the pairs of API product", map[string]any{"held": len(held), "attach": len(add), "detach": len(remove)})
 	if len(add) > 0 {
