@@ -197,76 +197,81 @@ func TestAccAPIProduct_importAnyOrder(t *testing.T) {
 
 // TestAPIProduct_identityImportPlansNothing (issue 14 §2) drives import by identity, the refresh
 // and the plan through the protocol server, since the CLI imports by identity only from Terraform
-// 1.12: with the configuration listing the pairs in another order than the listing, the planned
-// state is the prior state.
+// 1.12, under every behaviour profile: with the configuration listing the pairs in another order
+// than the listing, the planned state is the prior state.
 func TestAPIProduct_identityImportPlansNothing(t *testing.T) {
 	emulatorOnly(t)
-	t.Parallel()
-	a := newAccTarget(t)
-	gid, gname := a.newGroup()
-	x, y := a.newAPI(gid, gname, "RELEASE", "PRE"), a.newAPI(gid, gname, "RELEASE")
-	product := a.newProductID()
-	pairs := readOrder([]cloudapi.APIRef{{APIID: x.APIID, StageName: "RELEASE"}, {APIID: x.APIID, StageName: "PRE"}, {APIID: y.APIID, StageName: "RELEASE"}})
-	ctx := context.Background()
-	if err := a.client.AttachAPIProduct(ctx, product, pairs); err != nil {
-		t.Fatal(err)
-	}
-	p := a.newProtoServer()
-	p.configure(a)
-	const typeName = "apigateway_api_product"
-	ids, err := p.srv.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	idType := ids.IdentitySchemas[typeName].ValueType().(tftypes.Object)
-	identity := &tfprotov6.ResourceIdentityData{IdentityData: dynamicValue(t, idType, tftypes.NewValue(idType, map[string]tftypes.Value{
-		"api_product_id": tftypes.NewValue(tftypes.String, product),
-	}))}
-	imported, err := p.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: typeName, Identity: identity})
-	if err != nil {
-		t.Fatal(err)
-	}
-	failOnErrors(t, "import by identity", imported.Diagnostics)
-	read, err := p.srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: typeName, CurrentState: imported.ImportedResources[0].State,
-		CurrentIdentity: imported.ImportedResources[0].Identity})
-	if err != nil {
-		t.Fatal(err)
-	}
-	failOnErrors(t, "read after import", read.Diagnostics)
+	for _, profile := range behaviourProfiles {
+		t.Run(profile.name, func(t *testing.T) {
+			t.Parallel()
+			a := newAccTarget(t, emulator.WithBehaviour(profile.bh))
+			gid, gname := a.newGroup()
+			x, y := a.newAPI(gid, gname, "RELEASE", "PRE"), a.newAPI(gid, gname, "RELEASE")
+			product := a.newProductID()
+			pairs := readOrder([]cloudapi.APIRef{{APIID: x.APIID, StageName: "RELEASE"}, {APIID: x.APIID, StageName: "PRE"}, {APIID: y.APIID, StageName: "RELEASE"}})
+			ctx := context.Background()
+			if err := a.client.AttachAPIProduct(ctx, product, pairs); err != nil {
+				t.Fatal(err)
+			}
+			newListingReader(t, a).waitListed(product, pairs...)
+			p := a.newProtoServer()
+			p.configure(a)
+			const typeName = "apigateway_api_product"
+			ids, err := p.srv.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			idType := ids.IdentitySchemas[typeName].ValueType().(tftypes.Object)
+			identity := &tfprotov6.ResourceIdentityData{IdentityData: dynamicValue(t, idType, tftypes.NewValue(idType, map[string]tftypes.Value{
+				"api_product_id": tftypes.NewValue(tftypes.String, product),
+			}))}
+			imported, err := p.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: typeName, Identity: identity})
+			if err != nil {
+				t.Fatal(err)
+			}
+			failOnErrors(t, "import by identity", imported.Diagnostics)
+			read, err := p.srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: typeName, CurrentState: imported.ImportedResources[0].State,
+				CurrentIdentity: imported.ImportedResources[0].Identity})
+			if err != nil {
+				t.Fatal(err)
+			}
+			failOnErrors(t, "read after import", read.Diagnostics)
 
-	resType := p.schema.ResourceSchemas[typeName].ValueType().(tftypes.Object)
-	apisType := resType.AttributeTypes["apis"].(tftypes.List)
-	pairType := apisType.ElementType.(tftypes.Object)
-	reversed := slices.Clone(pairs)
-	slices.Reverse(reversed)
-	var elems []tftypes.Value
-	for _, r := range reversed {
-		elems = append(elems, tftypes.NewValue(pairType, map[string]tftypes.Value{
-			"api_id": tftypes.NewValue(tftypes.String, r.APIID), "stage_name": tftypes.NewValue(tftypes.String, r.StageName)}))
-	}
-	value := func(id tftypes.Value) tftypes.Value {
-		return objectValue(resType, map[string]tftypes.Value{
-			"id": id, "api_product_id": tftypes.NewValue(tftypes.String, product), "apis": tftypes.NewValue(apisType, elems)})
-	}
-	plan, err := p.srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
-		TypeName: typeName, PriorState: read.NewState, PriorPrivate: read.Private, PriorIdentity: read.NewIdentity,
-		ProposedNewState: dynamicValue(t, resType, value(tftypes.NewValue(tftypes.String, product))),
-		Config:           dynamicValue(t, resType, value(tftypes.NewValue(tftypes.String, nil))),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	failOnErrors(t, "plan", plan.Diagnostics)
-	prior, err := read.NewState.Unmarshal(resType)
-	if err != nil {
-		t.Fatal(err)
-	}
-	planned, err := plan.PlannedState.Unmarshal(resType)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !planned.Equal(prior) || len(plan.RequiresReplace) > 0 {
-		t.Errorf("the configuration in another order plans a change:\nprior   %v\nplanned %v", prior, planned)
+			resType := p.schema.ResourceSchemas[typeName].ValueType().(tftypes.Object)
+			apisType := resType.AttributeTypes["apis"].(tftypes.List)
+			pairType := apisType.ElementType.(tftypes.Object)
+			reversed := slices.Clone(pairs)
+			slices.Reverse(reversed)
+			var elems []tftypes.Value
+			for _, r := range reversed {
+				elems = append(elems, tftypes.NewValue(pairType, map[string]tftypes.Value{
+					"api_id": tftypes.NewValue(tftypes.String, r.APIID), "stage_name": tftypes.NewValue(tftypes.String, r.StageName)}))
+			}
+			value := func(id tftypes.Value) tftypes.Value {
+				return objectValue(resType, map[string]tftypes.Value{
+					"id": id, "api_product_id": tftypes.NewValue(tftypes.String, product), "apis": tftypes.NewValue(apisType, elems)})
+			}
+			plan, err := p.srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+				TypeName: typeName, PriorState: read.NewState, PriorPrivate: read.Private, PriorIdentity: read.NewIdentity,
+				ProposedNewState: dynamicValue(t, resType, value(tftypes.NewValue(tftypes.String, product))),
+				Config:           dynamicValue(t, resType, value(tftypes.NewValue(tftypes.String, nil))),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			failOnErrors(t, "plan", plan.Diagnostics)
+			prior, err := read.NewState.Unmarshal(resType)
+			if err != nil {
+				t.Fatal(err)
+			}
+			planned, err := plan.PlannedState.Unmarshal(resType)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !planned.Equal(prior) || len(plan.RequiresReplace) > 0 {
+				t.Errorf("the configuration in another order plans a change:\nprior   %v\nplanned %v", prior, planned)
+			}
+		})
 	}
 }
 
