@@ -483,8 +483,11 @@ func TestAccAPIProduct_profiles(t *testing.T) {
 func TestAccAPIProduct_unknownOutcomeProfiles(t *testing.T) {
 	emulatorOnly(t)
 	const (
-		timeouts = "  timeouts {\n    create = \"2s\"\n    update = \"2s\"\n    delete = \"2s\"\n  }"
-		late     = 4 * time.Second // past the timeouts: the answer never reaches the provider
+		// Long enough for the calls that must succeed on a loaded machine.
+		timeouts = "  timeouts {\n    create = \"3s\"\n    update = \"3s\"\n    delete = \"3s\"\n  }"
+		// Past the timeouts, so the answer never reaches the provider; it costs no time, since the
+		// emulator stops waiting and applies the call as soon as the provider hangs up.
+		late = time.Minute
 	)
 	for _, p := range behaviourProfiles {
 		t.Run(p.name, func(t *testing.T) {
