@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -155,10 +154,10 @@ func (r *apiProductResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"`api_id` is the ID of the API, `stage_name` the stage it is attached in, `RELEASE`, `PRE` or `TEST` (case-sensitive). " +
 					"A set in all but syntax: a pair may appear only once, and the order does not matter: reordering the list, or importing a product " +
 					"that lists its pairs in another order, plans no change. " +
-					"At least one pair (destroy the resource to remove every pair: it deletes the product). Updated in place.",
+					"An empty list means a product with no pairs: every pair is detached, and the product stays (only destroy deletes it). Updated in place.",
 				Required:      true,
 				CustomType:    newAPIPairsType(),
-				Validators:    []validator.List{listvalidator.SizeAtLeast(1), apiPairsValidator{}},
+				Validators:    []validator.List{apiPairsValidator{}},
 				PlanModifiers: []planmodifier.List{samePairsAsPrior{}},
 			},
 		},
@@ -366,15 +365,22 @@ func (r *apiProductResource) Read(ctx context.Context, req resource.ReadRequest,
 	now := time.Now()
 	apis, err := r.data.client.ListProductAPIs(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), productID)
 	if isGone(err) {
-		if !ws.pending(now) {
+		switch {
+		case !state.APIs.IsNull() && len(state.APIs.Elements()) == 0:
+			// Declared empty: an unknown product holds no pairs either, and one that never held
+			// any may never have existed (the first attach creates a product). An import (no apis
+			// yet) does not get here.
+			apis, err = nil, nil
+		case ws.pending(now):
+			// Attached moments ago: the service may not list the product yet.
+			apis, err = nil, nil
+		default:
 			tflog.Warn(ctx, "API product no longer exists, removing it from state", map[string]any{"reason": err.Error()})
 			resp.Diagnostics.AddWarning("API product no longer exists",
 				fmt.Sprintf("API product %q was deleted outside Terraform. It has been removed from the state; the next apply creates it again with its apis.", productID))
 			resp.State.RemoveResource(ctx)
 			return
 		}
-		// Attached moments ago: the service may not list the product yet.
-		apis, err = nil, nil
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read API product",

@@ -695,3 +695,49 @@ func TestAPIProduct_updateRetriesRefusedWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestAccAPIProduct_empty: apis = [] means a product with no pairs. Over an existing product, the
+// create detaches every pair; for a product that does not exist, nothing is sent and the refresh
+// keeps the resource (an unknown product holds no pairs); the plan after each apply is empty, and
+// destroy deletes what exists.
+func TestAccAPIProduct_empty(t *testing.T) {
+	emulatorOnly(t)
+	a := newAccTarget(t)
+	x := a.newDeployedAPI("RELEASE", "PRE")
+	emptied, never := a.newProductID(), a.newProductID()
+	pairs := []cloudapi.APIRef{{APIID: x.APIID, StageName: "RELEASE"}, {APIID: x.APIID, StageName: "PRE"}}
+	if err := a.client.AttachAPIProduct(context.Background(), emptied, pairs); err != nil {
+		t.Fatal(err)
+	}
+	never1 := fmt.Sprintf("\nresource \"apigateway_api_product\" \"never\" {\n  api_product_id = %q\n  apis           = []\n}\n", never)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: a.factories(),
+		CheckDestroy:             a.checkProductsDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: a.config(productConfig(emptied) + never1),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					a.checkProductPairs(emptied),
+					resource.TestCheckResourceAttr(productAddr, "apis.#", "0"),
+					resource.TestCheckResourceAttr("apigateway_api_product.never", "apis.#", "0"),
+					func(*terraform.State) error {
+						if _, exists, _ := a.productPairs(never); exists {
+							return fmt.Errorf("API product %s was created", never)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				Config:           a.config(productConfig(emptied, pairs[0]) + never1),
+				ConfigPlanChecks: expectAction(productAddr, plancheck.ResourceActionUpdate),
+				Check:            a.checkProductPairs(emptied, pairs[0]),
+			},
+			{
+				Config:           a.config(productConfig(emptied) + never1),
+				ConfigPlanChecks: expectAction(productAddr, plancheck.ResourceActionUpdate),
+				Check:            a.checkProductPairs(emptied),
+			},
+		},
+	})
+}

@@ -280,7 +280,6 @@ func TestAccAPIProduct_validation(t *testing.T) {
 		ProtoV6ProviderFactories: a.factories(),
 		Steps: []resource.TestStep{
 			step(productConfig("p1", cloudapi.APIRef{APIID: x.APIID, StageName: "release"}), `stage names are case-sensitive, did you mean "RELEASE"?`),
-			step(productConfig("p1"), `Attribute apis list must contain at least 1 elements`),
 			step(productConfig("p:1", cloudapi.APIRef{APIID: x.APIID, StageName: "RELEASE"}), `Attribute api_product_id "p:1" contains ":"`),
 			step(productConfig("p1", cloudapi.APIRef{APIID: "a 1", StageName: "RELEASE"}), `contains whitespace`),
 			step(productConfig("p1", cloudapi.APIRef{APIID: x.APIID, StageName: "RELEASE"}, cloudapi.APIRef{APIID: x.APIID, StageName: "RELEASE"}),
