@@ -3,9 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -13,15 +15,22 @@ import (
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
 )
 
-// The apis of apigateway_api_product are a list whose order does not matter (semantic equality), not
-// a set. terraform-plugin-go compares set values element against element (tftypes.Value.Equal of
-// two sets of 1,000 objects takes about 4 s of CPU; of two lists, about 1 ms), and the framework
-// compares and validates a resource's values several times per RPC, so a set of 1,000 pairs made
-// every plan take tens of seconds. The list behaves as a set where the framework lets it: a
-// refresh or an apply that finds the same pairs in another order keeps the prior value (semantic
-// equality), and apiPairsValidator rejects a pair listed twice. A plan, though, must carry the
-// configuration exactly, so reordering the configuration is planned as an update (which sends
-// nothing: Update attaches and detaches set differences).
+// The apis of apigateway_api_product are a list whose order does not matter, not a set.
+// terraform-plugin-go compares set values element against element (tftypes.Value.Equal of two sets
+// of 1,000 objects takes about 4 s of CPU; of two lists, about 1 ms), and the framework compares and
+// validates a resource's values several times per RPC, so a set of 1,000 pairs made every plan take
+// tens of seconds. The list behaves as a set everywhere instead:
+//
+//   - a refresh or an apply that finds the same pairs in another order keeps the prior value
+//     (semantic equality, ListSemanticEquals);
+//   - a plan whose configuration holds the prior pairs in another order plans the prior value
+//     (samePairsAsPrior). Terraform accepts a planned value equal to the prior state even where
+//     it differs from the configuration (core's objchange.assertPlannedValueValid: the provider
+//     may "disregard the configuration value in favor of the prior"), so reordering the list,
+//     or importing a product whose listing order differs from the configuration's, plans nothing;
+//   - apiPairsValidator rejects a pair listed twice.
+//
+// Each of these compares through a map of the pairs: O(n), never element against element.
 
 // apiPairObjectType is one element: { api_id, stage_name }.
 var apiPairObjectType = types.ObjectType{AttrTypes: apiRefAttrTypes}
@@ -85,17 +94,39 @@ func (v apiPairsValue) ListSemanticEquals(_ context.Context, newValuable basetyp
 	if !ok {
 		return false, diags
 	}
-	a, okA := pairsOf(v.ListValue)
-	b, okB := pairsOf(other.ListValue)
-	if !okA || !okB || len(a) != len(b) {
-		return false, diags
+	return samePairs(v.ListValue, other.ListValue), diags
+}
+
+// samePairs reports whether two known lists hold the same pairs, in any order.
+func samePairs(x, y basetypes.ListValue) bool {
+	a, okA := pairsOf(x)
+	b, okB := pairsOf(y)
+	return okA && okB && len(x.Elements()) == len(y.Elements()) && maps.Equal(a, b)
+}
+
+// samePairsAsPrior is the plan modifier of apis: when the configuration holds exactly the prior
+// pairs, in any order, the plan keeps the prior value, so that a reordered configuration, or an
+// import whose listing order differs from the configuration's, plans no change.
+type samePairsAsPrior struct{}
+
+var _ planmodifier.List = samePairsAsPrior{}
+
+// Description implements planmodifier.Describer.
+func (samePairsAsPrior) Description(context.Context) string {
+	return "keeps the prior value when the configuration lists the same pairs in another order"
+}
+
+// MarkdownDescription implements planmodifier.Describer.
+func (m samePairsAsPrior) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+// PlanModifyList implements planmodifier.List.
+func (samePairsAsPrior) PlanModifyList(_ context.Context, req planmodifier.ListRequest, resp *planmodifier.ListResponse) {
+	if req.StateValue.IsNull() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
+		return
 	}
-	for r := range b {
-		if !a[r] {
-			return false, diags
-		}
+	if samePairs(req.StateValue, req.PlanValue) {
+		resp.PlanValue = req.StateValue
 	}
-	return true, diags
 }
 
 // pairsOf is the set of pairs of a known list, ok false if it or an element is null or unknown.

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -9,7 +10,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -82,12 +82,7 @@ func refsOf(v apiPairsValue) (refs []cloudapi.APIRef, ok bool) {
 // pairs are the same).
 func listOf(refs []cloudapi.APIRef, diags *diag.Diagnostics) apiPairsValue {
 	refs = slices.Clone(refs)
-	slices.SortFunc(refs, func(a, b cloudapi.APIRef) int {
-		if c := strings.Compare(a.APIID, b.APIID); c != 0 {
-			return c
-		}
-		return stageRank(a.StageName) - stageRank(b.StageName)
-	})
+	slices.SortFunc(refs, comparePairRefs)
 	elems := make([]attr.Value, 0, len(refs))
 	for _, r := range refs {
 		o, d := types.ObjectValue(apiRefAttrTypes, map[string]attr.Value{
@@ -130,10 +125,12 @@ func (r *apiProductResource) Metadata(_ context.Context, req resource.MetadataRe
 // Schema implements resource.Resource.
 func (r *apiProductResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages a whole API Gateway **API product**, authoritatively: after an apply the product holds exactly the " +
-			"(API, stage) pairs in `apis`. Create attaches them (`AttachApiProduct`, 100 pairs per call, which also creates the product), " +
-			"an update attaches what was added and detaches what was removed (`DetachApiProduct`) in as few calls as possible, " +
-			"a refresh reads the product's real set (`DescribeApiProductApis`, every page), so a pair attached outside Terraform shows " +
+		MarkdownDescription: "Manages a whole API Gateway **API product**, authoritatively: the resource owns every (API, stage) pair of the product, " +
+			"and after an apply the product holds exactly the pairs in `apis`. " +
+			"Create reads the product once (`DescribeApiProductApis`): a product that exists already is taken over, its declared pairs kept as they are, " +
+			"the missing ones attached (`AttachApiProduct`, 100 pairs per call, which also creates the product) and the undeclared ones detached (`DetachApiProduct`). " +
+			"An update attaches what was added and detaches what was removed in as few calls as possible, " +
+			"a refresh reads the product's real set (every page), so a pair attached outside Terraform shows " +
 			"as a change that detaches it, and destroy deletes the product (`DeleteApiProduct`).\n\n" +
 			"A product is managed either by this resource or by `apigateway_api_product_attachment` resources, never both: each would " +
 			"undo the other's pairs at every apply. Apps are authorized on the product with `apigateway_api_product_authorization`; " +
@@ -155,12 +152,13 @@ func (r *apiProductResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"apis": schema.ListAttribute{
 				MarkdownDescription: "Every (API, stage) pair of the product, as objects `{ api_id = \"...\", stage_name = \"RELEASE\" }`: " +
 					"`api_id` is the ID of the API, `stage_name` the stage it is attached in, `RELEASE`, `PRE` or `TEST` (case-sensitive). " +
-					"A set in all but syntax: a pair may appear only once, and reordering the list is planned as an in-place update that sends nothing " +
-					"(the order is kept as written; a refresh keeps it too). " +
-					"At least one pair. Updated in place.",
-				Required:   true,
-				CustomType: newAPIPairsType(),
-				Validators: []validator.List{listvalidator.SizeAtLeast(1), apiPairsValidator{}},
+					"A set in all but syntax: a pair may appear only once, and the order does not matter: reordering the list, or importing a product " +
+					"that lists its pairs in another order, plans no change. " +
+					"An empty list means a product with no pairs: every pair is detached, and the product stays (only destroy deletes it). Updated in place.",
+				Required:      true,
+				CustomType:    newAPIPairsType(),
+				Validators:    []validator.List{apiPairsValidator{}},
+				PlanModifiers: []planmodifier.List{samePairsAsPrior{}},
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -301,9 +299,12 @@ func (r *apiProductResource) begin(ctx context.Context, get func(context.Context
 	return tflog.SetField(ctx, "api_product_id", m.APIProductID.ValueString()), cancel, m, true
 }
 
-// Create implements resource.Resource: every pair is attached, 100 per call. The calls' success is
-// the confirmation; nothing is read back. If a call fails, nothing is recorded: the pairs attached
-// by earlier calls stay, and the next apply attaches them again (a no-op) with the rest.
+// Create implements resource.Resource. The product may exist already (products are created by their
+// first attach, and an existing one is taken over): Create reads it once, with a strict listing,
+// then attaches only the declared pairs it does not hold and detaches the pairs it holds that are
+// not declared, so that one apply ends with exactly apis. A pair both held and declared is not
+// touched. If a write fails, the state records what the product holds (see converge), so nothing
+// that may be attached is left untracked: Terraform saves it as tainted.
 func (r *apiProductResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, cancel, plan, ok := r.begin(ctx, req.Plan.Get, timeouts.Value.Create, defaultCreateTimeout, false, &resp.Diagnostics)
 	if !ok {
@@ -311,25 +312,44 @@ func (r *apiProductResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	defer cancel()
 	productID := plan.APIProductID.ValueString()
-	refs, ok := refsOf(plan.APIs)
+	want, ok := refsOf(plan.APIs)
 	if !ok {
 		resp.Diagnostics.AddError("Unknown apis", "The apis of the API product are not known at apply time; this is a bug in the provider.")
 		return
 	}
-	tflog.Debug(ctx, "attaching APIs to API product", map[string]any{"pairs": len(refs)})
-	if err := r.data.client.AttachAPIProduct(ctx, productID, refs); err != nil {
-		resp.Diagnostics.AddError("Cannot attach APIs to API product",
-			fmt.Sprintf("Attaching %d (API, stage) pairs to API product %q failed: %s\n\nPairs attached before the failure stay attached; the next apply attaches them again (which changes nothing) together with the rest.",
-				len(refs), productID, describeError(err)))
+	held, err := r.listPairs(ctx, productID)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read API product",
+			fmt.Sprintf("Listing the APIs of API product %q, to see which pairs it already holds, failed: %s\n\nNothing was attached or detached.", productID, describeError(err)))
 		return
 	}
+	if len(held) > 0 {
+		tflog.Info(ctx, "API product exists already; taking over its pairs", map[string]any{
+			"held": len(held), "undeclared_to_detach": len(difference(held, want)), "declared_to_attach": len(difference(want, held))})
+	}
+	ws := pairWrites{}
+	got, failure := r.converge(ctx, productID, held, want, ws)
 	plan.ID = types.StringValue(productID)
-	tflog.Info(ctx, "attached APIs to API product", map[string]any{"pairs": len(refs)})
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(ws.save(ctx, resp.Private)...)
 	setProductIdentity(ctx, resp.Identity, productID, &resp.Diagnostics)
+	if failure != nil {
+		if len(got) == 0 && len(held) == 0 {
+			// Nothing was there and nothing may have been attached: nothing to keep track of.
+			resp.State.RemoveResource(ctx)
+			resp.Diagnostics.AddError("API product not created", failure.describe(productID, 0, false))
+			return
+		}
+		plan.APIs = listOf(got, &resp.Diagnostics)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.AddError("API product only partly created", failure.describe(productID, len(got), true))
+		return
+	}
+	tflog.Info(ctx, "API product holds the declared pairs", map[string]any{"pairs": len(want)})
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// Read implements resource.Resource: apis becomes the product's real set.
+// Read implements resource.Resource: apis becomes the product's real set, with this resource's
+// recent writes laid over the listing while the service may not list them yet (see pairWrites).
 func (r *apiProductResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	ctx, cancel, state, ok := r.begin(ctx, req.State.Get, timeouts.Value.Read, defaultReadTimeout, true, &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
@@ -340,30 +360,44 @@ func (r *apiProductResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	defer cancel()
 	productID := state.APIProductID.ValueString()
+	ws, d := readPairWrites(ctx, req.Private)
+	resp.Diagnostics.Append(d...)
+	now := time.Now()
 	apis, err := r.data.client.ListProductAPIs(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), productID)
 	if isGone(err) {
-		tflog.Warn(ctx, "API product no longer exists, removing it from state", map[string]any{"reason": err.Error()})
-		resp.Diagnostics.AddWarning("API product no longer exists",
-			fmt.Sprintf("API product %q was deleted outside Terraform. It has been removed from the state; the next apply creates it again with its apis.", productID))
-		resp.State.RemoveResource(ctx)
-		return
+		switch {
+		case !state.APIs.IsNull() && len(state.APIs.Elements()) == 0:
+			// Declared empty: an unknown product holds no pairs either, and one that never held
+			// any may never have existed (the first attach creates a product). An import (no apis
+			// yet) does not get here.
+			apis, err = nil, nil
+		case ws.pending(now):
+			// Attached moments ago: the service may not list the product yet.
+			apis, err = nil, nil
+		default:
+			tflog.Warn(ctx, "API product no longer exists, removing it from state", map[string]any{"reason": err.Error()})
+			resp.Diagnostics.AddWarning("API product no longer exists",
+				fmt.Sprintf("API product %q was deleted outside Terraform. It has been removed from the state; the next apply creates it again with its apis.", productID))
+			resp.State.RemoveResource(ctx)
+			return
+		}
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read API product",
 			fmt.Sprintf("Listing the APIs of API product %q failed: %s", productID, describeError(err)))
 		return
 	}
-	refs := make([]cloudapi.APIRef, 0, len(apis))
-	for _, a := range apis {
-		refs = append(refs, cloudapi.APIRef{APIID: a.APIID, StageName: a.StageName})
-	}
 	state.ID = types.StringValue(productID)
-	state.APIs = listOf(refs, &resp.Diagnostics)
+	state.APIs = listOf(ws.settle(ctx, refsOfInfos(apis), now), &resp.Diagnostics)
+	resp.Diagnostics.Append(ws.save(ctx, resp.Private)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Update implements resource.Resource: one attach of what was added, then one detach of what was
-// removed (100 pairs per call).
+// Update implements resource.Resource: one attach of the pairs added since the prior state, then
+// one detach of those removed (100 pairs per call). It works from the prior state, which the
+// refresh before the plan read from the service, rather than listing the product again: that
+// would add a listing of every page to each update. The listing comes only when a write fails,
+// to settle what was applied.
 func (r *apiProductResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	ctx, cancel, plan, ok := r.begin(ctx, req.Plan.Get, timeouts.Value.Update, defaultCreateTimeout, false, &resp.Diagnostics)
 	if !ok {
@@ -372,35 +406,27 @@ func (r *apiProductResource) Update(ctx context.Context, req resource.UpdateRequ
 	defer cancel()
 	var state apiProductModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	planned, ok1 := refsOf(plan.APIs)
-	current, ok2 := refsOf(state.APIs)
+	want, ok1 := refsOf(plan.APIs)
+	held, ok2 := refsOf(state.APIs)
 	if resp.Diagnostics.HasError() || !ok1 || !ok2 {
 		resp.Diagnostics.AddError("Unknown apis", "The apis of the API product are not known at apply time; this is a bug in the provider.")
 		return
 	}
+	ws, d := readPairWrites(ctx, req.Private)
+	resp.Diagnostics.Append(d...)
 	productID := plan.APIProductID.ValueString()
-	added, removed := difference(planned, current), difference(current, planned)
-	tflog.Debug(ctx, "updating API product", map[string]any{"attach": len(added), "detach": len(removed)})
-	if len(added) > 0 {
-		if err := r.data.client.AttachAPIProduct(ctx, productID, added); err != nil {
-			resp.Diagnostics.AddError("Cannot attach APIs to API product",
-				fmt.Sprintf("Attaching %d (API, stage) pairs to API product %q failed: %s\n\nNothing was detached; the next plan shows what is still to do.", len(added), productID, describeError(err)))
-			return
-		}
-	}
-	if len(removed) > 0 {
-		if err := r.data.client.DetachAPIProduct(ctx, productID, removed); err != nil && !isGone(err) {
-			// The added pairs are attached: record them, with the pairs that were to be removed.
-			state.APIs = listOf(append(slices.Clone(current), added...), &resp.Diagnostics)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-			resp.Diagnostics.AddError("Cannot detach APIs from API product",
-				fmt.Sprintf("Detaching %d (API, stage) pairs from API product %q failed: %s\n\nThe pairs to attach were attached; the next plan shows the detach again.", len(removed), productID, describeError(err)))
-			return
-		}
-	}
+	got, failure := r.converge(ctx, productID, held, want, ws)
 	plan.ID = types.StringValue(productID)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(ws.save(ctx, resp.Private)...)
 	setProductIdentity(ctx, resp.Identity, productID, &resp.Diagnostics)
+	if failure != nil {
+		state.ID = plan.ID
+		state.APIs = listOf(got, &resp.Diagnostics)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.AddError("API product only partly updated", failure.describe(productID, len(got), false))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
 // Delete implements resource.Resource: the product is deleted, with its attachments. The service
@@ -415,6 +441,11 @@ func (r *apiProductResource) Delete(ctx context.Context, req resource.DeleteRequ
 	err := r.data.client.DeleteAPIProduct(ctx, productID)
 	if err == nil || isGone(err) {
 		tflog.Info(ctx, "deleted API product")
+		return
+	}
+	if !isCredentialError(err) && !errors.Is(err, cloudapi.ErrNotSent) && r.goneAfter(ctx, req.Private, productID) {
+		// The answer was lost but the delete was applied, or it went earlier (out of band).
+		tflog.Info(ctx, "API product does not exist (any more); nothing to delete", map[string]any{"delete_error": err.Error()})
 		return
 	}
 	if !isCredentialError(err) && !cloudapi.OutcomeUnknown(err) {
@@ -433,6 +464,20 @@ func (r *apiProductResource) Delete(ctx context.Context, req resource.DeleteRequ
 	}
 	resp.Diagnostics.AddError("Cannot delete API product",
 		fmt.Sprintf("Deleting API product %q failed: %s\n\nThe product stays in the state.", productID, describeError(err)))
+}
+
+// goneAfter reports whether a listing taken now, under a fresh short deadline (the operation's own
+// may have ended), finds the product unknown, and Read would trust that answer: not while a recent
+// attach of this resource may not be listed yet.
+func (r *apiProductResource) goneAfter(ctx context.Context, private privateGetter, productID string) bool {
+	ws, _ := readPairWrites(ctx, private)
+	if ws.pending(time.Now()) {
+		return false
+	}
+	lctx, cancel := context.WithTimeout(context.Background(), findAfterTimeout)
+	defer cancel()
+	_, err := r.data.client.ListProductAPIs(lctx, productID)
+	return isGone(err)
 }
 
 // ImportState implements resource.ResourceWithImportState: by product id or by identity.

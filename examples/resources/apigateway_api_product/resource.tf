@@ -23,8 +23,9 @@ resource "apigateway_api_product_authorization" "mobile" {
   app_id         = "110982419" # e.g. alicloud_api_gateway_app.mobile.id
 }
 
-# A product built in the console, adopted: import it (see Import below); from then on Terraform
-# owns its set of pairs.
+# A product built in the console, adopted: import it (see Import below) to see in the plan what
+# the first apply would change; from then on Terraform owns every pair of it. Created without an
+# import, the resource takes the product over too: the apply detaches the pairs not listed here.
 resource "apigateway_api_product" "adopted" {
   api_product_id = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
   apis           = [{ api_id = "ba84c55eca46488598da17c0609f3ead", stage_name = "RELEASE" }]
