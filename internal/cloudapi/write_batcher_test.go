@@ -122,7 +122,7 @@ func (r *recordingSender) callSizes() []int {
 const testAction = "AttachApiProduct"
 
 func newTestBatcher(quiet time.Duration, maxItems int, clock Clock, send func(context.Context, string, []APIRef) error) *writeBatcher[APIRef] {
-	return newWriteBatcher(quiet, time.Minute, maxItems, clock, map[string]func(context.Context, string, []APIRef) error{testAction: send})
+	return newWriteBatcher(quiet, time.Minute, maxItems, clock, map[string]func(context.Context, string, []APIRef) error{testAction: send}, nil)
 }
 
 func ref(i int) APIRef { return APIRef{APIID: fmt.Sprintf("api%03d", i), StageName: "RELEASE"} }
@@ -299,7 +299,8 @@ func TestWriteBatcherDoesNotSplitCallErrors(t *testing.T) {
 	}{
 		{"throttled past the retries", &APIError{Code: "Throttling.User", StatusCode: 400, structured: true, Err: &tea.SDKError{Code: tea.String("Throttling.User"), StatusCode: tea.Int(400)}}},
 		{"credentials", &APIError{Code: "InvalidAccessKeyId.NotFound", StatusCode: 404, structured: true, Err: &tea.SDKError{Code: tea.String("InvalidAccessKeyId.NotFound"), StatusCode: tea.Int(404)}}},
-		{"unknown product", itemError(codeNotFoundAPIProduct)},
+		{"lock timeout past the retries", &APIError{Code: "ConcurrencyLockTimeout", StatusCode: 400, structured: true, Err: &tea.SDKError{Code: tea.String("ConcurrencyLockTimeout"), StatusCode: tea.Int(400)}}},
+		{"codeless 404 past the retries", &APIError{StatusCode: 404, Err: errors.New("invalid character '<' looking for beginning of value")}},
 		{"server error", &APIError{Code: "InternalError", StatusCode: 500, structured: true, Err: &tea.SDKError{Code: tea.String("InternalError"), StatusCode: tea.Int(500)}}},
 		{"deadline", context.DeadlineExceeded},
 	} {
