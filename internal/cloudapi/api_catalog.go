@@ -30,10 +30,10 @@ type apiCatalog struct {
 	known     map[string]*APIDetail
 	missing   map[string]error
 	asked     map[string]bool
-	pages     int  // pages of a full region listing; 0 until page 1 was read
+	pages     int                  // pages of a full region listing; 0 until page 1 was read
 	first     *listPage[APIDetail] // that page 1
-	listed    bool // the whole region was listed
-	listFails int  // listings that failed; after two, stay with DescribeApi
+	listed    bool                 // the whole region was listed
+	listFails int                  // listings that failed; after two, stay with DescribeApi
 }
 
 func newAPICatalog(describe func(context.Context, string) (*APIDetail, error),
