@@ -142,6 +142,9 @@ func (r *Region) Authorize(in AuthorizeRequest, now time.Time) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if err := r.lockTimeout(in.ProductIDs...); err != nil {
+		return err
+	}
 	a, err := r.lookupApp(in.AppID)
 	if err != nil {
 		return err
@@ -179,7 +182,9 @@ type AuthorizeAppsRequest struct {
 }
 
 // AuthorizeApps authorizes apps on one product, with the rules of Authorize: all or nothing (the
-// product and every app must exist), re-granting replaces validity and description.
+// product and every app must exist, under every Behaviour.UnknownProduct: a grant cannot name a
+// product the service does not know, even where listings treat it as empty), re-granting replaces
+// validity and description.
 func (r *Region) AuthorizeApps(in AuthorizeAppsRequest, now time.Time) error {
 	if err := checkProductID(in.ProductID); err != nil {
 		return err
@@ -189,6 +194,9 @@ func (r *Region) AuthorizeApps(in AuthorizeAppsRequest, now time.Time) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if err := r.lockTimeout(in.ProductID); err != nil {
+		return err
+	}
 	if _, err := r.lookupProduct(in.ProductID); err != nil {
 		return err
 	}
@@ -207,14 +215,26 @@ func (r *Region) AuthorizeApps(in AuthorizeAppsRequest, now time.Time) error {
 	return nil
 }
 
-// Revoke removes an app's authorizations on products. Products the app is not authorized on,
-// including products that do not exist, are ignored, so revoking is idempotent.
+// Revoke removes an app's authorizations on products. Products the app is not authorized on are
+// ignored, so revoking is idempotent. A product that does not exist is answered as
+// Behaviour.UnknownProduct says, like a detach from it: not found (the whole call fails, nothing is
+// revoked), or ignored under UnknownProductEmpty.
 func (r *Region) Revoke(appID int64, productIDs []string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if err := r.lockTimeout(productIDs...); err != nil {
+		return err
+	}
 	a, err := r.lookupApp(appID)
 	if err != nil {
 		return err
+	}
+	if r.b.behaviour.UnknownProduct != UnknownProductEmpty {
+		for _, pid := range productIDs {
+			if _, err := r.lookupProduct(pid); err != nil {
+				return err
+			}
+		}
 	}
 	changed := false
 	for _, pid := range productIDs {
@@ -253,7 +273,8 @@ type Grant struct {
 }
 
 // ProductApps pages through the apps authorized on a product at now, in grant order; appName,
-// when not empty, must match exactly.
+// when not empty, must match exactly. An unknown product is not found, or has no apps
+// (Behaviour.UnknownProduct).
 func (r *Region) ProductApps(productID, appName string, now time.Time, page Page) ([]Grant, int, error) {
 	if err := checkProductID(productID); err != nil {
 		return nil, 0, err
@@ -261,6 +282,9 @@ func (r *Region) ProductApps(productID, appName string, now time.Time, page Page
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if _, err := r.lookupProduct(productID); err != nil {
+		if r.b.behaviour.UnknownProduct == UnknownProductEmpty {
+			return []Grant{}, 0, nil
+		}
 		return nil, 0, err
 	}
 	var match []Grant

@@ -122,6 +122,9 @@ func (r *Region) Attach(productID string, items []AttachmentKey, now time.Time) 
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if err := r.lockTimeout(productID); err != nil {
+		return err
+	}
 	for _, it := range items {
 		if r.apis[it.APIID] == nil {
 			return &NotFoundError{Resource: ResourceAPI, ID: it.APIID}
@@ -172,6 +175,9 @@ func (r *Region) Detach(productID string, items []AttachmentKey, now time.Time) 
 	bh := r.b.behaviour
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if err := r.lockTimeout(productID); err != nil {
+		return err
+	}
 	p, err := r.lookupProduct(productID)
 	if err != nil {
 		if bh.UnknownProduct != UnknownProductEmpty {
@@ -276,6 +282,9 @@ func (r *Region) DeleteProduct(productID string, now time.Time) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if err := r.lockTimeout(productID); err != nil {
+		return err
+	}
 	if _, err := r.lookupProduct(productID); err != nil {
 		return err
 	}
