@@ -97,15 +97,26 @@ func (c *Client) GrantApp(ctx context.Context, productID string, appID int64, te
 }
 
 // RevokeApp removes the app's authorization on the product. Concurrent revokes for the same app
-// are sent together, as one RemoveApiProductsAuthorities call of up to 100 products.
+// are sent together, as one RemoveApiProductsAuthorities call of up to 100 products; the result is
+// this product's own. An unknown product is an error for which IsNotFound is true, whatever code
+// the service answers it with (the ambiguity rule of listings, answersAsUnknown, with a revoke of a
+// product that cannot exist as the probe: revoking nothing is harmless).
 func (c *Client) RevokeApp(ctx context.Context, productID string, appID int64) error {
 	if err := checkGrant(productID, []int64{appID}); err != nil {
 		return err
 	}
+	var err error
 	if c.revokes == nil {
-		return c.RemoveAPIProductsAuthorities(ctx, appID, []string{productID})
+		err = c.RemoveAPIProductsAuthorities(ctx, appID, []string{productID})
+	} else {
+		err = c.revokes.do(ctx, actionRevoke, strconv.FormatInt(appID, 10), productID)
 	}
-	return c.revokes.do(ctx, actionRevoke, strconv.FormatInt(appID, 10), productID)
+	if err != nil && !IsNotFound(err) && !OutcomeUnknown(err) && c.answersAsUnknown(ctx, err, func(ctx context.Context, id string) error {
+		return c.revokeCall(ctx, strconv.FormatInt(appID, 10), []string{id})
+	}) {
+		return &GrantNotFoundError{ProductID: productID, AppID: appID, ProductMissing: true, Err: err}
+	}
+	return err
 }
 
 // SetAppsAuthToAPIProduct authorizes apps on the product with terms, 100 apps per call.

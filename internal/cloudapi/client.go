@@ -145,9 +145,7 @@ func New(cfg Config) (*Client, error) {
 			map[string]func(context.Context, string, []int64) error{actionGrant: c.grantCall},
 			map[string]func(error) bool{actionGrant: mayBeItemError})
 		c.revokes = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
-			// The items are products: one unknown product's "not found" must not be every product's.
-			map[string]func(context.Context, string, []string) error{actionRevoke: c.revokeCall},
-			map[string]func(error) bool{actionRevoke: mayBeItemError})
+			map[string]func(context.Context, string, []string) error{actionRevoke: c.revokeCall}, revokeItemFaults)
 	}
 	return c, nil
 }

@@ -293,6 +293,10 @@ func mayBeItemError(err error) bool {
 	return !IsCredentialError(err) && !isThrottlingCode(d.code) && !isBusyCode(d.code)
 }
 
+// revokeItemFaults: the items of a revoke are products, and one unknown product's "not found"
+// must not be every product's.
+var revokeItemFaults = map[string]func(error) bool{actionRevoke: mayBeItemError}
+
 // detachItemFault is mayBeItemError for DetachApiProduct, except "not found": the product is the
 // only object a detach must find (a pair that is not attached is ignored, or refused with a code
 // of its own, never "not found"), so a not-found answer is the same for every part of the call.
