@@ -68,7 +68,8 @@ func TestAppListingsUnderPageLimits(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			for _, client := range []*Client{c, emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, fastPolicy(newFakeClock()))} {
+			// A fresh client first: c's own grants are laid over its listings (listing_cache.go).
+			for _, client := range []*Client{emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, fastPolicy(newFakeClock())), c} {
 				got, err := client.ListProductApps(ctx, "p1")
 				if err != nil || len(got) != len(apps) {
 					t.Fatalf("ListProductApps: %d apps, %v; want %d", len(got), err, len(apps))
