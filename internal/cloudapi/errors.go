@@ -430,6 +430,12 @@ func isTransient(err error) bool {
 	if IsCertificateError(err) {
 		return false
 	}
+	// An answer that is not JSON at all (an HTML page) came from something between us and the
+	// service, such as a proxy that could not route the request; another attempt may reach it.
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		return true
+	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
 		// A host that does not exist will not appear on retry; a resolver hiccup may clear.

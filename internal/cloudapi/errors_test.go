@@ -3,6 +3,7 @@ package cloudapi
 import (
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -98,6 +99,8 @@ func TestClassification(t *testing.T) {
 		{name: "context canceled", err: context.Canceled},
 		{name: "context deadline", err: context.DeadlineExceeded},
 		{name: "random error", err: errors.New("something else")},
+		// What the SDK returns for an HTML answer it cannot parse (a proxy's page).
+		{name: "answer that is not JSON", err: &json.SyntaxError{Offset: 1}, retryable: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
