@@ -258,10 +258,15 @@ func fetchPage[T any, K comparable](ctx context.Context, c *Client, l pagedListi
 				return sp, true, nil
 			}
 		case !sameAnswer(err, derr):
-			return listPage[T]{}, false, err
+			// Another answer to the documented parameters: that one is about what is listed (a
+			// product that is not found), not about our PageSize, and is the one to go by.
+			if !unexplained4xx(derr) {
+				return listPage[T]{}, false, derr
+			}
+			err = derr
 		}
 	}
-	// The documented parameters fail alike: the answer is about what is listed, not how.
+	// The answer to the documented parameters is about what is listed, not how.
 	if number == 1 && l.probe != nil && c.answersAsUnknown(ctx, err, l.probe) {
 		return listPage[T]{}, false, l.notFound(err)
 	}

@@ -131,6 +131,28 @@ func TestListAll(t *testing.T) {
 	}
 }
 
+// A service that refuses our PageSize before it says that the listed object does not exist: the
+// answer to the documented parameters is the one to go by.
+func TestListAllRefusedPageSizeOfAnUnknownObject(t *testing.T) {
+	notFound := &APIError{Action: "DescribeFake", Code: "NotFoundApiProduct", StatusCode: http.StatusNotFound, structured: true,
+		Err: &tea.SDKError{Code: tea.String("NotFoundApiProduct"), StatusCode: tea.Int(http.StatusNotFound)}}
+	var calls []int
+	_, err := listAll(context.Background(), &Client{}, pagedListing[string, string]{
+		action: "DescribeFake", subject: "fake", key: func(s string) string { return s },
+		fetch: func(_ context.Context, _, size int) (listPage[string], error) {
+			calls = append(calls, size)
+			if size > 50 {
+				return listPage[string]{}, &APIError{Action: "DescribeFake", Code: "InvalidParameter", StatusCode: http.StatusBadRequest, structured: true,
+					Err: &tea.SDKError{Code: tea.String("InvalidParameter"), StatusCode: tea.Int(http.StatusBadRequest)}}
+			}
+			return listPage[string]{}, notFound
+		},
+	})
+	if !IsNotFound(err) || !slices.Equal(calls, []int{100, 0}) {
+		t.Fatalf("err = %v after calls with sizes %v, want not found after [100 0]", err, calls)
+	}
+}
+
 // The page size a service accepts is remembered per operation for the client's life.
 func TestListAllRemembersTheAcceptedPageSize(t *testing.T) {
 	c := &Client{}
