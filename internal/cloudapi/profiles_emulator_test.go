@@ -276,3 +276,22 @@ func TestLockTimeoutsAndProxyNotFoundAreRetried(t *testing.T) {
 		}
 	})
 }
+
+// The API catalog's region listing (DescribeApis) goes through the same pager: under a page cap of
+// 50, one listing of 130 APIs answers every lookup.
+func TestLookupAPIsUnderPageCap(t *testing.T) {
+	srv := emulator.New(emulator.WithBehaviour(model.Behaviour{CapPageSize: 50}))
+	t.Cleanup(func() { _ = srv.Close() })
+	c := emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, fastPolicy(newFakeClock()))
+	ids := seedRegion(t, srv, 130)
+	found, failed := c.LookupAPIs(context.Background(), ids)
+	if len(found) != 130 || len(failed) != 0 {
+		t.Fatalf("found %d, failed %v", len(found), failed)
+	}
+	if n := srv.RequestCount("DescribeApis", ""); n != 3 {
+		t.Fatalf("DescribeApis calls = %d, want 3 (pages of 50, 50 and 30)", n)
+	}
+	if n := srv.RequestCount("DescribeApi", ""); n != 0 {
+		t.Fatalf("DescribeApi calls = %d, want 0", n)
+	}
+}
