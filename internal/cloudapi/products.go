@@ -203,7 +203,9 @@ func (c *Client) attachedInfo(ref APIRef) APIInfo {
 }
 
 // OutcomeUnknown reports errors after which a write may or may not have been applied: the
-// answer was lost (transport failures, 5xx and throttling past the retries), the caller's
+// answer was lost (transport failures, 5xx and throttling past the retries, a ConcurrencyLockTimeout
+// past the retries — Alibaba does not say whether such a write was applied — or an answer that is
+// not the service's, such as a proxy's 404 page), the caller's
 // context ended while the call was in flight, or a retry was refused after an attempt whose
 // answer was lost (the refusal may be caused by that attempt). ErrNotSent is known not to have
 // happened.
