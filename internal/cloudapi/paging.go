@@ -19,8 +19,9 @@ package cloudapi
 //     before the page boundary moves an item from a page not read yet onto one already read, and
 //     that item, present the whole time, would be missed. So the listing starts over (bounded:
 //     maxListAttempts) when TotalCount changes between pages, and when the distinct items read are
-//     fewer than TotalCount at the end; a listing that answers the same twice in a row is taken as
-//     it is (a service whose TotalCount is simply wrong). If it never settles, the answer is an
+//     fewer than TotalCount at the end, and, when the service sends no TotalCount, after any
+//     listing of several pages; a listing that answers the same twice in a row is taken as it is
+//     (a service whose TotalCount is simply wrong, or absent). If it never settles, the answer is an
 //     error, not a listing that may be missing items. Items repeated across pages (the listing
 //     shifted the other way) are kept once.
 //
@@ -167,7 +168,9 @@ func listRound[T any, K comparable](ctx context.Context, c *Client, l pagedListi
 	seen := map[K]struct{}{}
 	learnt := 0 // the most items a page held: the service's page size, once a page was not the last
 	total := -1 // page 1's TotalCount
+	pages := 0
 	for number := 1; ; number++ {
+		pages = number
 		if number > maxPages {
 			return nil, round[K]{}, fmt.Errorf("CloudAPI %s: %s: stopped after %d pages (%d items read) because the listing did not end", l.action, l.subject, maxPages, len(out))
 		}
@@ -213,9 +216,15 @@ func listRound[T any, K comparable](ctx context.Context, c *Client, l pagedListi
 		learnt = max(learnt, n)
 	}
 	r := round[K]{complete: true, total: total, keys: seen}
-	if total >= 0 && len(seen) < total {
+	switch {
+	case total >= 0 && len(seen) < total:
 		r.complete = false
 		r.why = fmt.Sprintf("%d distinct items read, TotalCount %d", len(seen), total)
+	case total < 0 && pages > 1:
+		// Nothing to check pages against: only a second reading that answers the same shows that
+		// no item moved between pages while they were read.
+		r.complete = false
+		r.why = "no TotalCount to check a listing of several pages against"
 	}
 	return out, r, nil
 }

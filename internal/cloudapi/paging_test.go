@@ -87,11 +87,19 @@ func TestListAll(t *testing.T) {
 		// A service that serves 50 per page whatever PageSize says: the size is learnt from page 1
 		// (TotalCount says there is more), and page 3 is short of it.
 		{name: "server caps pages at 50", l: &fakeListing{items: items(120), capAt: 50}, want: items(120), calls: []string{"1/100", "2/100", "3/100"}},
-		{name: "server caps pages at 50, no TotalCount", l: &fakeListing{items: items(120), capAt: 50, noTotal: true}, want: items(120), calls: []string{"1/100", "2/100", "3/100"}},
-		{name: "server caps at 50, 100 items, no TotalCount", l: &fakeListing{items: items(100), capAt: 50, noTotal: true}, want: items(100), calls: []string{"1/100", "2/100", "3/100"}},
-		// Without TotalCount, a short page 1 may be a capped page: page 2 tells.
-		{name: "no TotalCount, short page 1", l: &fakeListing{items: items(7), noTotal: true}, want: items(7), calls: []string{"1/100", "2/100"}},
-		{name: "no TotalCount, full then short", l: &fakeListing{items: items(130), noTotal: true}, want: items(130), calls: []string{"1/100", "2/100"}},
+		{name: "server caps pages at 50, no TotalCount", l: &fakeListing{items: items(120), capAt: 50, noTotal: true}, want: items(120),
+			calls: []string{"1/100", "2/100", "3/100", "1/100", "2/100", "3/100"}},
+		{name: "server caps at 50, 100 items, no TotalCount", l: &fakeListing{items: items(100), capAt: 50, noTotal: true}, want: items(100),
+			calls: []string{"1/100", "2/100", "3/100", "1/100", "2/100", "3/100"}},
+		// Without TotalCount, a short page 1 may be a capped page: page 2 tells. And a listing of
+		// several pages is trusted once two readings agree.
+		{name: "no TotalCount, short page 1", l: &fakeListing{items: items(7), noTotal: true}, want: items(7), calls: []string{"1/100", "2/100", "1/100", "2/100"}},
+		{name: "no TotalCount, full then short", l: &fakeListing{items: items(130), noTotal: true}, want: items(130), calls: []string{"1/100", "2/100", "1/100", "2/100"}},
+		{name: "no TotalCount, an item removed between pages", l: &fakeListing{items: items(150), noTotal: true, between: func(l *fakeListing, n int) {
+			if n == 1 && slices.Contains(l.items, "item005") {
+				l.items = without(l.items, "item005")
+			}
+		}}, want: without(items(150), "item005"), calls: []string{"1/100", "2/100", "1/100", "2/100", "1/100", "2/100"}},
 		// TotalCount that is simply wrong but stable: the pages are read twice and trusted.
 		{name: "TotalCount too high but stable", l: &fakeListing{items: items(150), totalOverride: func(int) int { return 500 }}, want: items(150),
 			calls: []string{"1/100", "2/100", "1/100", "2/100"}},

@@ -197,8 +197,22 @@ func TestWriteBatcherNeverSendsMoreThanMaxItems(t *testing.T) {
 			}
 		}()
 	}
-	// Two full batches go out at once; the last five wait for their window.
-	for deadline := time.Now().Add(5 * time.Second); len(s.callSizes()) < 2 && time.Now().Before(deadline); {
+	// Two full batches go out at once; the last five wait for their window. The window ends only
+	// once all 25 have joined (a busy machine may start the goroutines late), else a late one would
+	// find the clock open and go out alone.
+	joined := func() int {
+		n := 0
+		for _, size := range s.callSizes() {
+			n += size
+		}
+		wb.mu.Lock()
+		defer wb.mu.Unlock()
+		if b := wb.open[batchKey{testAction, "p1"}]; b != nil {
+			n += len(b.members)
+		}
+		return n
+	}
+	for deadline := time.Now().Add(10 * time.Second); (len(s.callSizes()) < 2 || joined() < 25) && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
 	clock.open()
