@@ -166,8 +166,8 @@ func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
 	fs.IntVar(&c.burst, "burst", 0, "token bucket size for --qps (default: one second's worth)")
 	fs.Var(&faults, "fault", "inject a fault, repeatable: `ACTION:KIND:VALUE`; ACTION empty or * = every action;\n"+
 		"KIND Throttling, ServiceUnavailable, InternalError, Drop or ProxyNotFound (404 without a CloudAPI code)\n"+
-		"with VALUE a rate in (0,1] or count=N\n"+
-		"(the next N matching requests); or KIND Latency with VALUE a duration, optionally :RATE")
+		"with VALUE a rate in (0,1] or count=N (the next N matching requests);\n"+
+		"or KIND Latency with VALUE a duration, optionally :RATE")
 	fs.Float64Var(rates[emulator.FaultThrottling], "throttle-rate", 0, "fraction of all requests answered Throttling")
 	fs.Float64Var(rates[emulator.FaultServiceUnavailable], "unavailable-rate", 0, "fraction of all requests answered 503 ServiceUnavailable")
 	fs.Float64Var(rates[emulator.FaultInternalError], "internal-error-rate", 0, "fraction of all requests answered 500 InternalError")

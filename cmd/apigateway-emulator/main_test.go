@@ -493,6 +493,10 @@ func TestRunRejectsBadCommandLines(t *testing.T) {
 		{"--listen", "8080"},
 		{"--unknown-product", "maybe"},
 		{"--detach-visibility-delay", "-1s"},
+		{"--cap-page-size", "-1"},
+		{"--refuse-page-size-above", "-5"},
+		{"--lock-timeout-every", "1"},
+		{"--proxy-not-found-every", "-2"},
 	}
 	for _, args := range cases {
 		var stdout, stderr lockedBuffer
