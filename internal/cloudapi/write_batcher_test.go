@@ -550,3 +550,44 @@ func TestWriteBatcherShortensWaitForLoneWrites(t *testing.T) {
 		t.Fatalf("after a batch of two, a write waited %v, want %v", got, time.Second)
 	}
 }
+
+// Whether an error may be one item's is the operation's call: a detach's "not found" is about the
+// product, the scope of the whole call (not split); a revoke's is about one of its products (split,
+// so that every other product gets its own answer).
+func TestWriteBatcherItemFaultIsPerOperation(t *testing.T) {
+	notFound := itemError("EntityNotFound.Whatever")
+	for _, tc := range []struct {
+		name      string
+		itemFault func(error) bool
+		calls     int
+	}{
+		{"detach: the product", detachItemFault, 1},
+		{"revoke: one product", revokeItemFaults[actionRevoke], 5}, // 4, then 2 and 2, then 1 and 1
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := newGateClock()
+			s := &recordingSender{fail: func(items []APIRef) error {
+				if slices.Contains(items, ref(2)) {
+					return notFound
+				}
+				return nil
+			}}
+			wb := newWriteBatcher(time.Second, time.Minute, 100, clock,
+				map[string]func(context.Context, string, []APIRef) error{testAction: s.send},
+				map[string]func(error) bool{testAction: tc.itemFault})
+			res := startWrites(t, wb, clock, bgContexts(4))
+			clock.open()
+			for i, ch := range res {
+				err := <-ch
+				if split := tc.calls > 1; split && i != 2 && err != nil {
+					t.Errorf("write %d: %v, want success", i, err)
+				} else if (!split || i == 2) && !errors.Is(err, notFound) {
+					t.Errorf("write %d: %v, want the not-found answer", i, err)
+				}
+			}
+			if n := len(s.callSizes()); n != tc.calls {
+				t.Fatalf("%d calls, want %d", n, tc.calls)
+			}
+		})
+	}
+}
