@@ -121,6 +121,7 @@ type cliConfig struct {
 	capPage         int
 	refusePageAbove int
 	lockEvery       int
+	lockApplied     bool
 	proxyEvery      int
 	maxItems        int
 	maxPage         int
@@ -184,6 +185,8 @@ func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
 	fs.IntVar(&c.refusePageAbove, "refuse-page-size-above", 0, "a PageSize above `N` is refused with 400 InvalidParameter (0 = only --max-page-size applies)")
 	fs.IntVar(&c.lockEvery, "lock-timeout-every", 0, "every `N`th write to an API product (N >= 2, counted per product) is refused with\n"+
 		"400 ConcurrencyLockTimeout and changes nothing, as the service answers concurrent writes to one object (0 = never)")
+	fs.BoolVar(&c.lockApplied, "lock-timeout-after-apply", false, "with --lock-timeout-every: the refused write was applied before the lock timeout was answered\n"+
+		"(the other reading of an undocumented answer; default: nothing changed)")
 	fs.IntVar(&c.proxyEvery, "proxy-not-found-every", 0, "every `N`th request (N >= 2) is answered 404 with an HTML page and no CloudAPI error code,\n"+
 		"as a proxy in front of the service might; the request never reaches the service (0 = never)")
 	fs.IntVar(&c.maxItems, "max-items", 0, "maximum Apis.N items per AttachApiProduct/DetachApiProduct call (default 100)")
@@ -227,6 +230,9 @@ func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
 	}
 	if c.lockEvery < 0 || c.lockEvery == 1 || c.proxyEvery < 0 || c.proxyEvery == 1 {
 		errs = append(errs, errors.New("--lock-timeout-every and --proxy-not-found-every must be 0 (never) or at least 2"))
+	}
+	if c.lockApplied && c.lockEvery == 0 {
+		errs = append(errs, errors.New("--lock-timeout-after-apply needs --lock-timeout-every"))
 	}
 	for _, kind := range []emulator.FaultKind{emulator.FaultThrottling, emulator.FaultServiceUnavailable,
 		emulator.FaultInternalError, emulator.FaultDrop} {
@@ -321,6 +327,7 @@ func (c *cliConfig) options() ([]emulator.Option, error) {
 		CapPageSize:            c.capPage,
 		RefusePageSizeAbove:    c.refusePageAbove,
 		LockTimeoutEvery:       c.lockEvery,
+		LockTimeoutAfterApply:  c.lockApplied,
 		ProxyNotFoundEvery:     c.proxyEvery,
 	}))
 	if c.setFlags["max-items"] {

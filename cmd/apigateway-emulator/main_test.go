@@ -496,6 +496,7 @@ func TestRunRejectsBadCommandLines(t *testing.T) {
 		{"--cap-page-size", "-1"},
 		{"--refuse-page-size-above", "-5"},
 		{"--lock-timeout-every", "1"},
+		{"--lock-timeout-after-apply"},
 		{"--proxy-not-found-every", "-2"},
 	}
 	for _, args := range cases {

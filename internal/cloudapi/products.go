@@ -10,6 +10,7 @@ import (
 
 	cloudapiclient "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
 	"github.com/alibabacloud-go/tea/dara"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 const (
@@ -223,7 +224,9 @@ func OutcomeUnknown(err error) bool {
 	return IsRetryable(err) && !IsCredentialError(err)
 }
 
-// DeleteAPIProduct deletes the product (DeleteApiProduct), which also drops its attachments.
+// DeleteAPIProduct deletes the product (DeleteApiProduct), which also drops its attachments. An
+// unknown product is an error for which IsNotFound is true, unless an earlier attempt of the same
+// call may have deleted it: then the delete succeeded.
 func (c *Client) DeleteAPIProduct(ctx context.Context, productID string) error {
 	if strings.TrimSpace(productID) == "" {
 		return errors.New("CloudAPI DeleteApiProduct: the API product ID is empty")
@@ -232,8 +235,16 @@ func (c *Client) DeleteAPIProduct(ctx context.Context, productID string) error {
 		defer c.snapshots.forgetProduct(productID)
 		defer c.grantCache.forgetProduct(productID)
 	}
-	return c.invoke(ctx, "DeleteApiProduct", sdkCall((*cloudapiclient.Client).DeleteApiProductWithContext,
+	err := c.invoke(ctx, "DeleteApiProduct", sdkCall((*cloudapiclient.Client).DeleteApiProductWithContext,
 		&cloudapiclient.DeleteApiProductRequest{ApiProductId: dara.String(productID)}, (*cloudapiclient.DeleteApiProductResponse).GetBody, nil))
+	var ae *APIError
+	if IsNotFound(err) && errors.As(err, &ae) && ae.maybeApplied {
+		// An earlier attempt of this call may have deleted it (its answer was lost, or was a lock
+		// timeout that came after the delete): the product is gone, which is what was asked.
+		tflog.Debug(ctx, "API product not found on a retry of its delete; taking it as deleted", map[string]any{"api_product_id": productID})
+		return nil
+	}
+	return err
 }
 
 // ListProductAPIs returns every API attached to the product, paging DescribeApiProductApis by the

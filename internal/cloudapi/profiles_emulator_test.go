@@ -225,6 +225,46 @@ func TestLockTimeoutsAndProxyNotFoundAreRetried(t *testing.T) {
 			t.Fatal("no write met a lock timeout: the test proves nothing")
 		}
 	})
+	t.Run("lock timeout after the write was applied", func(t *testing.T) {
+		// The other reading: the write was applied, then the lock timeout answered. Retrying is
+		// still right: a retried attach, grant, revoke or detach is a no-op; a retried delete finds
+		// the product gone, which the caller takes for deleted.
+		srv, c, api, apps := profileFixture(t, model.Behaviour{LockTimeoutEvery: 2, LockTimeoutAfterApply: true}, 2)
+		ctx := context.Background()
+		for _, stage := range []string{"RELEASE", "PRE", "TEST"} {
+			if err := c.AttachAPI(ctx, "p1", APIRef{APIID: api, StageName: stage}); err != nil {
+				t.Fatalf("attach %s: %v", stage, err)
+			}
+		}
+		for _, id := range apps {
+			if err := c.GrantApp(ctx, "p1", id, GrantTerms{}); err != nil {
+				t.Fatalf("grant %d: %v", id, err)
+			}
+		}
+		if got, err := c.ListProductApps(ctx, "p1"); err != nil || len(got) != 2 {
+			t.Fatalf("ListProductApps: %v, %v", got, err)
+		}
+		for _, id := range apps {
+			if err := c.RevokeApp(ctx, "p1", id); err != nil {
+				t.Fatalf("revoke %d: %v", id, err)
+			}
+		}
+		if err := c.DetachAPI(ctx, "p1", APIRef{APIID: api, StageName: "PRE"}); err != nil {
+			t.Fatal(err)
+		}
+		if atts, _ := srv.ProductAttachments(emulator.DefaultAccountID, "", "p1"); len(atts) != 2 {
+			t.Fatalf("attachments %v, want RELEASE and TEST", atts)
+		}
+		if err := c.DeleteAPIProduct(ctx, "p1"); err != nil {
+			t.Fatalf("delete: %v", err)
+		}
+		if _, ok := srv.ProductAttachments(emulator.DefaultAccountID, "", "p1"); ok {
+			t.Fatal("the product was not deleted")
+		}
+		if n := srv.RequestCount("", "ConcurrencyLockTimeout"); n == 0 {
+			t.Fatal("no write met a lock timeout: the test proves nothing")
+		}
+	})
 	t.Run("lock timeout in a batch", func(t *testing.T) {
 		// A lock timeout past the retries is the call's, not an item's: never split, and unknown.
 		_, c, api, _ := profileFixture(t, model.Behaviour{LockTimeoutEvery: 2}, 0)

@@ -107,8 +107,10 @@
 //     account and region, not persisted), and the write that brings a product's count to N (at
 //     least 2) is refused before anything is checked or changed, and starts the counts of the
 //     products it names over, so its retry is accepted. Alibaba does not say whether a lock timeout
-//     can come after the write was applied; the emulator's never is, and the client must not rely
-//     on that (it takes the outcome as unknown once its retries run out).
+//     can come after the write was applied: by default the emulator's never is; under
+//     --lock-timeout-after-apply (Behaviour.LockTimeoutAfterApply) it always is, as far as the
+//     write would have succeeded. A client must be right under both (the provider's client retries
+//     and, once its retries run out, takes the outcome as unknown).
 //   - A proxy in front of the service (--proxy-not-found-every, Behaviour.ProxyNotFoundEvery; and the
 //     ProxyNotFound fault kind, by rate or count): every Nth authenticated request (N at least 2) is
 //     answered 404 with an HTML page, no CloudAPI error code and no request id, and never reaches

@@ -243,3 +243,25 @@ func TestUnknownProductReadingsForApps(t *testing.T) {
 		})
 	}
 }
+
+// TestLockTimeoutAfterApply: under the other reading, the refused write was applied before the
+// lock timeout was answered; a write that fails for another reason answers that.
+func TestLockTimeoutAfterApply(t *testing.T) {
+	s := startServer(t, emulator.WithBehaviour(model.Behaviour{LockTimeoutEvery: 2, LockTimeoutAfterApply: true}))
+	c := defaultTyped(t, s)
+	fx := seedFixture(t, s, emulator.DefaultAccountID)
+	if _, err := c.AttachApiProduct(attachReq("a", fx.apiID, "RELEASE")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.AttachApiProduct(attachReq("a", fx.apiID, "PRE"))
+	wantErr(t, err, "ConcurrencyLockTimeout", 400)
+	if atts, _ := s.ProductAttachments(emulator.DefaultAccountID, "", "a"); len(atts) != 2 {
+		t.Fatalf("the write answered with a lock timeout was not applied: %v", atts)
+	}
+	if _, err := c.AttachApiProduct(attachReq("b", fx.apiID, "RELEASE")); err != nil {
+		t.Fatal(err)
+	}
+	// b's second write fails on its own (an unknown API): that is its answer, nothing changed.
+	_, err = c.AttachApiProduct(attachReq("b", "0123456789abcdef0123456789abcdef", "RELEASE"))
+	wantErr(t, err, "NotFoundApi", 404)
+}

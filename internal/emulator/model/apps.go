@@ -136,15 +136,17 @@ type AuthorizeRequest struct {
 // product exists) and changes nothing when any check fails. Re-authorizing a product replaces the
 // validity and description (an absent validity makes it permanent again) and keeps the original
 // authorization time and listing position.
-func (r *Region) Authorize(in AuthorizeRequest, now time.Time) error {
+func (r *Region) Authorize(in AuthorizeRequest, now time.Time) (err error) {
 	if err := checkDescription("Description", in.Description, 2000); err != nil {
 		return err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.lockTimeout(in.ProductIDs...); err != nil {
-		return err
+	lockErr := r.lockTimeout(in.ProductIDs...)
+	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
+		return lockErr
 	}
+	defer func() { err = afterLock(err, lockErr) }()
 	a, err := r.lookupApp(in.AppID)
 	if err != nil {
 		return err
@@ -185,7 +187,7 @@ type AuthorizeAppsRequest struct {
 // product and every app must exist, under every Behaviour.UnknownProduct: a grant cannot name a
 // product the service does not know, even where listings treat it as empty), re-granting replaces
 // validity and description.
-func (r *Region) AuthorizeApps(in AuthorizeAppsRequest, now time.Time) error {
+func (r *Region) AuthorizeApps(in AuthorizeAppsRequest, now time.Time) (err error) {
 	if err := checkProductID(in.ProductID); err != nil {
 		return err
 	}
@@ -194,9 +196,11 @@ func (r *Region) AuthorizeApps(in AuthorizeAppsRequest, now time.Time) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.lockTimeout(in.ProductID); err != nil {
-		return err
+	lockErr := r.lockTimeout(in.ProductID)
+	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
+		return lockErr
 	}
+	defer func() { err = afterLock(err, lockErr) }()
 	if _, err := r.lookupProduct(in.ProductID); err != nil {
 		return err
 	}
@@ -219,12 +223,14 @@ func (r *Region) AuthorizeApps(in AuthorizeAppsRequest, now time.Time) error {
 // ignored, so revoking is idempotent. A product that does not exist is answered as
 // Behaviour.UnknownProduct says, like a detach from it: not found (the whole call fails, nothing is
 // revoked), or ignored under UnknownProductEmpty.
-func (r *Region) Revoke(appID int64, productIDs []string) error {
+func (r *Region) Revoke(appID int64, productIDs []string) (err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.lockTimeout(productIDs...); err != nil {
-		return err
+	lockErr := r.lockTimeout(productIDs...)
+	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
+		return lockErr
 	}
+	defer func() { err = afterLock(err, lockErr) }()
 	a, err := r.lookupApp(appID)
 	if err != nil {
 		return err

@@ -39,6 +39,10 @@ type Behaviour struct {
 	// is refused, changing nothing, and starts the counts of the products it names over. So
 	// concurrency is modelled deterministically, and the retry of a refused write is accepted.
 	LockTimeoutEvery int
+	// LockTimeoutAfterApply is the other reading of a lock timeout, which Alibaba does not rule
+	// out: the refused write (LockTimeoutEvery) was applied, as far as it would have succeeded,
+	// before ConcurrencyLockTimeout was answered. A write that fails for another reason answers that.
+	LockTimeoutAfterApply bool
 	// ProxyNotFoundEvery, when at least 2, answers every ProxyNotFoundEvery-th authenticated
 	// request with a 404 that carries no CloudAPI error code (an HTML page), as a proxy or load
 	// balancer in front of the service might; the request never reaches the service. It is the
@@ -137,6 +141,15 @@ func (r *Region) lockTimeout(productIDs ...string) error {
 		delete(b.writes, productKey{r.account, r.name, id})
 	}
 	return &LockTimeoutError{ProductID: refused}
+}
+
+// afterLock is what a write answers under Behaviour.LockTimeoutAfterApply: its own error if it
+// failed, else the lock timeout lockErr (nil when there was none).
+func afterLock(err, lockErr error) error {
+	if err != nil {
+		return err
+	}
+	return lockErr
 }
 
 // productKey names one product of one account in one region.
