@@ -36,7 +36,6 @@ var behaviourProfiles = []struct {
 	{"page_size_capped_at_50", model.Behaviour{CapPageSize: 50}},
 	{"page_size_over_50_refused", model.Behaviour{RefusePageSizeAbove: 50}},
 	{"concurrency_lock_timeout", model.Behaviour{LockTimeoutEvery: 3}},
-	{"concurrency_lock_timeout_after_apply", model.Behaviour{LockTimeoutEvery: 3, LockTimeoutAfterApply: true}},
 	{"proxy_not_found", model.Behaviour{ProxyNotFoundEvery: 4}},
 }
 
