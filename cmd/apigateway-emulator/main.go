@@ -118,6 +118,11 @@ type cliConfig struct {
 	refuseDetach    bool
 	refuseDuplicate bool
 	detachVisDelay  time.Duration
+	capPage         int
+	refusePageAbove int
+	lockEvery       int
+	lockApplied     bool
+	proxyEvery      int
 	maxItems        int
 	maxPage         int
 	randSeed        int64
@@ -161,8 +166,9 @@ func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
 	fs.Float64Var(&c.qps, "qps", 0, "per-account request rate limit; excess requests get Throttling.User (0 = unlimited)")
 	fs.IntVar(&c.burst, "burst", 0, "token bucket size for --qps (default: one second's worth)")
 	fs.Var(&faults, "fault", "inject a fault, repeatable: `ACTION:KIND:VALUE`; ACTION empty or * = every action;\n"+
-		"KIND Throttling, ServiceUnavailable, InternalError or Drop with VALUE a rate in (0,1] or count=N\n"+
-		"(the next N matching requests); or KIND Latency with VALUE a duration, optionally :RATE")
+		"KIND Throttling, ServiceUnavailable, InternalError, Drop or ProxyNotFound (404 without a CloudAPI code)\n"+
+		"with VALUE a rate in (0,1] or count=N (the next N matching requests);\n"+
+		"or KIND Latency with VALUE a duration, optionally :RATE")
 	fs.Float64Var(rates[emulator.FaultThrottling], "throttle-rate", 0, "fraction of all requests answered Throttling")
 	fs.Float64Var(rates[emulator.FaultServiceUnavailable], "unavailable-rate", 0, "fraction of all requests answered 503 ServiceUnavailable")
 	fs.Float64Var(rates[emulator.FaultInternalError], "internal-error-rate", 0, "fraction of all requests answered 500 InternalError")
@@ -174,6 +180,15 @@ func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
 	fs.BoolVar(&c.refuseDetach, "refuse-detach-unattached", false, "DetachApiProduct of a pair that is not attached fails (400 ApiNotAttached) instead of succeeding")
 	fs.BoolVar(&c.refuseDuplicate, "refuse-duplicate-attach", false, "AttachApiProduct of a pair already attached fails (400 ApiAlreadyAttached) instead of succeeding")
 	fs.DurationVar(&c.detachVisDelay, "detach-visibility-delay", 0, "time a detached attachment stays visible to DescribeApiProductApis")
+	fs.IntVar(&c.capPage, "cap-page-size", 0, "every Describe listing answers at most `N` items per page, whatever PageSize asks\n"+
+		"(TotalCount stays true), like a service with a lower page limit than clients assume (0 = no cap)")
+	fs.IntVar(&c.refusePageAbove, "refuse-page-size-above", 0, "a PageSize above `N` is refused with 400 InvalidParameter (0 = only --max-page-size applies)")
+	fs.IntVar(&c.lockEvery, "lock-timeout-every", 0, "every `N`th write to an API product (N >= 2, counted per product) is refused with\n"+
+		"400 ConcurrencyLockTimeout and changes nothing, as the service answers concurrent writes to one object (0 = never)")
+	fs.BoolVar(&c.lockApplied, "lock-timeout-after-apply", false, "with --lock-timeout-every: the refused write was applied before the lock timeout was answered\n"+
+		"(the other reading of an undocumented answer; default: nothing changed)")
+	fs.IntVar(&c.proxyEvery, "proxy-not-found-every", 0, "every `N`th request (N >= 2) is answered 404 with an HTML page and no CloudAPI error code,\n"+
+		"as a proxy in front of the service might; the request never reaches the service (0 = never)")
 	fs.IntVar(&c.maxItems, "max-items", 0, "maximum Apis.N items per AttachApiProduct/DetachApiProduct call (default 100)")
 	fs.IntVar(&c.maxPage, "max-page-size", 0, "maximum PageSize of Describe operations (default 100)")
 	fs.BoolVar(&c.tls, "tls", false, "serve HTTPS with a certificate from a private CA created at start (see --ca-file); default HTTP")
@@ -209,6 +224,15 @@ func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
 	}
 	if c.visDelay < 0 || c.detachVisDelay < 0 {
 		errs = append(errs, errors.New("--visibility-delay and --detach-visibility-delay must not be negative"))
+	}
+	if c.capPage < 0 || c.refusePageAbove < 0 {
+		errs = append(errs, errors.New("--cap-page-size and --refuse-page-size-above must not be negative"))
+	}
+	if c.lockEvery < 0 || c.lockEvery == 1 || c.proxyEvery < 0 || c.proxyEvery == 1 {
+		errs = append(errs, errors.New("--lock-timeout-every and --proxy-not-found-every must be 0 (never) or at least 2"))
+	}
+	if c.lockApplied && c.lockEvery == 0 {
+		errs = append(errs, errors.New("--lock-timeout-after-apply needs --lock-timeout-every"))
 	}
 	for _, kind := range []emulator.FaultKind{emulator.FaultThrottling, emulator.FaultServiceUnavailable,
 		emulator.FaultInternalError, emulator.FaultDrop} {
@@ -300,6 +324,11 @@ func (c *cliConfig) options() ([]emulator.Option, error) {
 		RefuseDuplicateAttach:  c.refuseDuplicate,
 		AttachVisibilityDelay:  c.visDelay,
 		DetachVisibilityDelay:  c.detachVisDelay,
+		CapPageSize:            c.capPage,
+		RefusePageSizeAbove:    c.refusePageAbove,
+		LockTimeoutEvery:       c.lockEvery,
+		LockTimeoutAfterApply:  c.lockApplied,
+		ProxyNotFoundEvery:     c.proxyEvery,
 	}))
 	if c.setFlags["max-items"] {
 		if c.maxItems <= 0 {
@@ -396,13 +425,13 @@ func parseFault(v string) (emulator.Fault, error) {
 	}
 	var kind emulator.FaultKind
 	for _, k := range []emulator.FaultKind{emulator.FaultThrottling, emulator.FaultServiceUnavailable,
-		emulator.FaultInternalError, emulator.FaultDrop, emulator.FaultLatency} {
+		emulator.FaultInternalError, emulator.FaultDrop, emulator.FaultProxyNotFound, emulator.FaultLatency} {
 		if strings.EqualFold(parts[1], string(k)) {
 			kind = k
 		}
 	}
 	if kind == "" {
-		return emulator.Fault{}, fmt.Errorf("%q: unknown kind %q (want Throttling, ServiceUnavailable, InternalError, Drop or Latency)", v, parts[1])
+		return emulator.Fault{}, fmt.Errorf("%q: unknown kind %q (want Throttling, ServiceUnavailable, InternalError, Drop, ProxyNotFound or Latency)", v, parts[1])
 	}
 	ft := emulator.Fault{Action: action, Kind: kind}
 	if kind == emulator.FaultLatency {

@@ -418,11 +418,49 @@ func TestRunBehaviourFlags(t *testing.T) {
 	}
 }
 
+// TestRunPagingAndConcurrencyFlags: --cap-page-size, --refuse-page-size-above,
+// --lock-timeout-every and --proxy-not-found-every reach the emulator.
+func TestRunPagingAndConcurrencyFlags(t *testing.T) {
+	clearCredentialEnv(t)
+	r := startRun(t, "--listen", "127.0.0.1:0", "--access-key-id", "K1", "--access-key-secret", "S1",
+		"--unknown-product", "empty", "--cap-page-size", "3", "--refuse-page-size-above", "50")
+	c := sdkClient(t, r.endpoint, "K1", "S1")
+	resp, err := c.DescribeApiProductApis(&cloudapi.DescribeApiProductApisRequest{ApiProductId: dara.String("nope"), PageSize: dara.Int32(50)})
+	if err != nil || dara.Int32Value(resp.Body.PageSize) != 3 {
+		t.Fatalf("PageSize 50 under --cap-page-size 3: %v %v", resp, err)
+	}
+	_, err = c.DescribeApiProductApis(&cloudapi.DescribeApiProductApisRequest{ApiProductId: dara.String("nope"), PageSize: dara.Int32(51)})
+	if code := sdkCode(err); code != "InvalidParameter" {
+		t.Fatalf("PageSize 51 under --refuse-page-size-above 50: code %q (%v)", code, err)
+	}
+
+	r2 := startRun(t, "--listen", "127.0.0.1:0", "--access-key-id", "K2", "--access-key-secret", "S2",
+		"--lock-timeout-every", "2", "--proxy-not-found-every", "3")
+	c2 := sdkClient(t, r2.endpoint, "K2", "S2")
+	detach := func() error {
+		_, err := c2.DetachApiProduct(&cloudapi.DetachApiProductRequest{ApiProductId: dara.String("nope"),
+			Apis: []*cloudapi.DetachApiProductRequestApis{{ApiId: dara.String("a1"), StageName: dara.String("RELEASE")}}})
+		return err
+	}
+	// Request 1: a first write to "nope" (not found); 2: its second write, refused for the lock;
+	// 3: the proxy's 404.
+	if code := sdkCode(detach()); code != "NotFoundApiProduct" {
+		t.Fatalf("first detach: code %q", code)
+	}
+	if code := sdkCode(detach()); code != "ConcurrencyLockTimeout" {
+		t.Fatalf("second detach: code %q, want ConcurrencyLockTimeout", code)
+	}
+	if err := detach(); err == nil || sdkCode(err) != "" {
+		t.Fatalf("third request: %v, want a 404 without a CloudAPI code", err)
+	}
+}
+
 func TestParseFault(t *testing.T) {
 	good := map[string]emulator.Fault{
 		"AttachApiProduct:Throttling:0.25":    {Action: "AttachApiProduct", Kind: emulator.FaultThrottling, Rate: 0.25},
 		":internalerror:1":                    {Kind: emulator.FaultInternalError, Rate: 1},
 		"*:Drop:count=3":                      {Kind: emulator.FaultDrop, Count: 3},
+		"*:proxynotfound:0.1":                 {Kind: emulator.FaultProxyNotFound, Rate: 0.1},
 		"DescribeApis:ServiceUnavailable:0.5": {Action: "DescribeApis", Kind: emulator.FaultServiceUnavailable, Rate: 0.5},
 		"*:Latency:150ms":                     {Kind: emulator.FaultLatency, Latency: 150 * time.Millisecond},
 		"DeployApi:Latency:2s:0.1":            {Action: "DeployApi", Kind: emulator.FaultLatency, Latency: 2 * time.Second, Rate: 0.1},
@@ -455,6 +493,11 @@ func TestRunRejectsBadCommandLines(t *testing.T) {
 		{"--listen", "8080"},
 		{"--unknown-product", "maybe"},
 		{"--detach-visibility-delay", "-1s"},
+		{"--cap-page-size", "-1"},
+		{"--refuse-page-size-above", "-5"},
+		{"--lock-timeout-every", "1"},
+		{"--lock-timeout-after-apply"},
+		{"--proxy-not-found-every", "-2"},
 	}
 	for _, args := range cases {
 		var stdout, stderr lockedBuffer

@@ -50,8 +50,9 @@ func TestUnexplainedListingErrorIsUnknownProductOnlyWhenListingsProveIt(t *testi
 	}{
 		// The product and the impossible product are answered the same way: missing.
 		{"same answer for an impossible product", []fakeFault{gone, gone, gone}, true, 3},
-		// Our PageSize was the problem: the product lists fine with the documented parameters.
-		{"our parameters", []fakeFault{pageSize}, false, 2},
+		// Our PageSize was the problem: the product lists fine with the documented parameters, and
+		// then with PageSize 50, which the client keeps using.
+		{"our parameters", []fakeFault{pageSize}, false, 3},
 		// The impossible product gets another answer: the first is about this product, not its absence.
 		{"another answer for an impossible product", []fakeFault{gone, gone, {Action: "DescribeApiProductApis", Kind: "code", Status: 404, Code: "NotFoundApiProduct"}}, false, 3},
 		{"permission", []fakeFault{forbidden}, false, 1},

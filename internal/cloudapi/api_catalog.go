@@ -20,22 +20,26 @@ const catalogFirstListingAt = 10
 // show (created after it) is still described on its own.
 type apiCatalog struct {
 	describe func(ctx context.Context, apiID string) (*APIDetail, error)
-	// listPage fetches page n of DescribeApis and the listing's TotalCount.
-	listPage func(ctx context.Context, page int) (apis []APIDetail, total int, err error)
-	flight   singleflight.Group
+	// firstPage reads page 1 of the region's DescribeApis listing; listAll reads all of it (listAll
+	// in paging.go), from that page 1 if it is given.
+	firstPage func(ctx context.Context) (listPage[APIDetail], error)
+	listAll   func(ctx context.Context, first *listPage[APIDetail]) ([]APIDetail, error)
+	flight    singleflight.Group
 
 	mu        sync.Mutex
 	known     map[string]*APIDetail
 	missing   map[string]error
 	asked     map[string]bool
-	pages     int  // pages of a full region listing; 0 until page 1 was read
-	listed    bool // the whole region was listed
-	listFails int  // listings that failed; after two, stay with DescribeApi
+	pages     int                  // pages of a full region listing; 0 until page 1 was read
+	first     *listPage[APIDetail] // that page 1
+	listed    bool                 // the whole region was listed
+	listFails int                  // listings that failed; after two, stay with DescribeApi
 }
 
 func newAPICatalog(describe func(context.Context, string) (*APIDetail, error),
-	listPage func(context.Context, int) ([]APIDetail, int, error)) *apiCatalog {
-	return &apiCatalog{describe: describe, listPage: listPage,
+	firstPage func(context.Context) (listPage[APIDetail], error),
+	listAll func(context.Context, *listPage[APIDetail]) ([]APIDetail, error)) *apiCatalog {
+	return &apiCatalog{describe: describe, firstPage: firstPage, listAll: listAll,
 		known: map[string]*APIDetail{}, missing: map[string]error{}, asked: map[string]bool{}}
 }
 
@@ -102,52 +106,45 @@ func (ac *apiCatalog) cached(apiID string) (*APIDetail, bool) {
 }
 
 // listRegion reads page 1 to learn the listing's size and, when that is already worth it, the
-// rest. Failures only mean falling back to DescribeApi.
+// whole listing. Failures only mean falling back to DescribeApi.
 func (ac *apiCatalog) listRegion(ctx context.Context) {
 	_, _, _ = ac.flight.Do("list", func() (any, error) {
 		lctx, cancel := detachedWithDeadline(ctx)
 		defer cancel()
 		ac.mu.Lock()
-		pages, asked := ac.pages, len(ac.asked)
+		pages, asked, first := ac.pages, len(ac.asked), ac.first
 		ac.mu.Unlock()
-		start := 2 // page 1 was read when pages was learnt
-		var found []APIDetail
 		if pages == 0 {
-			apis, total, err := ac.listPage(lctx, 1)
+			p, err := ac.firstPage(lctx)
 			if err != nil {
 				ac.failList()
 				return nil, err
 			}
-			if total < 0 {
+			if p.total < 0 {
 				// Without a TotalCount the listing's size is unknown: stay with DescribeApi.
-				ac.add(apis, false)
+				ac.add(p.items, false)
 				ac.failList()
 				ac.failList()
 				return nil, nil
 			}
-			pages = max(1, (total+pageSize-1)/pageSize)
+			// The page size the service used, not the one asked for: a cost estimate only.
+			perPage := max(1, len(p.items))
+			pages = max(1, (p.total+perPage-1)/perPage)
+			first = &p
 			ac.mu.Lock()
-			ac.pages = pages
+			ac.pages, ac.first = pages, first
 			ac.mu.Unlock()
-			found = apis
 			if asked < pages {
-				ac.add(found, false)
+				ac.add(p.items, false)
 				return nil, nil
 			}
 		}
-		for page := start; page <= pages && page <= maxPages; page++ {
-			apis, _, err := ac.listPage(lctx, page)
-			if err != nil {
-				ac.add(found, false)
-				ac.failList()
-				return nil, err
-			}
-			if len(apis) == 0 {
-				break
-			}
-			found = append(found, apis...)
+		apis, err := ac.listAll(lctx, first)
+		if err != nil {
+			ac.failList()
+			return nil, err
 		}
-		ac.add(found, true)
+		ac.add(apis, true)
 		return nil, nil
 	})
 }

@@ -102,31 +102,39 @@ func (c *Client) DescribeAPI(ctx context.Context, apiID string) (*APIDetail, err
 	return d, nil
 }
 
-// listAPIsPage reads one page of DescribeApis, optionally filtered by group and (fuzzy) name.
-// total is the service's TotalCount, -1 when it sent none.
-func (c *Client) listAPIsPage(ctx context.Context, groupID, name string, page int) (apis []APIDetail, total int, err error) {
+// regionListing is the DescribeApis listing of the whole region for listAll; first, when not nil, is
+// its page 1 read earlier.
+func (c *Client) regionListing(first *listPage[APIDetail]) pagedListing[APIDetail, string] {
+	return pagedListing[APIDetail, string]{
+		action:  "DescribeApis",
+		subject: "the region's APIs",
+		fetch:   c.describeAPIsPage,
+		key:     func(d APIDetail) string { return d.APIID },
+		first:   first,
+	}
+}
+
+// regionFirstPage reads page 1 of the region's DescribeApis listing, at the page size listAll uses.
+func (c *Client) regionFirstPage(ctx context.Context) (listPage[APIDetail], error) {
+	p, _, err := fetchPage(ctx, c, c.regionListing(nil), 1)
+	return p, err
+}
+
+// describeAPIsPage reads one page of DescribeApis (size 0: no PageSize).
+func (c *Client) describeAPIsPage(ctx context.Context, number, size int) (listPage[APIDetail], error) {
 	var body *cloudapiclient.DescribeApisResponseBody
-	req := &cloudapiclient.DescribeApisRequest{
-		PageNumber: dara.Int32(int32(page)),
-		PageSize:   dara.Int32(pageSize),
+	req := &cloudapiclient.DescribeApisRequest{PageNumber: dara.Int32(int32(number))}
+	if size > 0 {
+		req.PageSize = dara.Int32(int32(size))
 	}
-	if groupID != "" {
-		req.GroupId = dara.String(groupID)
-	}
-	if name != "" {
-		req.ApiName = dara.String(name)
-	}
-	err = c.invoke(ctx, "DescribeApis", sdkCall((*cloudapiclient.Client).DescribeApisWithContext, req,
+	err := c.invoke(ctx, "DescribeApis", sdkCall((*cloudapiclient.Client).DescribeApisWithContext, req,
 		(*cloudapiclient.DescribeApisResponse).GetBody, &body))
 	if err != nil {
-		return nil, 0, err
+		return listPage[APIDetail]{}, err
 	}
-	total = -1
-	if body.TotalCount != nil {
-		total = int(*body.TotalCount)
-	}
+	p := listPage[APIDetail]{total: totalOf(body.TotalCount)}
 	if body.ApiSummarys == nil {
-		return nil, total, nil
+		return p, nil
 	}
 	for _, it := range body.ApiSummarys.ApiSummary {
 		if it == nil {
@@ -149,9 +157,9 @@ func (c *Client) listAPIsPage(ctx context.Context, groupID, name string, page in
 				}
 			}
 		}
-		apis = append(apis, d)
+		p.items = append(p.items, d)
 	}
-	return apis, total, nil
+	return p, nil
 }
 
 // isDeployed interprets DeployedStatus: the real service lists every stage and marks the

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -96,15 +97,26 @@ func (c *Client) GrantApp(ctx context.Context, productID string, appID int64, te
 }
 
 // RevokeApp removes the app's authorization on the product. Concurrent revokes for the same app
-// are sent together, as one RemoveApiProductsAuthorities call of up to 100 products.
+// are sent together, as one RemoveApiProductsAuthorities call of up to 100 products; the result is
+// this product's own. An unknown product is an error for which IsNotFound is true, whatever code
+// the service answers it with (the ambiguity rule of listings, answersAsUnknown, with a revoke of a
+// product that cannot exist as the probe: revoking nothing is harmless).
 func (c *Client) RevokeApp(ctx context.Context, productID string, appID int64) error {
 	if err := checkGrant(productID, []int64{appID}); err != nil {
 		return err
 	}
+	var err error
 	if c.revokes == nil {
-		return c.RemoveAPIProductsAuthorities(ctx, appID, []string{productID})
+		err = c.RemoveAPIProductsAuthorities(ctx, appID, []string{productID})
+	} else {
+		err = c.revokes.do(ctx, actionRevoke, strconv.FormatInt(appID, 10), productID)
 	}
-	return c.revokes.do(ctx, actionRevoke, strconv.FormatInt(appID, 10), productID)
+	if err != nil && !IsNotFound(err) && !OutcomeUnknown(err) && c.answersAsUnknown(ctx, err, func(ctx context.Context, id string) error {
+		return c.revokeCall(ctx, strconv.FormatInt(appID, 10), []string{id})
+	}) {
+		return &GrantNotFoundError{ProductID: productID, AppID: appID, ProductMissing: true, Err: err}
+	}
+	return err
 }
 
 // SetAppsAuthToAPIProduct authorizes apps on the product with terms, 100 apps per call.
@@ -239,93 +251,94 @@ func (c *Client) FindGrant(ctx context.Context, productID string, appID int64) (
 	return found, nil
 }
 
-// listProductApps is one complete listing of the product's apps, straight from the service.
-// Entries repeated across pages are dropped.
+// listProductApps is one complete listing of the product's apps, straight from the service, by the
+// rules of listAll (paging.go). An unknown product is recognised as product listings recognise it
+// (answersAsUnknown), whatever code the service answers it with.
 func (c *Client) listProductApps(ctx context.Context, productID string) ([]AuthorizedApp, error) {
 	if strings.TrimSpace(productID) == "" {
 		return nil, errors.New("CloudAPI DescribeAppsByApiProduct: the API product ID is empty")
 	}
-	out := []AuthorizedApp{}
-	seen := map[int64]bool{}
-	for page := 1; ; page++ {
-		if page > maxPages {
-			return nil, fmt.Errorf("CloudAPI DescribeAppsByApiProduct: API product %q: stopped after %d pages because the listing did not end", productID, maxPages)
+	fetch := func(ctx context.Context, id string, number, size int) (listPage[AuthorizedApp], error) {
+		req := &cloudapiclient.DescribeAppsByApiProductRequest{ApiProductId: dara.String(id), PageNumber: dara.Int32(int32(number))}
+		if size > 0 {
+			req.PageSize = dara.Int32(int32(size))
 		}
 		var body *cloudapiclient.DescribeAppsByApiProductResponseBody
 		err := c.invoke(ctx, "DescribeAppsByApiProduct", sdkCall((*cloudapiclient.Client).DescribeAppsByApiProductWithContext,
-			&cloudapiclient.DescribeAppsByApiProductRequest{
-				ApiProductId: dara.String(productID),
-				PageNumber:   dara.Int32(int32(page)),
-				PageSize:     dara.Int32(pageSize), // the documented maximum
-			}, (*cloudapiclient.DescribeAppsByApiProductResponse).GetBody, &body))
+			req, (*cloudapiclient.DescribeAppsByApiProductResponse).GetBody, &body))
 		if err != nil {
-			return nil, err
+			return listPage[AuthorizedApp]{}, err
 		}
-		var items []*cloudapiclient.DescribeAppsByApiProductResponseBodyAuthorizedAppsAuthorizedApp
+		p := listPage[AuthorizedApp]{total: totalOf(body.TotalCount)}
 		if body.AuthorizedApps != nil {
-			items = body.AuthorizedApps.AuthorizedApp
-		}
-		for _, it := range items {
-			if it == nil || seen[dara.Int64Value(it.AppId)] {
-				continue
+			for _, it := range body.AuthorizedApps.AuthorizedApp {
+				if it == nil {
+					continue
+				}
+				p.items = append(p.items, AuthorizedApp{
+					AppID:          dara.Int64Value(it.AppId),
+					AppName:        dara.StringValue(it.AppName),
+					AuthValidTime:  dara.StringValue(it.AuthValidTime),
+					AuthorizedTime: dara.StringValue(it.AuthorizedTime),
+					Description:    dara.StringValue(it.Description),
+				})
 			}
-			seen[dara.Int64Value(it.AppId)] = true
-			out = append(out, AuthorizedApp{
-				AppID:          dara.Int64Value(it.AppId),
-				AppName:        dara.StringValue(it.AppName),
-				AuthValidTime:  dara.StringValue(it.AuthValidTime),
-				AuthorizedTime: dara.StringValue(it.AuthorizedTime),
-				Description:    dara.StringValue(it.Description),
-			})
 		}
-		read := (page-1)*pageSize + len(items)
-		if len(items) == 0 || (body.TotalCount != nil && read >= int(*body.TotalCount)) || (body.TotalCount == nil && len(items) < pageSize) {
-			return out, nil
-		}
+		return p, nil
 	}
+	return listAll(ctx, c, pagedListing[AuthorizedApp, int64]{
+		action:  "DescribeAppsByApiProduct",
+		subject: fmt.Sprintf("API product %q", productID),
+		fetch: func(ctx context.Context, number, size int) (listPage[AuthorizedApp], error) {
+			return fetch(ctx, productID, number, size)
+		},
+		key: func(a AuthorizedApp) int64 { return a.AppID },
+		probe: func(ctx context.Context, id string) error {
+			_, err := fetch(ctx, id, 1, 0)
+			return err
+		},
+		notFound: func(err error) error { return &NotFoundError{ProductID: productID, ProductMissing: true, Err: err} },
+	})
 }
 
 // ListAppProducts returns the ids of every API product the app is authorized on
-// (DescribeApiProductsByApp, every page), unshared. An unknown app is an error for which
-// IsNotFound is true (NotFoundApp).
+// (DescribeApiProductsByApp, every page, by the rules of listAll), unshared. An unknown app is an
+// error for which IsNotFound is true (NotFoundApp).
 func (c *Client) ListAppProducts(ctx context.Context, appID int64) ([]string, error) {
 	if appID <= 0 {
 		return nil, fmt.Errorf("CloudAPI DescribeApiProductsByApp: invalid app ID %d", appID)
 	}
-	out := []string{}
-	seen := map[string]bool{}
-	for page := 1; ; page++ {
-		if page > maxPages {
-			return nil, fmt.Errorf("CloudAPI DescribeApiProductsByApp: app %d: stopped after %d pages because the listing did not end", appID, maxPages)
-		}
-		var body *cloudapiclient.DescribeApiProductsByAppResponseBody
-		err := c.invoke(ctx, "DescribeApiProductsByApp", sdkCall((*cloudapiclient.Client).DescribeApiProductsByAppWithContext,
-			&cloudapiclient.DescribeApiProductsByAppRequest{
-				AppId:      dara.Int64(appID),
-				PageNumber: dara.Int32(int32(page)),
-				PageSize:   dara.Int32(pageSize),
-			}, (*cloudapiclient.DescribeApiProductsByAppResponse).GetBody, &body))
-		if err != nil {
-			return nil, err
-		}
-		var items []*cloudapiclient.DescribeApiProductsByAppResponseBodyApiProductInfoListApiProductInfo
-		if body.ApiProductInfoList != nil {
-			items = body.ApiProductInfoList.ApiProductInfo
-		}
-		for _, it := range items {
-			if it == nil {
-				continue
+	ids, err := listAll(ctx, c, pagedListing[string, string]{
+		action:  "DescribeApiProductsByApp",
+		subject: fmt.Sprintf("app %d", appID),
+		fetch: func(ctx context.Context, number, size int) (listPage[string], error) {
+			req := &cloudapiclient.DescribeApiProductsByAppRequest{AppId: dara.Int64(appID), PageNumber: dara.Int32(int32(number))}
+			if size > 0 {
+				req.PageSize = dara.Int32(int32(size))
 			}
-			if id := dara.StringValue(it.ApiProductId); id != "" && !seen[id] {
-				seen[id] = true
-				out = append(out, id)
+			var body *cloudapiclient.DescribeApiProductsByAppResponseBody
+			err := c.invoke(ctx, "DescribeApiProductsByApp", sdkCall((*cloudapiclient.Client).DescribeApiProductsByAppWithContext,
+				req, (*cloudapiclient.DescribeApiProductsByAppResponse).GetBody, &body))
+			if err != nil {
+				return listPage[string]{}, err
 			}
-		}
-		read := (page-1)*pageSize + len(items)
-		if len(items) == 0 || (body.TotalCount != nil && read >= int(*body.TotalCount)) || (body.TotalCount == nil && len(items) < pageSize) {
-			return out, nil
-		}
+			p := listPage[string]{total: totalOf(body.TotalCount)}
+			if body.ApiProductInfoList != nil {
+				for _, it := range body.ApiProductInfoList.ApiProductInfo {
+					if it != nil {
+						// An entry without an id still counts against TotalCount; "" is its key.
+						p.items = append(p.items, dara.StringValue(it.ApiProductId))
+					}
+				}
+			}
+			return p, nil
+		},
+		key: func(id string) string { return id },
+	})
+	if err != nil {
+		return nil, err
 	}
+	return slices.DeleteFunc(ids, func(id string) bool { return id == "" }), nil
 }
 
 func newGrantCache(clock Clock, fetch func(context.Context, string) ([]AuthorizedApp, error)) *listingCache[int64, AuthorizedApp] {

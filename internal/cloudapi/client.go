@@ -65,6 +65,8 @@ type Client struct {
 	grants     *writeBatcher[int64]
 	revokes    *writeBatcher[string]
 	endpoint   string
+	// pageSizes remembers the page size each listing operation accepts (see paging.go).
+	pageSizes pageSizes
 	// region names the region of fresh attachments the client describes itself.
 	region string
 }
@@ -131,16 +133,19 @@ func New(cfg Config) (*Client, error) {
 	c.sdkClients.Put(api)
 	if !cfg.DisableBatchingAndSharing {
 		c.snapshots = newProductSnapshots(c.retry.Clock, c.listProductAPIs)
-		c.catalog = newAPICatalog(c.DescribeAPI, func(ctx context.Context, page int) ([]APIDetail, int, error) {
-			return c.listAPIsPage(ctx, "", "", page)
+		c.catalog = newAPICatalog(c.DescribeAPI, c.regionFirstPage, func(ctx context.Context, first *listPage[APIDetail]) ([]APIDetail, error) {
+			return listAll(ctx, c, c.regionListing(first))
 		})
 		c.writes = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
-			map[string]func(context.Context, string, []APIRef) error{"AttachApiProduct": c.attachCall, "DetachApiProduct": c.detachCall})
+			map[string]func(context.Context, string, []APIRef) error{"AttachApiProduct": c.attachCall, "DetachApiProduct": c.detachCall},
+			map[string]func(error) bool{"AttachApiProduct": mayBeItemError, "DetachApiProduct": detachItemFault})
 		c.grantCache = newGrantCache(c.retry.Clock, c.listProductApps)
 		c.grants = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
-			map[string]func(context.Context, string, []int64) error{actionGrant: c.grantCall})
+			// An unknown app or product: which one, only splitting tells.
+			map[string]func(context.Context, string, []int64) error{actionGrant: c.grantCall},
+			map[string]func(error) bool{actionGrant: mayBeItemError})
 		c.revokes = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
-			map[string]func(context.Context, string, []string) error{actionRevoke: c.revokeCall})
+			map[string]func(context.Context, string, []string) error{actionRevoke: c.revokeCall}, revokeItemFaults)
 	}
 	return c, nil
 }

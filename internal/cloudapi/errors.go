@@ -350,8 +350,9 @@ func IsCredentialError(err error) bool {
 }
 
 // IsNotFound reports whether err means the addressed resource does not exist: a *NotFoundError,
-// a service error with HTTP status 404, or a code starting with "NotFound" or ending in
-// ".NotFound". Authentication and configuration errors that look similar
+// a service error with HTTP status 404 and a CloudAPI error code, or a code starting with
+// "NotFound" or ending in ".NotFound". A 404 without a code (an HTML or plain-text page, a JSON body
+// without Code) is never "not found". Authentication and configuration errors that look similar
 // (InvalidAccessKeyId.NotFound, InvalidAction.NotFound, …) are not "not found".
 func IsNotFound(err error) bool {
 	if err == nil {
@@ -363,7 +364,9 @@ func IsNotFound(err error) bool {
 		return true
 	}
 	d := inspect(err)
-	if !d.structured || IsCredentialError(err) || hasCode(d.code, misdirectedCodes) {
+	// A 404 without a CloudAPI code is not the service's answer: a proxy or load balancer in the way
+	// (see IsRetryable). Only the service can say that something does not exist.
+	if !d.structured || d.code == "" || IsCredentialError(err) || hasCode(d.code, misdirectedCodes) {
 		return false
 	}
 	return d.status == 404 || strings.HasPrefix(d.code, "NotFound") || strings.HasSuffix(d.code, ".NotFound")
@@ -378,9 +381,11 @@ func isThrottlingCode(code string) bool {
 }
 
 // IsRetryable reports whether repeating the same call may succeed: throttling,
-// ServiceUnavailable, InternalError and any 5xx, and transport failures (resets, refused
-// connections, dropped connections seen as EOF, timeouts). Cancellation and context deadlines
-// of the caller are not retryable.
+// ServiceUnavailable, InternalError and any 5xx, ConcurrencyLockTimeout (another write to the
+// same object held its lock), a 404 or 408 without a CloudAPI error code (a proxy or load balancer
+// answered, not the service), and transport failures (resets, refused connections, dropped
+// connections seen as EOF, timeouts). Cancellation and context deadlines of the caller are not
+// retryable.
 func IsRetryable(err error) bool {
 	if err == nil {
 		return false
@@ -403,6 +408,10 @@ func IsRetryable(err error) bool {
 			return true
 		case d.status >= 500 && d.status <= 599:
 			return true
+		case isBusyCode(d.code):
+			return true
+		case d.code == "" && (d.status == 404 || d.status == 408):
+			return true
 		}
 		if d.structured {
 			return false
@@ -420,6 +429,12 @@ func isTransient(err error) bool {
 	}
 	if IsCertificateError(err) {
 		return false
+	}
+	// An answer that is not JSON at all (an HTML page) came from something between us and the
+	// service, such as a proxy that could not route the request; another attempt may reach it.
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		return true
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
@@ -450,6 +465,15 @@ func isTransient(err error) bool {
 		}
 	}
 	return strings.HasSuffix(msg, ": eof") || msg == "eof"
+}
+
+// isBusyCode reports the service's answer to a write that met another write to the same object:
+// ConcurrencyLockTimeout (the alicloud provider retries it for API Gateway writes, PR #2827).
+// Alibaba documents neither its status nor whether the write was applied, so the client retries it
+// like a 5xx and, if the retries run out, takes the outcome as unknown: right whether the service
+// gave up before the write (the usual meaning of a lock timeout) or after it.
+func isBusyCode(code string) bool {
+	return code == "ConcurrencyLockTimeout" || strings.HasPrefix(code, "ConcurrencyLockTimeout.")
 }
 
 // ErrorCode returns the service error code carried by err ("" if none).

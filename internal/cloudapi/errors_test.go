@@ -3,6 +3,7 @@ package cloudapi
 import (
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -58,7 +59,13 @@ func TestClassification(t *testing.T) {
 		{name: "NotFoundApiProduct 404", err: sdkErr(404, "NotFoundApiProduct", "no product", "R-2"), notFound: true, code: "NotFoundApiProduct", requestID: "R-2"},
 		{name: "NotFound code with 400", err: sdkErr(400, "NotFoundApiGroup", "no group", "R-3"), notFound: true, code: "NotFoundApiGroup", requestID: "R-3"},
 		{name: "x.NotFound code", err: sdkErr(400, "Product.NotFound", "gone", "R-4"), notFound: true, code: "Product.NotFound", requestID: "R-4"},
-		{name: "plain 404 without code", err: tea.NewSDKError(map[string]interface{}{"statusCode": 404, "message": "code: 404,  request id: "}), notFound: true},
+		// A 404 without a CloudAPI code is a proxy's or load balancer's answer, not the service's:
+		// never "not found", worth another attempt.
+		{name: "plain 404 without code", err: tea.NewSDKError(map[string]interface{}{"statusCode": 404, "message": "code: 404,  request id: "}), retryable: true},
+		{name: "plain 408 without code", err: tea.NewSDKError(map[string]interface{}{"statusCode": 408, "message": "code: 408,  request id: "}), retryable: true},
+		{name: "plain 400 without code", err: tea.NewSDKError(map[string]interface{}{"statusCode": 400, "message": "code: 400,  request id: "})},
+		{name: "ConcurrencyLockTimeout 400", err: sdkErr(400, "ConcurrencyLockTimeout", "lock", "R-23"), retryable: true, code: "ConcurrencyLockTimeout", requestID: "R-23"},
+		{name: "ConcurrencyLockTimeout 409", err: sdkErr(409, "ConcurrencyLockTimeout", "lock", "R-24"), retryable: true, code: "ConcurrencyLockTimeout", requestID: "R-24"},
 		{name: "InvalidAccessKeyId.NotFound is auth", err: sdkErr(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.", "R-5"), code: "InvalidAccessKeyId.NotFound", requestID: "R-5"},
 		{name: "InvalidAction.NotFound is config", err: sdkErr(404, "InvalidAction.NotFound", "Specified api is not found", "R-6"), code: "InvalidAction.NotFound", requestID: "R-6"},
 		{name: "SignatureDoesNotMatch", err: sdkErr(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.", "R-7"), code: "SignatureDoesNotMatch", requestID: "R-7"},
@@ -92,6 +99,8 @@ func TestClassification(t *testing.T) {
 		{name: "context canceled", err: context.Canceled},
 		{name: "context deadline", err: context.DeadlineExceeded},
 		{name: "random error", err: errors.New("something else")},
+		// What the SDK returns for an HTML answer it cannot parse (a proxy's page).
+		{name: "answer that is not JSON", err: &json.SyntaxError{Offset: 1}, retryable: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -99,6 +99,9 @@ type fakeAPI struct {
 	totalCountOverride func(page int, real int) *int
 	// maxPageSize clamps PageSize like a server with a lower limit would.
 	maxPageSize int
+	// afterPage, when set, runs after a DescribeApiProductApis page was answered (under f.mu): a
+	// change made by another process between two of the client's page requests.
+	afterPage func(f *fakeAPI, page int)
 }
 
 type fakeFault struct {
@@ -266,6 +269,9 @@ func (f *fakeAPI) describeProductAPIs(w http.ResponseWriter, q map[string]string
 		body["TotalCount"] = *total
 	}
 	writeJSON(w, 200, body)
+	if f.afterPage != nil {
+		f.afterPage(f, page)
+	}
 }
 
 func (f *fakeAPI) changeProduct(w http.ResponseWriter, action string, q map[string]string) {

@@ -17,14 +17,7 @@ const (
 	// maxItemsPerCall is the emulator's default Apis.N limit; the real limit is undocumented, so
 	// larger requests are split rather than risked.
 	maxItemsPerCall = 100
-	// pageSize is the documented maximum for sibling Describe operations.
-	pageSize = 100
 )
-
-// maxPages stops a misbehaving server (TotalCount that keeps growing, pages that never end) from
-// keeping us paging forever: 1,000 pages of 100 is far beyond any real product. A variable so
-// tests can lower it.
-var maxPages = 1000
 
 var errEmptyResponse = errors.New("the service returned an empty response body")
 
@@ -211,7 +204,9 @@ func (c *Client) attachedInfo(ref APIRef) APIInfo {
 }
 
 // OutcomeUnknown reports errors after which a write may or may not have been applied: the
-// answer was lost (transport failures, 5xx and throttling past the retries), the caller's
+// answer was lost (transport failures, 5xx and throttling past the retries, a ConcurrencyLockTimeout
+// past the retries — Alibaba does not say whether such a write was applied — or an answer that is
+// not the service's, such as a proxy's 404 page), the caller's
 // context ended while the call was in flight, or a retry was refused after an attempt whose
 // answer was lost (the refusal may be caused by that attempt). ErrNotSent is known not to have
 // happened.
@@ -229,7 +224,9 @@ func OutcomeUnknown(err error) bool {
 	return IsRetryable(err) && !IsCredentialError(err)
 }
 
-// DeleteAPIProduct deletes the product (DeleteApiProduct), which also drops its attachments.
+// DeleteAPIProduct deletes the product (DeleteApiProduct), which also drops its attachments. An
+// unknown product is an error for which IsNotFound is true, unless an earlier attempt of the same
+// call may have deleted it: then the delete succeeded.
 func (c *Client) DeleteAPIProduct(ctx context.Context, productID string) error {
 	if strings.TrimSpace(productID) == "" {
 		return errors.New("CloudAPI DeleteApiProduct: the API product ID is empty")
@@ -238,14 +235,22 @@ func (c *Client) DeleteAPIProduct(ctx context.Context, productID string) error {
 		defer c.snapshots.forgetProduct(productID)
 		defer c.grantCache.forgetProduct(productID)
 	}
-	return c.invoke(ctx, "DeleteApiProduct", sdkCall((*cloudapiclient.Client).DeleteApiProductWithContext,
+	err := c.invoke(ctx, "DeleteApiProduct", sdkCall((*cloudapiclient.Client).DeleteApiProductWithContext,
 		&cloudapiclient.DeleteApiProductRequest{ApiProductId: dara.String(productID)}, (*cloudapiclient.DeleteApiProductResponse).GetBody, nil))
+	var ae *APIError
+	if IsNotFound(err) && errors.As(err, &ae) && ae.maybeApplied {
+		// An earlier attempt of this call may have deleted it (its answer was lost, or was a lock
+		// timeout that came after the delete): the product is gone, which is what was asked.
+		tflog.Debug(ctx, "API product not found on a retry of its delete; taking it as deleted", map[string]any{"api_product_id": productID})
+		return nil
+	}
+	return err
 }
 
-// ListProductAPIs returns every API attached to the product, paging DescribeApiProductApis with
-// PageSize 100 until TotalCount items were read (or an empty page arrives). Entries repeated
-// across pages (the product changed while we paged) are dropped. An unknown product is an error
-// for which IsNotFound is true.
+// ListProductAPIs returns every API attached to the product, paging DescribeApiProductApis by the
+// rules of listAll (paging.go): every page, trusted only when the pages agree with each other.
+// Entries repeated across pages (the product changed while we paged) are dropped. An unknown
+// product is an error for which IsNotFound is true.
 //
 // The answer follows the freshness rule of listing_cache.go: strict by default (a listing
 // that starts after the call), relaxed under WithMaxStaleness, and always including this client's
@@ -259,19 +264,10 @@ func (c *Client) ListProductAPIs(ctx context.Context, productID string) ([]APIIn
 
 // listProductAPIs is one complete listing, straight from the service.
 func (c *Client) listProductAPIs(ctx context.Context, productID string) ([]APIInfo, error) {
-	out := []APIInfo{}
-	seen := map[APIRef]bool{}
-	err := c.pageProductAPIs(ctx, productID, func(info APIInfo) bool {
-		if !seen[info.ref()] {
-			seen[info.ref()] = true
-			out = append(out, info)
-		}
-		return false
-	})
-	if err != nil {
-		return nil, err
+	if strings.TrimSpace(productID) == "" {
+		return nil, errors.New("CloudAPI DescribeApiProductApis: the API product ID is empty")
 	}
-	return out, nil
+	return listAll(ctx, c, c.productAPIsListing(productID, nil))
 }
 
 // FindAttachment returns the product's API matching apiID and stage (stage compared
@@ -282,13 +278,16 @@ func (c *Client) FindAttachment(ctx context.Context, productID, apiID, stage str
 	var found *APIInfo
 	var err error
 	if c.snapshots == nil {
-		err = c.pageProductAPIs(ctx, productID, func(info APIInfo) bool {
+		if strings.TrimSpace(productID) == "" {
+			return nil, errors.New("CloudAPI DescribeApiProductApis: the API product ID is empty")
+		}
+		_, err = listAll(ctx, c, c.productAPIsListing(productID, func(info APIInfo) bool {
 			if info.APIID == apiID && strings.EqualFold(info.StageName, stage) {
 				found = &info
 				return true
 			}
 			return false
-		})
+		}))
 	} else {
 		found, err = c.snapshots.lookup(ctx, productID, APIRef{APIID: apiID, StageName: strings.ToUpper(stage)})
 	}
@@ -304,101 +303,63 @@ func (c *Client) FindAttachment(ctx context.Context, productID, apiID, stage str
 	return found, nil
 }
 
-// pageProductAPIs calls visit for each API of each page until visit returns true or the
-// listing is complete.
-func (c *Client) pageProductAPIs(ctx context.Context, productID string, visit func(APIInfo) bool) error {
-	if strings.TrimSpace(productID) == "" {
-		return errors.New("CloudAPI DescribeApiProductApis: the API product ID is empty")
-	}
-	collected := 0
-	for page := 1; ; page++ {
-		if page > maxPages {
-			return fmt.Errorf("CloudAPI DescribeApiProductApis: API product %q: stopped after %d pages (%d APIs read) because the listing did not end", productID, maxPages, collected)
+// productAPIsListing is the DescribeApiProductApis listing of the product for listAll; stop, when
+// not nil, ends it at the item searched for.
+func (c *Client) productAPIsListing(productID string, stop func(APIInfo) bool) pagedListing[APIInfo, APIRef] {
+	fetch := func(ctx context.Context, id string, number, size int) (listPage[APIInfo], error) {
+		req := &cloudapiclient.DescribeApiProductApisRequest{ApiProductId: dara.String(id), PageNumber: dara.Int32(int32(number))}
+		if size > 0 {
+			req.PageSize = dara.Int32(int32(size))
 		}
 		var body *cloudapiclient.DescribeApiProductApisResponseBody
 		err := c.invoke(ctx, "DescribeApiProductApis", sdkCall((*cloudapiclient.Client).DescribeApiProductApisWithContext,
-			&cloudapiclient.DescribeApiProductApisRequest{
-				ApiProductId: dara.String(productID),
-				PageNumber:   dara.Int32(int32(page)),
-				PageSize:     dara.Int32(pageSize),
-			}, (*cloudapiclient.DescribeApiProductApisResponse).GetBody, &body))
+			req, (*cloudapiclient.DescribeApiProductApisResponse).GetBody, &body))
 		if err != nil {
-			if page == 1 && c.answersAsUnknownProduct(ctx, productID, err) {
-				return &NotFoundError{ProductID: productID, ProductMissing: true, Err: err}
-			}
-			return err
+			return listPage[APIInfo]{}, err
 		}
-		var items []*cloudapiclient.DescribeApiProductApisResponseBodyApiInfoListApiInfo
+		p := listPage[APIInfo]{total: totalOf(body.TotalCount)}
 		if body.ApiInfoList != nil {
-			items = body.ApiInfoList.ApiInfo
-		}
-		if len(items) == 0 {
-			return nil
-		}
-		for _, it := range items {
-			if it == nil {
-				continue
-			}
-			if visit(APIInfo{
-				APIID:       dara.StringValue(it.ApiId),
-				APIName:     dara.StringValue(it.ApiName),
-				GroupID:     dara.StringValue(it.GroupId),
-				GroupName:   dara.StringValue(it.GroupName),
-				Method:      dara.StringValue(it.Method),
-				Path:        dara.StringValue(it.Path),
-				Description: dara.StringValue(it.Description),
-				RegionID:    dara.StringValue(it.RegionId),
-				StageName:   dara.StringValue(it.StageName),
-			}) {
-				return nil
+			for _, it := range body.ApiInfoList.ApiInfo {
+				if it == nil {
+					continue
+				}
+				p.items = append(p.items, APIInfo{
+					APIID:       dara.StringValue(it.ApiId),
+					APIName:     dara.StringValue(it.ApiName),
+					GroupID:     dara.StringValue(it.GroupId),
+					GroupName:   dara.StringValue(it.GroupName),
+					Method:      dara.StringValue(it.Method),
+					Path:        dara.StringValue(it.Path),
+					Description: dara.StringValue(it.Description),
+					RegionID:    dara.StringValue(it.RegionId),
+					StageName:   dara.StringValue(it.StageName),
+				})
 			}
 		}
-		collected += len(items)
-		if body.TotalCount != nil {
-			if collected >= int(*body.TotalCount) {
-				return nil
-			}
-		} else if len(items) < pageSize {
-			// Without a TotalCount, only a short page marks the end.
-			return nil
-		}
+		return p, nil
+	}
+	return pagedListing[APIInfo, APIRef]{
+		action:  "DescribeApiProductApis",
+		subject: fmt.Sprintf("API product %q", productID),
+		fetch: func(ctx context.Context, number, size int) (listPage[APIInfo], error) {
+			return fetch(ctx, productID, number, size)
+		},
+		key: APIInfo.ref,
+		probe: func(ctx context.Context, id string) error {
+			_, err := fetch(ctx, id, 1, 0)
+			return err
+		},
+		notFound: func(err error) error { return &NotFoundError{ProductID: productID, ProductMissing: true, Err: err} },
+		stop:     stop,
 	}
 }
 
-// answersAsUnknownProduct decides, from listings, whether a 4xx answer to the first page of a
-// product's listing means that the product does not exist, when the answer does not say so
-// itself (not a 404, no NotFound code). Alibaba documents no answer for an unknown product, and
-// the provider must not rely on an error text: a product wrongly taken for missing is dropped from
-// the state (and re-attached by the next apply), one wrongly taken for present fails every refresh.
-// The listing names one object, the product, so the answer is about it unless it is about the
-// request itself; two more listings tell:
-//
-//  1. the same product with nothing but the documented parameters (ApiProductId, PageNumber 1,
-//     the default page size): rules out our PageSize, whose maximum is undocumented;
-//  2. a product id that cannot exist, with the same parameters: the service must answer it with
-//     the same status and code.
-//
-// Credential rejections, throttling, 401, 403 and 429 are never taken for an unknown product.
-func (c *Client) answersAsUnknownProduct(ctx context.Context, productID string, err error) bool {
-	d := inspect(err)
-	if !d.structured || d.status < 400 || d.status >= 500 || d.status == 401 || d.status == 403 || d.status == 429 ||
-		IsNotFound(err) || IsCredentialError(err) || d.isThrottled() || ctx.Err() != nil {
-		return false
+// totalOf is a listing's TotalCount, -1 when the service sent none.
+func totalOf(n *int32) int {
+	if n == nil {
+		return -1
 	}
-	same := func(id string) bool {
-		var body *cloudapiclient.DescribeApiProductApisResponseBody
-		perr := c.invoke(ctx, "DescribeApiProductApis", sdkCall((*cloudapiclient.Client).DescribeApiProductApisWithContext,
-			&cloudapiclient.DescribeApiProductApisRequest{ApiProductId: dara.String(id), PageNumber: dara.Int32(1)},
-			(*cloudapiclient.DescribeApiProductApisResponse).GetBody, &body))
-		pd := inspect(perr)
-		return perr != nil && pd.structured && pd.status == d.status && pd.code == d.code
-	}
-	if !same(productID) || !same(probeProductID()) {
-		return false
-	}
-	tflog.Debug(ctx, "the service answers this product as it answers one that cannot exist; taking it as not found",
-		map[string]any{"api_product_id": productID, "error_code": d.code, "http_status": d.status})
-	return true
+	return int(*n)
 }
 
 // probeProductID returns a product id that no account has: 32 characters like real ids, but with

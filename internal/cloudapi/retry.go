@@ -186,7 +186,9 @@ func (c *Client) invoke(ctx context.Context, action string, call func(ctx contex
 			cur.maybeApplied = maybeApplied
 			return cur
 		}
-		if !cur.structured || cur.StatusCode >= 500 {
+		// Retried answers that do not prove the write was refused: no CloudAPI answer at all (a lost
+		// or codeless answer), a 5xx, or a lock timeout (isBusyCode).
+		if !cur.structured || cur.Code == "" || cur.StatusCode >= 500 || isBusyCode(cur.Code) {
 			maybeApplied = true
 		}
 		if attempt >= p.MaxAttempts {

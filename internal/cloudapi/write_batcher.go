@@ -50,6 +50,10 @@ type writeBatcher[T any] struct {
 	clock    Clock
 	// send makes one call of action with every item (through the retry loop).
 	send map[string]func(ctx context.Context, scope string, items []T) error
+	// itemFault reports, per action, the errors of a call that may be the fault of one of its items
+	// (then the call is split to find them); mayBeItemError for actions not listed. It belongs to
+	// the action: only the operation knows which objects an answer can be about.
+	itemFault map[string]func(error) bool
 
 	mu   sync.Mutex
 	open map[batchKey]*writeBatch[T] // the batches still taking items
@@ -86,8 +90,8 @@ type batchMember[T any] struct {
 }
 
 func newWriteBatcher[T any](quiet, maxWait time.Duration, maxItems int, clock Clock,
-	send map[string]func(context.Context, string, []T) error) *writeBatcher[T] {
-	return &writeBatcher[T]{quiet: quiet, maxWait: maxWait, maxItems: maxItems, clock: clock, send: send,
+	send map[string]func(context.Context, string, []T) error, itemFault map[string]func(error) bool) *writeBatcher[T] {
+	return &writeBatcher[T]{quiet: quiet, maxWait: maxWait, maxItems: maxItems, clock: clock, send: send, itemFault: itemFault,
 		open: map[batchKey]*writeBatch[T]{}, lone: map[batchKey]bool{}}
 }
 
@@ -254,7 +258,11 @@ func (wb *writeBatcher[T]) sendSplit(ctx context.Context, key batchKey, members 
 		items[i] = m.item
 	}
 	err := wb.send[key.action](ctx, key.scope, items)
-	if err != nil && len(members) > 1 && mayBeItemError(err) && !OutcomeUnknown(err) && ctx.Err() == nil {
+	itemFault := wb.itemFault[key.action]
+	if itemFault == nil {
+		itemFault = mayBeItemError
+	}
+	if err != nil && len(members) > 1 && itemFault(err) && !OutcomeUnknown(err) && ctx.Err() == nil {
 		tflog.Debug(ctx, "batched call failed, sending each half on its own to find the items at fault", map[string]any{
 			"action": key.action, "scope": scopeForLog(key.scope), "items": len(items), "error_code": ErrorCode(err),
 		})
@@ -269,23 +277,30 @@ func (wb *writeBatcher[T]) sendSplit(ctx context.Context, key batchKey, members 
 }
 
 // mayBeItemError reports errors that one bad item can cause for the whole call (an unknown API,
-// an invalid stage, an API already attached...). Errors about the call as a whole (credentials,
-// throttling or transient failures that outlived the retries, an unknown product, a cancelled
-// context) are the same for every part of it, so splitting would only multiply them.
+// an invalid stage, an API already attached, one unknown product of a revoke...): a definite 4xx
+// answer of the service. Errors about the call as a whole (credentials, throttling, a lock timeout
+// or transient failures that outlived the retries, answers without a CloudAPI code, a cancelled
+// context) are the same for every part of it, so splitting would only multiply them. An operation
+// whose answers can also be about its scope as a whole narrows this (detachItemFault).
 func mayBeItemError(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
 	d := inspect(err)
-	if !d.structured || d.status < 400 || d.status >= 500 {
+	if !d.structured || d.code == "" || d.status < 400 || d.status >= 500 {
 		return false
 	}
-	return !IsCredentialError(err) && !isThrottlingCode(d.code) && d.code != codeNotFoundAPIProduct
+	return !IsCredentialError(err) && !isThrottlingCode(d.code) && !isBusyCode(d.code)
 }
 
-// codeNotFoundAPIProduct is what the emulator answers for an unknown product (the real service
-// documents no code for it).
-const codeNotFoundAPIProduct = "NotFoundApiProduct"
+// revokeItemFaults: the items of a revoke are products, and one unknown product's "not found"
+// must not be every product's.
+var revokeItemFaults = map[string]func(error) bool{actionRevoke: mayBeItemError}
+
+// detachItemFault is mayBeItemError for DetachApiProduct, except "not found": the product is the
+// only object a detach must find (a pair that is not attached is ignored, or refused with a code
+// of its own, never "not found"), so a not-found answer is the same for every part of the call.
+func detachItemFault(err error) bool { return mayBeItemError(err) && !IsNotFound(err) }
 
 // scopeSep separates the parts of a scope made of several values (a grant's product, validity
 // and description); scopeForLog shows it readably.

@@ -122,7 +122,7 @@ func (r *recordingSender) callSizes() []int {
 const testAction = "AttachApiProduct"
 
 func newTestBatcher(quiet time.Duration, maxItems int, clock Clock, send func(context.Context, string, []APIRef) error) *writeBatcher[APIRef] {
-	return newWriteBatcher(quiet, time.Minute, maxItems, clock, map[string]func(context.Context, string, []APIRef) error{testAction: send})
+	return newWriteBatcher(quiet, time.Minute, maxItems, clock, map[string]func(context.Context, string, []APIRef) error{testAction: send}, nil)
 }
 
 func ref(i int) APIRef { return APIRef{APIID: fmt.Sprintf("api%03d", i), StageName: "RELEASE"} }
@@ -197,8 +197,22 @@ func TestWriteBatcherNeverSendsMoreThanMaxItems(t *testing.T) {
 			}
 		}()
 	}
-	// Two full batches go out at once; the last five wait for their window.
-	for deadline := time.Now().Add(5 * time.Second); len(s.callSizes()) < 2 && time.Now().Before(deadline); {
+	// Two full batches go out at once; the last five wait for their window. The window ends only
+	// once all 25 have joined (a busy machine may start the goroutines late), else a late one would
+	// find the clock open and go out alone.
+	joined := func() int {
+		n := 0
+		for _, size := range s.callSizes() {
+			n += size
+		}
+		wb.mu.Lock()
+		defer wb.mu.Unlock()
+		if b := wb.open[batchKey{testAction, "p1"}]; b != nil {
+			n += len(b.members)
+		}
+		return n
+	}
+	for deadline := time.Now().Add(10 * time.Second); (len(s.callSizes()) < 2 || joined() < 25) && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
 	clock.open()
@@ -299,7 +313,8 @@ func TestWriteBatcherDoesNotSplitCallErrors(t *testing.T) {
 	}{
 		{"throttled past the retries", &APIError{Code: "Throttling.User", StatusCode: 400, structured: true, Err: &tea.SDKError{Code: tea.String("Throttling.User"), StatusCode: tea.Int(400)}}},
 		{"credentials", &APIError{Code: "InvalidAccessKeyId.NotFound", StatusCode: 404, structured: true, Err: &tea.SDKError{Code: tea.String("InvalidAccessKeyId.NotFound"), StatusCode: tea.Int(404)}}},
-		{"unknown product", itemError(codeNotFoundAPIProduct)},
+		{"lock timeout past the retries", &APIError{Code: "ConcurrencyLockTimeout", StatusCode: 400, structured: true, Err: &tea.SDKError{Code: tea.String("ConcurrencyLockTimeout"), StatusCode: tea.Int(400)}}},
+		{"codeless 404 past the retries", &APIError{StatusCode: 404, Err: errors.New("invalid character '<' looking for beginning of value")}},
 		{"server error", &APIError{Code: "InternalError", StatusCode: 500, structured: true, Err: &tea.SDKError{Code: tea.String("InternalError"), StatusCode: tea.Int(500)}}},
 		{"deadline", context.DeadlineExceeded},
 	} {
@@ -533,5 +548,46 @@ func TestWriteBatcherShortensWaitForLoneWrites(t *testing.T) {
 	}
 	if got := lastWait(); got != time.Second {
 		t.Fatalf("after a batch of two, a write waited %v, want %v", got, time.Second)
+	}
+}
+
+// Whether an error may be one item's is the operation's call: a detach's "not found" is about the
+// product, the scope of the whole call (not split); a revoke's is about one of its products (split,
+// so that every other product gets its own answer).
+func TestWriteBatcherItemFaultIsPerOperation(t *testing.T) {
+	notFound := itemError("EntityNotFound.Whatever")
+	for _, tc := range []struct {
+		name      string
+		itemFault func(error) bool
+		calls     int
+	}{
+		{"detach: the product", detachItemFault, 1},
+		{"revoke: one product", revokeItemFaults[actionRevoke], 5}, // 4, then 2 and 2, then 1 and 1
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := newGateClock()
+			s := &recordingSender{fail: func(items []APIRef) error {
+				if slices.Contains(items, ref(2)) {
+					return notFound
+				}
+				return nil
+			}}
+			wb := newWriteBatcher(time.Second, time.Minute, 100, clock,
+				map[string]func(context.Context, string, []APIRef) error{testAction: s.send},
+				map[string]func(error) bool{testAction: tc.itemFault})
+			res := startWrites(t, wb, clock, bgContexts(4))
+			clock.open()
+			for i, ch := range res {
+				err := <-ch
+				if split := tc.calls > 1; split && i != 2 && err != nil {
+					t.Errorf("write %d: %v, want success", i, err)
+				} else if (!split || i == 2) && !errors.Is(err, notFound) {
+					t.Errorf("write %d: %v, want the not-found answer", i, err)
+				}
+			}
+			if n := len(s.callSizes()); n != tc.calls {
+				t.Fatalf("%d calls, want %d", n, tc.calls)
+			}
+		})
 	}
 }

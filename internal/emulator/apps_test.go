@@ -299,7 +299,7 @@ func TestAppAuthorizationsBothWireForms(t *testing.T) {
 	c := typedClient(t, cfg)
 	l := legacyClient(t, s, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
 	l.c.SetTransport(roundTripper{wire})
-	appsFixture(t, s, emulator.DefaultAccountID, c, "prod-a", "prod-b", "prod-c")
+	appsFixture(t, s, emulator.DefaultAccountID, c, "prod-a", "prod-b", "prod-c", "prod-d")
 
 	typedApp := typedCreateApp(t, c, "typed_app", "typed "+awkward, "ext-typed")
 	legacyApp, err := l.createApp("legacy_app", "legacy app", "ext-legacy")
@@ -377,11 +377,19 @@ func TestAppAuthorizationsBothWireForms(t *testing.T) {
 		t.Fatalf("re-granted prod-a: %+v", a)
 	}
 
-	// Remove, both wire forms; an authorization that does not exist is ignored.
-	if err := typedRemove(c, typedApp, "prod-a", "prod-zzz"); err != nil {
+	// A product that does not exist is not found, like a detach from it (the default reading of
+	// model.Behaviour.UnknownProduct): the whole call fails and nothing is revoked.
+	if err := typedRemove(c, typedApp, "prod-a", "prod-zzz"); err == nil || !strings.Contains(err.Error(), "NotFoundApiProduct") {
+		t.Fatalf("typed Remove naming an unknown product: %v", err)
+	}
+	if ids, _ := typedProductsOf(t, c, typedApp, 1, 10); !reflect.DeepEqual(ids, []string{"prod-a", "prod-b", "prod-c"}) {
+		t.Fatalf("typed app after a refused remove: %v", ids)
+	}
+	// Remove, both wire forms; an authorization that does not exist (of a product that does) is ignored.
+	if err := typedRemove(c, typedApp, "prod-a", "prod-d"); err != nil {
 		t.Fatalf("typed Remove: %v", err)
 	}
-	wantProductIDsWire(t, wire.last("RemoveApiProductsAuthorities"), false, "prod-a", "prod-zzz")
+	wantProductIDsWire(t, wire.last("RemoveApiProductsAuthorities"), false, "prod-a", "prod-d")
 	if ids, _ := typedProductsOf(t, c, typedApp, 1, 10); !reflect.DeepEqual(ids, []string{"prod-b", "prod-c"}) {
 		t.Fatalf("typed app after remove: %v", ids)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/alibabacloud-go/tea/tea"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
 )
 
 func TestAccountIsolation(t *testing.T) {
@@ -463,6 +464,10 @@ func TestStartRejectsBadOptions(t *testing.T) {
 		"bad address": {emulator.WithAddr("nonsense")},
 		"bad fault":   {emulator.WithFaults(emulator.Fault{Kind: "Meteor"})},
 		"negative":    {emulator.WithMaxItemsPerCall(-1)},
+		"page cap":    {emulator.WithBehaviour(model.Behaviour{CapPageSize: -1})},
+		"page limit":  {emulator.WithBehaviour(model.Behaviour{RefusePageSizeAbove: -1})},
+		"every write": {emulator.WithBehaviour(model.Behaviour{LockTimeoutEvery: 1})},
+		"every proxy": {emulator.WithBehaviour(model.Behaviour{ProxyNotFoundEvery: 1})},
 	} {
 		if s, err := emulator.Start(opts...); err == nil {
 			s.Close()

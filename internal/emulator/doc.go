@@ -28,7 +28,8 @@
 // check for temporary keys (MissingSecurityToken, InvalidSecurityToken.MismatchWithAccessKey,
 // InvalidSecurityToken.Expired), signature verification (SignatureDoesNotMatch), timestamp within
 // 15 minutes of the emulator clock (InvalidTimeStamp.Expired), nonce not used by the same access key
-// within the window (SignatureNonceUsed), known action (InvalidAction.NotFound, 404), injected faults
+// within the window (SignatureNonceUsed), known action (InvalidAction.NotFound, 404), the proxy in
+// front of the service (Behaviour.ProxyNotFoundEvery, the ProxyNotFound fault), injected faults
 // and QPS limit, and finally the operation. Every answer, success or error, carries a RequestId in
 // the JSON body and the x-acs-request-id header; errors are JSON with RequestId, HostId, Code,
 // Message and Recommend.
@@ -68,7 +69,7 @@
 //     stays until DeleteApiProduct.
 //   - DescribeApiProductApis: PageNumber default 1, PageSize default 10, at most WithMaxPageSize
 //     (default 100; above is InvalidParameter); attach order; attachments younger than
-//     WithVisibilityDelay are not visible yet.
+//     WithVisibilityDelay are not visible yet. Every paged operation pages this way.
 //
 // # Behaviour profiles
 //
@@ -77,14 +78,43 @@
 // The defaults are the readings above. Each setting is independent of the others:
 //
 //   - Unknown product (--unknown-product): not-found, the default: NotFoundApiProduct, 404, from
-//     DescribeApiProductApis and DetachApiProduct; empty: the product is treated as one with no
-//     attachments, so the listing is empty with TotalCount 0 and a detach detaches nothing (an
-//     error under --refuse-detach-unattached); other-code: 400 EntityNotExist.ApiProduct, a code
-//     that says neither "not found" nor is one a client can know in advance.
+//     DescribeApiProductApis, DetachApiProduct, DescribeAppsByApiProduct, SetAppsAuthToApiProduct,
+//     SetApiProductsAuthorities and RemoveApiProductsAuthorities (whose whole call then fails,
+//     nothing revoked); empty: the product is treated as one with no attachments and no apps, so
+//     both listings are empty with TotalCount 0, a detach detaches nothing (an error under
+//     --refuse-detach-unattached) and a revoke ignores it, but a grant still fails with
+//     NotFoundApiProduct (a grant cannot name a product the service does not know); other-code:
+//     every not-found answer above becomes 400 EntityNotExist.ApiProduct, a code that says neither
+//     "not found" nor is one a client can know in advance.
 //   - Detaching a pair that is not attached (--refuse-detach-unattached): succeeds by default;
 //     refused with 400 ApiNotAttached, nothing changed, when set.
 //   - Attaching a pair that is attached (--refuse-duplicate-attach): a no-op success by default;
 //     refused with 400 ApiAlreadyAttached, nothing changed, when set.
+//   - Page size (--cap-page-size, Behaviour.CapPageSize): every paged Describe operation answers at
+//     most N items per page whatever PageSize asks, pages cut at N, TotalCount true, the answer's
+//     PageSize the size served. Alibaba documents a maximum (100) only for DescribeAppsByApiProduct;
+//     a service with a lower one may cap rather than refuse.
+//   - Page size refused (--refuse-page-size-above, Behaviour.RefusePageSizeAbove): a PageSize above
+//     N is InvalidParameter (400), as the service answers bad parameters; no PageSize (the default,
+//     10) is always accepted.
+//   - Concurrent writes to one product (--lock-timeout-every, Behaviour.LockTimeoutEvery): the
+//     service answers a write that waited in vain for another write to the same object with
+//     ConcurrencyLockTimeout (the alicloud provider retries it for API Gateway writes); its status
+//     is undocumented, the emulator answers 400 (a 5xx would be retried whatever its code). The
+//     emulator models concurrency deterministically, without clocks: each write counts once against
+//     every product it names (AttachApiProduct, DetachApiProduct, DeleteApiProduct,
+//     SetAppsAuthToApiProduct, SetApiProductsAuthorities, RemoveApiProductsAuthorities; counted per
+//     account and region, not persisted), and the write that brings a product's count to N (at
+//     least 2) is refused before anything is checked or changed, and starts the counts of the
+//     products it names over, so its retry is accepted. Alibaba does not say whether a lock timeout
+//     can come after the write was applied: by default the emulator's never is; under
+//     --lock-timeout-after-apply (Behaviour.LockTimeoutAfterApply) it always is, as far as the
+//     write would have succeeded. A client must be right under both (the provider's client retries
+//     and, once its retries run out, takes the outcome as unknown).
+//   - A proxy in front of the service (--proxy-not-found-every, Behaviour.ProxyNotFoundEvery; and the
+//     ProxyNotFound fault kind, by rate or count): every Nth authenticated request (N at least 2) is
+//     answered 404 with an HTML page, no CloudAPI error code and no request id, and never reaches
+//     the service. Such an answer is not the service saying "not found".
 //   - Visibility of fresh writes: --visibility-delay (WithVisibilityDelay,
 //     Behaviour.AttachVisibilityDelay) hides a fresh attachment from DescribeApiProductApis;
 //     --detach-visibility-delay (Behaviour.DetachVisibilityDelay) keeps listing a detached pair,
@@ -113,11 +143,12 @@
 //   - Expiry (the emulator's choice; Alibaba documents only "empty = never expires"): an authorization
 //     whose AuthValidTime has passed is gone for every purpose: neither Describe operation lists it,
 //     it does not block DeleteApiProduct, and granting the pair again starts a fresh authorization.
-//   - RemoveApiProductsAuthorities: unknown app is NotFoundApp; products the app is not authorized on
-//     (existing or not) are ignored.
+//   - RemoveApiProductsAuthorities: unknown app is NotFoundApp; an unknown product as the unknown-product
+//     reading says (by default NotFoundApiProduct, and nothing is revoked); products that exist but
+//     the app is not authorized on are ignored.
 //   - DescribeApiProductsByApp (unknown app NotFoundApp) and DescribeAppsByApiProduct (unknown product
-//     NotFoundApiProduct; AppName filters by exact name): paging as DescribeApiProductApis, grant
-//     order. An AuthorizedApp's Description is the authorization's, Extend the app's.
+//     as the unknown-product reading says; AppName filters by exact name): paging as
+//     DescribeApiProductApis, grant order. An AuthorizedApp's Description is the authorization's, Extend the app's.
 //
 // Missing required parameters are MissingParameter naming the parameter; malformed values are
 // InvalidParameter naming it. Flattened arrays are 1-based (Apis.N.ApiId); repeated string lists are

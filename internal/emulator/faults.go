@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -22,9 +23,11 @@ const (
 // operation: sleep Delay (always, even when failing), then either close the connection without a
 // response (Drop), answer Err, or proceed normally.
 type faultDecision struct {
-	Err   *apiError
-	Drop  bool
-	Delay time.Duration
+	Err  *apiError
+	Drop bool
+	// ProxyNotFound: answer 404 with an HTML page and no CloudAPI code (writeProxyNotFound).
+	ProxyNotFound bool
+	Delay         time.Duration
 }
 
 // faultInjector holds the per-account token buckets and the active fault list. One mutex guards both
@@ -39,6 +42,8 @@ type faultInjector struct {
 	rng     *rand.Rand
 	buckets map[string]*tokenBucket
 	faults  []*activeFault
+	// proxyEvery is model.Behaviour.ProxyNotFoundEvery; requests counts the requests it applies to.
+	proxyEvery, requests int
 }
 
 type tokenBucket struct {
@@ -58,8 +63,9 @@ func newFaultInjector(cfg *config) *faultInjector {
 		qps:     cfg.qps,
 		latency: cfg.latency,
 		// PCG seeded from randSeed alone: the same seed and request order give the same faults.
-		rng:     rand.New(rand.NewPCG(uint64(cfg.randSeed), 0x9e3779b97f4a7c15)),
-		buckets: make(map[string]*tokenBucket),
+		rng:        rand.New(rand.NewPCG(uint64(cfg.randSeed), 0x9e3779b97f4a7c15)),
+		buckets:    make(map[string]*tokenBucket),
+		proxyEvery: cfg.behaviour.ProxyNotFoundEvery,
 	}
 	if f.now == nil {
 		f.now = time.Now
@@ -102,6 +108,13 @@ func (f *faultInjector) decide(action, accountID string) faultDecision {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	d := faultDecision{Delay: f.latency}
+	if f.proxyEvery >= 2 {
+		// The proxy is in front of the service: its answers spend no token.
+		if f.requests++; f.requests%f.proxyEvery == 0 {
+			d.ProxyNotFound = true
+			return d
+		}
+	}
 	if f.qps > 0 {
 		if err := f.takeToken(accountID); err != nil {
 			d.Err = err
@@ -118,10 +131,12 @@ func (f *faultInjector) decide(action, accountID string) faultDecision {
 				if f.fires(ft) {
 					d.Delay += ft.Latency
 				}
-			} else if d.Err == nil && !d.Drop && isErrorKind(ft.Kind) && f.fires(ft) {
+			} else if d.Err == nil && !d.Drop && !d.ProxyNotFound && isErrorKind(ft.Kind) && f.fires(ft) {
 				switch ft.Kind {
 				case FaultDrop:
 					d.Drop = true
+				case FaultProxyNotFound:
+					d.ProxyNotFound = true
 				default:
 					d.Err = faultError(ft.Kind)
 				}
@@ -192,10 +207,23 @@ func (f *faultInjector) takeToken(accountID string) *apiError {
 
 func isErrorKind(k FaultKind) bool {
 	switch k {
-	case FaultThrottling, FaultServiceUnavailable, FaultInternalError, FaultDrop:
+	case FaultThrottling, FaultServiceUnavailable, FaultInternalError, FaultDrop, FaultProxyNotFound:
 		return true
 	}
 	return false
+}
+
+// outcomeProxyNotFound is the RequestCount outcome of a request answered by writeProxyNotFound.
+const outcomeProxyNotFound = "ProxyNotFound"
+
+// writeProxyNotFound answers as a proxy or load balancer in front of the service might when it
+// cannot route a request: 404, an HTML page, no CloudAPI error code and no request id.
+func writeProxyNotFound(w http.ResponseWriter) {
+	const page = "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n</body>\r\n</html>\r\n"
+	w.Header().Set("Content-Type", "text/html")
+	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = w.Write([]byte(page))
 }
 
 func faultError(k FaultKind) *apiError {

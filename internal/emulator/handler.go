@@ -205,6 +205,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rid string, rec *
 	case d.Drop:
 		rec.drop = true
 		return
+	case d.ProxyNotFound:
+		rec.status, rec.code = http.StatusNotFound, outcomeProxyNotFound
+		s.count(rec)
+		writeProxyNotFound(w)
+		return
 	case d.Err != nil:
 		fail(d.Err)
 		return

@@ -23,7 +23,8 @@ func (s *Server) Reset() {
 }
 
 // RequestCount reports how many requests had action and outcome. outcome "" matches any outcome,
-// "OK" successes, "Drop" dropped connections, anything else that error code. action "" matches any
+// "OK" successes, "Drop" dropped connections, "ProxyNotFound" the 404s of the proxy in front of the
+// service (Behaviour.ProxyNotFoundEvery, FaultProxyNotFound), anything else that error code. action "" matches any
 // action, including requests rejected before their action was known. Unknown actions are counted under
 // their own name, except that beyond the first 256 distinct unknown names (since start or Reset) they
 // are counted under "(other)", so a client cannot grow the counters without limit.

@@ -53,12 +53,15 @@ type Option func(*config)
 type FaultKind string
 
 // The fault kinds. Throttling answers 400 Throttling, ServiceUnavailable 503, InternalError 500,
-// Drop closes the connection without an answer, and Latency delays the request by Fault.Latency.
+// Drop closes the connection without an answer, ProxyNotFound answers 404 with an HTML page and no
+// CloudAPI error code (a proxy or load balancer in front of the service), and Latency delays the
+// request by Fault.Latency.
 const (
 	FaultThrottling         FaultKind = "Throttling"
 	FaultServiceUnavailable FaultKind = "ServiceUnavailable"
 	FaultInternalError      FaultKind = "InternalError"
 	FaultDrop               FaultKind = "Drop"
+	FaultProxyNotFound      FaultKind = "ProxyNotFound"
 	FaultLatency            FaultKind = "Latency"
 )
 
@@ -240,9 +243,9 @@ func validateAccount(a Account) error {
 
 func validateFault(f Fault) error {
 	switch f.Kind {
-	case FaultThrottling, FaultServiceUnavailable, FaultInternalError, FaultDrop, FaultLatency:
+	case FaultThrottling, FaultServiceUnavailable, FaultInternalError, FaultDrop, FaultProxyNotFound, FaultLatency:
 	default:
-		return fmt.Errorf("unknown kind %q (want Throttling, ServiceUnavailable, InternalError, Drop or Latency)", f.Kind)
+		return fmt.Errorf("unknown kind %q (want Throttling, ServiceUnavailable, InternalError, Drop, ProxyNotFound or Latency)", f.Kind)
 	}
 	if f.Rate < 0 || f.Rate > 1 {
 		return fmt.Errorf("rate %g outside [0,1]", f.Rate)

@@ -152,17 +152,26 @@ func (p params) objects(name string, maxItems int, fields ...string) ([]map[stri
 	return out, nil
 }
 
-// page reads PageNumber (default 1) and PageSize (default 10, at most the configured maximum). The
-// default is capped by the maximum too: a WithMaxPageSize below 10 must bound every page, including
-// those of clients that send no PageSize.
+// page reads PageNumber (default 1) and PageSize (default 10, at most the configured maximum, and
+// at most Behaviour.RefusePageSizeAbove). The default is capped by the maximum too: a
+// WithMaxPageSize below 10 must bound every page, including those of clients that send no
+// PageSize. Under Behaviour.CapPageSize the page served is at most that size, whatever was asked.
 func (s *Server) page(p params) (model.Page, error) {
 	number, err := p.intParam("PageNumber", 1, 1, 1<<30)
 	if err != nil {
 		return model.Page{}, err
 	}
-	size, err := p.intParam("PageSize", min(10, s.cfg.maxPageSize), 1, s.cfg.maxPageSize)
+	bh := s.backend.Behaviour()
+	limit := s.cfg.maxPageSize
+	if bh.RefusePageSizeAbove > 0 {
+		limit = min(limit, bh.RefusePageSizeAbove)
+	}
+	size, err := p.intParam("PageSize", min(10, limit), 1, limit)
 	if err != nil {
 		return model.Page{}, err
+	}
+	if bh.CapPageSize > 0 {
+		size = min(size, bh.CapPageSize)
 	}
 	return model.Page{Number: number, Size: size}, nil
 }

@@ -33,6 +33,10 @@ var behaviourProfiles = []struct {
 	{"refuse_duplicate_attach", model.Behaviour{RefuseDuplicateAttach: true}},
 	{"attach_visibility_delay", model.Behaviour{AttachVisibilityDelay: profileDelay}},
 	{"detach_visibility_delay", model.Behaviour{DetachVisibilityDelay: profileDelay}},
+	{"page_size_capped_at_50", model.Behaviour{CapPageSize: 50}},
+	{"page_size_over_50_refused", model.Behaviour{RefusePageSizeAbove: 50}},
+	{"concurrency_lock_timeout", model.Behaviour{LockTimeoutEvery: 3}},
+	{"proxy_not_found", model.Behaviour{ProxyNotFoundEvery: 4}},
 }
 
 // TestAccAPIProductAttachment_profiles runs, under every behaviour profile: create (a fresh pair, and

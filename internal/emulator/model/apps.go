@@ -136,12 +136,17 @@ type AuthorizeRequest struct {
 // product exists) and changes nothing when any check fails. Re-authorizing a product replaces the
 // validity and description (an absent validity makes it permanent again) and keeps the original
 // authorization time and listing position.
-func (r *Region) Authorize(in AuthorizeRequest, now time.Time) error {
+func (r *Region) Authorize(in AuthorizeRequest, now time.Time) (err error) {
 	if err := checkDescription("Description", in.Description, 2000); err != nil {
 		return err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	lockErr := r.lockTimeout(in.ProductIDs...)
+	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
+		return lockErr
+	}
+	defer func() { err = afterLock(err, lockErr) }()
 	a, err := r.lookupApp(in.AppID)
 	if err != nil {
 		return err
@@ -179,8 +184,10 @@ type AuthorizeAppsRequest struct {
 }
 
 // AuthorizeApps authorizes apps on one product, with the rules of Authorize: all or nothing (the
-// product and every app must exist), re-granting replaces validity and description.
-func (r *Region) AuthorizeApps(in AuthorizeAppsRequest, now time.Time) error {
+// product and every app must exist, under every Behaviour.UnknownProduct: a grant cannot name a
+// product the service does not know, even where listings treat it as empty), re-granting replaces
+// validity and description.
+func (r *Region) AuthorizeApps(in AuthorizeAppsRequest, now time.Time) (err error) {
 	if err := checkProductID(in.ProductID); err != nil {
 		return err
 	}
@@ -189,6 +196,11 @@ func (r *Region) AuthorizeApps(in AuthorizeAppsRequest, now time.Time) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	lockErr := r.lockTimeout(in.ProductID)
+	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
+		return lockErr
+	}
+	defer func() { err = afterLock(err, lockErr) }()
 	if _, err := r.lookupProduct(in.ProductID); err != nil {
 		return err
 	}
@@ -207,14 +219,28 @@ func (r *Region) AuthorizeApps(in AuthorizeAppsRequest, now time.Time) error {
 	return nil
 }
 
-// Revoke removes an app's authorizations on products. Products the app is not authorized on,
-// including products that do not exist, are ignored, so revoking is idempotent.
-func (r *Region) Revoke(appID int64, productIDs []string) error {
+// Revoke removes an app's authorizations on products. Products the app is not authorized on are
+// ignored, so revoking is idempotent. A product that does not exist is answered as
+// Behaviour.UnknownProduct says, like a detach from it: not found (the whole call fails, nothing is
+// revoked), or ignored under UnknownProductEmpty.
+func (r *Region) Revoke(appID int64, productIDs []string) (err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	lockErr := r.lockTimeout(productIDs...)
+	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
+		return lockErr
+	}
+	defer func() { err = afterLock(err, lockErr) }()
 	a, err := r.lookupApp(appID)
 	if err != nil {
 		return err
+	}
+	if r.b.behaviour.UnknownProduct != UnknownProductEmpty {
+		for _, pid := range productIDs {
+			if _, err := r.lookupProduct(pid); err != nil {
+				return err
+			}
+		}
 	}
 	changed := false
 	for _, pid := range productIDs {
@@ -253,7 +279,8 @@ type Grant struct {
 }
 
 // ProductApps pages through the apps authorized on a product at now, in grant order; appName,
-// when not empty, must match exactly.
+// when not empty, must match exactly. An unknown product is not found, or has no apps
+// (Behaviour.UnknownProduct).
 func (r *Region) ProductApps(productID, appName string, now time.Time, page Page) ([]Grant, int, error) {
 	if err := checkProductID(productID); err != nil {
 		return nil, 0, err
@@ -261,6 +288,9 @@ func (r *Region) ProductApps(productID, appName string, now time.Time, page Page
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if _, err := r.lookupProduct(productID); err != nil {
+		if r.b.behaviour.UnknownProduct == UnknownProductEmpty {
+			return []Grant{}, 0, nil
+		}
 		return nil, 0, err
 	}
 	var match []Grant

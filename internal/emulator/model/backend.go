@@ -28,6 +28,9 @@ type Backend struct {
 	onChange func()
 	// behaviour is set before the Backend serves anything (SetBehaviour) and read without a lock.
 	behaviour Behaviour
+	// writes counts the writes to each product for Behaviour.LockTimeoutEvery (not persisted).
+	writesMu sync.Mutex
+	writes   map[productKey]int
 }
 
 type regionKey struct{ account, region string }

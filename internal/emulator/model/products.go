@@ -115,13 +115,18 @@ func checkItems(productID string, items []AttachmentKey) ([]AttachmentKey, error
 // of the caller in this region, every stage RELEASE, PRE or TEST. The product is created when
 // missing; attached pairs stay where they are (re-attaching is a no-op). An API need not be
 // deployed to the stage it is attached with.
-func (r *Region) Attach(productID string, items []AttachmentKey, now time.Time) error {
-	items, err := checkItems(productID, items)
+func (r *Region) Attach(productID string, items []AttachmentKey, now time.Time) (err error) {
+	items, err = checkItems(productID, items)
 	if err != nil {
 		return err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	lockErr := r.lockTimeout(productID)
+	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
+		return lockErr
+	}
+	defer func() { err = afterLock(err, lockErr) }()
 	for _, it := range items {
 		if r.apis[it.APIID] == nil {
 			return &NotFoundError{Resource: ResourceAPI, ID: it.APIID}
@@ -164,14 +169,19 @@ func (r *Region) lookupProduct(id string) (*product, error) {
 // refuses them); the product stays even when emptied (only DeleteProduct removes it). An unknown
 // product is not found (Behaviour.UnknownProduct: or an empty product). Pairs detached at now stay
 // listed for Behaviour.DetachVisibilityDelay.
-func (r *Region) Detach(productID string, items []AttachmentKey, now time.Time) error {
-	items, err := checkItems(productID, items)
+func (r *Region) Detach(productID string, items []AttachmentKey, now time.Time) (err error) {
+	items, err = checkItems(productID, items)
 	if err != nil {
 		return err
 	}
 	bh := r.b.behaviour
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	lockErr := r.lockTimeout(productID)
+	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
+		return lockErr
+	}
+	defer func() { err = afterLock(err, lockErr) }()
 	p, err := r.lookupProduct(productID)
 	if err != nil {
 		if bh.UnknownProduct != UnknownProductEmpty {
@@ -270,12 +280,17 @@ func (r *Region) Attachments(productID string) ([]Attachment, bool) {
 
 // DeleteProduct deletes a product and its attachments. Like Alibaba, it refuses while an app is
 // still authorized on the product (an authorization that expired before now does not count).
-func (r *Region) DeleteProduct(productID string, now time.Time) error {
+func (r *Region) DeleteProduct(productID string, now time.Time) (err error) {
 	if err := checkProductID(productID); err != nil {
 		return err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	lockErr := r.lockTimeout(productID)
+	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
+		return lockErr
+	}
+	defer func() { err = afterLock(err, lockErr) }()
 	if _, err := r.lookupProduct(productID); err != nil {
 		return err
 	}
