@@ -118,6 +118,10 @@
 //   - DescribeApiProductsByApp (unknown app NotFoundApp) and DescribeAppsByApiProduct (unknown product
 //     NotFoundApiProduct; AppName filters by exact name): paging as DescribeApiProductApis, grant
 //     order. An AuthorizedApp's Description is the authorization's, Extend the app's.
+//   - DescribeAppAttributes: the caller's apps in creation order, paging as above; AppId (positive
+//     integer) and AppName filter by exact match, and an AppId that matches nothing is an empty page
+//     (TotalCount 0), not NotFoundApp (the SDK documents AppId as optional: it filters a listing).
+//     AppKey, AppCode, Tag.N, EnableTagAuth and Sort are accepted and ignored.
 //
 // Missing required parameters are MissingParameter naming the parameter; malformed values are
 // InvalidParameter naming it. Flattened arrays are 1-based (Apis.N.ApiId); repeated string lists are
