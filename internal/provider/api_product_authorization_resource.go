@@ -314,14 +314,22 @@ func (r *apiProductAuthorizationResource) grantError(id authorizationID, err err
 }
 
 // Create implements resource.Resource. The grant is batched with concurrent grants of the same
-// product and terms; a strict read then fills in what the service reports.
+// product and terms; a strict read then fills in what the service reports. A grant whose outcome
+// is unknown (lost answer, 5xx past the retries, timeout, Ctrl-C while it was in flight) is settled
+// by a listing; if the listing cannot settle it, it is recorded in the state (tainted, so the next
+// apply grants it again; destroy revokes it), never forgotten.
 func (r *apiProductAuthorizationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, cancel, plan, ok := r.begin(ctx, req.Plan.Get, timeouts.Value.Create, defaultCreateTimeout, false, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	defer cancel()
-	r.grant(ctx, &plan, &resp.Diagnostics)
+	if r.grant(ctx, &plan, resp.Private, &resp.Diagnostics) == grantUnknown {
+		// Keep track of it: the error makes Terraform record it as tainted.
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		setAuthorizationIdentity(ctx, resp.Identity, plan.authorizationID(), &resp.Diagnostics)
+		return
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -329,31 +337,106 @@ func (r *apiProductAuthorizationResource) Create(ctx context.Context, req resour
 	setAuthorizationIdentity(ctx, resp.Identity, plan.authorizationID(), &resp.Diagnostics)
 }
 
-// grant sends the plan's grant and reads it back into plan.
-func (r *apiProductAuthorizationResource) grant(ctx context.Context, plan *apiProductAuthorizationModel, diags *diag.Diagnostics) {
+// grantOutcome is what grant knows of its grant once it returns.
+type grantOutcome int
+
+const (
+	granted      grantOutcome = iota // granted with the plan's terms
+	grantFailed                      // definitely not granted (or not with these terms); diags say why
+	grantUnknown                     // may or may not be granted; diags hold the error, plan what was sent
+)
+
+// grant sends the plan's grant and reads it back into plan. A failed call whose effect a listing can
+// tell (anything but rejected credentials or a call never sent) is checked against a listing taken
+// afterwards: a grant listed with the plan's terms is a success. private, when not nil, records a
+// grant that no listing has shown yet (see unconfirmedSince), so that Read does not drop it while
+// the service may still be catching up.
+func (r *apiProductAuthorizationResource) grant(ctx context.Context, plan *apiProductAuthorizationModel, private privateSetter, diags *diag.Diagnostics) grantOutcome {
 	id := plan.authorizationID()
 	plan.ID = types.StringValue(id.String())
+	clearUnknown := func() {
+		for _, v := range []*types.String{&plan.AppName, &plan.AuthorizedTime} {
+			if v.IsUnknown() {
+				*v = types.StringNull()
+			}
+		}
+	}
 	tflog.Debug(ctx, "authorizing app on API product")
-	if err := r.data.client.GrantApp(ctx, id.ProductID, id.AppID, plan.terms()); err != nil {
+	err := r.data.client.GrantApp(ctx, id.ProductID, id.AppID, plan.terms())
+	if err != nil && !isCredentialError(err) && !errors.Is(err, cloudapi.ErrNotSent) {
+		g, ferr := r.findAfter(id)
+		if ferr == nil && plan.sameTerms(g) {
+			tflog.Warn(ctx, "grant call failed but the app is authorized with these terms; continuing", map[string]any{"error": err.Error()})
+			plan.setGrant(g)
+			clearUnknown()
+			return granted
+		}
+		if cloudapi.OutcomeUnknown(err) {
+			check := "The listing that followed does not show it with these terms yet, which does not prove that it was not granted: the service may list a fresh grant only after a while."
+			if ferr != nil && !isGone(ferr) {
+				check = "Checking whether it was granted failed too: " + describeError(ferr)
+			}
+			clearUnknown()
+			if private != nil {
+				diags.Append(setUnconfirmed(ctx, private, r.data.now())...)
+			}
+			diags.AddError("App may have been authorized",
+				fmt.Sprintf("Authorizing app %d on API product %q did not complete: %s\n\n%s\n\n"+
+					"The authorization is recorded in the state, so that nothing granted goes untracked: the next apply grants it again "+
+					"(a create is recorded as tainted and replaced) and destroy revokes it.",
+					id.AppID, id.ProductID, describeError(err), check))
+			return grantUnknown
+		}
+	}
+	if errors.Is(err, cloudapi.ErrNotSent) {
+		diags.AddError("App not authorized",
+			fmt.Sprintf("Authorizing app %d on API product %q was stopped (interrupted, or the timeout ran out) before the request was sent, so nothing was granted; the next apply grants it.",
+				id.AppID, id.ProductID))
+		return grantFailed
+	}
+	if err != nil {
 		r.grantError(id, err, diags)
-		return
+		return grantFailed
 	}
 	g, err := r.data.client.FindGrant(ctx, id.ProductID, id.AppID)
 	switch {
 	case err == nil:
 		plan.setGrant(g)
 	case isGone(err):
-		// The grant succeeded but is not listed (yet): keep what was granted; the next refresh decides.
+		// The grant succeeded but is not listed (yet): keep what was granted, and keep Read from
+		// dropping it while the listing catches up; the next refresh fills in the rest.
 		tflog.Warn(ctx, "authorization not listed right after the grant; its computed attributes are filled in by the next refresh")
+		if private != nil {
+			diags.Append(setUnconfirmed(ctx, private, r.data.now())...)
+		}
 	default:
 		tflog.Warn(ctx, "could not read the authorization back; its computed attributes are filled in by the next refresh", map[string]any{"error": err.Error()})
 	}
-	for _, v := range []*types.String{&plan.AppName, &plan.AuthorizedTime} {
-		if v.IsUnknown() {
-			*v = types.StringNull()
-		}
-	}
+	clearUnknown()
 	tflog.Info(ctx, "authorized app on API product")
+	return granted
+}
+
+// sameTerms reports whether the listed grant g has the plan's terms.
+func (m *apiProductAuthorizationModel) sameTerms(g *cloudapi.AuthorizedApp) bool {
+	return sameInstant(m.AuthValidTime.ValueString(), g.AuthValidTime) && m.Description.ValueString() == g.Description
+}
+
+// findAfter looks for the grant in a listing that starts now, under a fresh, short deadline: the
+// operation's own context may have ended (Ctrl-C, timeout) when this runs.
+func (r *apiProductAuthorizationResource) findAfter(id authorizationID) (*cloudapi.AuthorizedApp, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), findAfterTimeout)
+	defer cancel()
+	return r.data.client.FindGrant(ctx, id.ProductID, id.AppID)
+}
+
+// unconfirmed reports whether the grant was made (or may have been) so recently that a listing not
+// showing it proves nothing yet.
+func (r *apiProductAuthorizationResource) unconfirmed(ctx context.Context, p privateGetter, diags *diag.Diagnostics) (time.Duration, bool) {
+	since, d := unconfirmedSince(ctx, p)
+	diags.Append(d...)
+	age := r.data.now().Sub(since)
+	return age, !since.IsZero() && age < cloudapi.VisibilityGrace
 }
 
 // Read implements resource.Resource.
@@ -377,6 +460,11 @@ func (r *apiProductAuthorizationResource) Read(ctx context.Context, req resource
 		}
 	}
 	if isGone(err) {
+		if age, recent := r.unconfirmed(ctx, req.Private, &resp.Diagnostics); recent {
+			tflog.Warn(ctx, "authorization not listed yet; keeping it, since it was (or may have been) granted recently and the service may not show it yet",
+				map[string]any{"granted_ago": age.Round(time.Second).String(), "grace": cloudapi.VisibilityGrace.String()})
+			return
+		}
 		r.removeGone(ctx, id, state, err, resp)
 		return
 	}
@@ -387,6 +475,7 @@ func (r *apiProductAuthorizationResource) Read(ctx context.Context, req resource
 	}
 	state.ID = types.StringValue(id.String())
 	state.setGrant(g)
+	resp.Diagnostics.Append(setUnconfirmed(ctx, resp.Private, time.Time{})...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -427,18 +516,21 @@ func (r *apiProductAuthorizationResource) Update(ctx context.Context, req resour
 	if sameInstant(plan.AuthValidTime.ValueString(), state.AuthValidTime.ValueString()) && plan.Description.Equal(state.Description) {
 		// Only the spelling of the time or the timeouts changed: nothing to send.
 		plan.ID, plan.AppName, plan.AuthorizedTime = state.ID, state.AppName, state.AuthorizedTime
-	} else {
-		r.grant(ctx, &plan, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
+	} else if r.grant(ctx, &plan, nil, &resp.Diagnostics) != granted {
+		// The state keeps the terms the grant had before (the framework keeps the prior state on
+		// an error): if the new ones were applied after all, the next refresh reads them and the
+		// plan is empty; if not, the next apply grants them again.
+		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setAuthorizationIdentity(ctx, resp.Identity, plan.authorizationID(), &resp.Diagnostics)
 }
 
-// Delete implements resource.Resource: the revoke is batched with concurrent revokes of the same app.
-// An app, product or grant that is already gone is success.
+// Delete implements resource.Resource: the revoke is batched with concurrent revokes of the same
+// app. An app that no longer exists has no grants left. Any other failure whose effect a listing can
+// tell is settled by one taken afterwards, under the rule Read follows: a grant the listing does not
+// show is gone, unless it was granted so recently that the listing may not show it yet. Whatever
+// cannot be proved gone stays in the state.
 func (r *apiProductAuthorizationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	ctx, cancel, state, ok := r.begin(ctx, req.State.Get, timeouts.Value.Delete, defaultDeleteTimeout, false, &resp.Diagnostics)
 	if !ok {
@@ -448,13 +540,36 @@ func (r *apiProductAuthorizationResource) Delete(ctx context.Context, req resour
 	id := state.authorizationID()
 	tflog.Debug(ctx, "revoking app's authorization on API product")
 	err := r.data.client.RevokeApp(ctx, id.ProductID, id.AppID)
-	if isGone(err) {
-		tflog.Info(ctx, "app or product no longer exists; nothing to revoke", map[string]any{"error": err.Error()})
+	if cloudapi.IsAppNotFound(err) {
+		tflog.Info(ctx, "app no longer exists; nothing to revoke", map[string]any{"error": err.Error()})
+		return
+	}
+	check := ""
+	if err != nil && !isCredentialError(err) && !errors.Is(err, cloudapi.ErrNotSent) {
+		_, ferr := r.findAfter(id)
+		age, recent := r.unconfirmed(ctx, req.Private, &resp.Diagnostics)
+		switch {
+		case isGone(ferr) && !recent:
+			tflog.Info(ctx, "app is not authorized on the product (any more); nothing to revoke", map[string]any{"revoke_error": err.Error()})
+			return
+		case isGone(ferr):
+			check = fmt.Sprintf("The listing that followed does not show it, but it was granted %s ago, too recently for that to prove it is gone.", age.Round(time.Second))
+		case ferr == nil:
+			check = "The listing that followed still shows it."
+		default:
+			check = "Checking whether it is still granted failed too: " + describeError(ferr)
+		}
+	}
+	if errors.Is(err, cloudapi.ErrNotSent) {
+		resp.Diagnostics.AddError("App's authorization not revoked",
+			fmt.Sprintf("Revoking the authorization of app %d on API product %q was stopped (interrupted, or the delete timeout ran out) before the request was sent, so it is still granted and stays in the state.",
+				id.AppID, id.ProductID))
 		return
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot revoke app's authorization on API product",
-			fmt.Sprintf("Revoking the authorization of app %d on API product %q failed: %s\n\nThe authorization stays in the state.", id.AppID, id.ProductID, describeError(err)))
+			fmt.Sprintf("Revoking the authorization of app %d on API product %q failed: %s\n\n%s\n\nThe authorization stays in the state; the next destroy revokes it again.",
+				id.AppID, id.ProductID, describeError(err), check))
 		return
 	}
 	tflog.Info(ctx, "revoked app's authorization on API product")
