@@ -126,7 +126,11 @@ func (r *apiProductAuthorizationResource) Schema(ctx context.Context, _ resource
 			"Changing `auth_valid_time` or `description` grants again with the new terms, in place (the authorization keeps its " +
 			"`authorized_time`); changing `api_product_id` or `app_id` replaces the authorization. " +
 			"Concurrent authorizations of one product with the same terms are sent as one call (up to 100 apps), and the " +
-			"refresh of many authorizations of one product reads its apps once.",
+			"refresh of many authorizations of one product reads its apps once.\n\n" +
+			"The app of a new authorization is checked at plan time (`DescribeAppAttributes`, once per app per command): an app that does " +
+			"not exist fails the plan. A grant or revoke whose outcome is unknown (lost answer, errors past the retries, timeout, interruption) " +
+			"is settled by listing the product's apps; if the listing cannot settle it, the authorization stays in the state (a create as tainted), " +
+			"so the next apply or destroy finishes the job.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Identifier of the authorization, `<api_product_id>:<app_id>`; also the import id.",
