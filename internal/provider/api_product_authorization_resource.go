@@ -455,6 +455,15 @@ func (r *apiProductAuthorizationResource) Read(ctx context.Context, req resource
 	defer cancel()
 	id := state.authorizationID()
 	g, err := r.data.client.FindGrant(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), id.ProductID, id.AppID)
+	if err != nil && !isGone(err) && !isCredentialError(err) && ctx.Err() == nil {
+		// A service that answers an unknown product with a code nobody can know in advance: the
+		// product's own listing, which tells such an answer from other failures, decides whether
+		// the product (and so the grant) is gone.
+		if _, perr := r.data.client.ListProductAPIs(ctx, id.ProductID); isGone(perr) {
+			tflog.Debug(ctx, "the product's listing says the product is gone", map[string]any{"apps_listing_error": err.Error()})
+			err = &cloudapi.GrantNotFoundError{ProductID: id.ProductID, AppID: id.AppID, ProductMissing: true, Err: perr}
+		}
+	}
 	if err == nil && g.AuthValidTime != "" {
 		// A service that still lists an expired grant: it authorizes nothing any more.
 		if t, perr := time.Parse(time.RFC3339, g.AuthValidTime); perr == nil && !t.After(r.data.now()) {
