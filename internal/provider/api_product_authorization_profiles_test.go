@@ -86,7 +86,9 @@ resource "apigateway_api_product_authorization" "fresh" {
 				})
 			}
 			revoke := func(app int64) {
-				outOfBand(func(ctx context.Context) error { return a.client.RemoveAPIProductsAuthorities(ctx, app, []string{product}) })
+				outOfBand(func(ctx context.Context) error {
+					return a.client.RemoveAPIProductsAuthorities(ctx, app, []string{product})
+				})
 			}
 
 			resource.Test(t, resource.TestCase{
