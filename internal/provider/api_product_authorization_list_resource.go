@@ -177,6 +177,13 @@ func (r *apiProductAuthorizationListResource) live(g *cloudapi.AuthorizedApp) bo
 // byProduct lists the apps authorized on the product (only appID's, when it is not 0).
 func (r *apiProductAuthorizationListResource) byProduct(ctx context.Context, productID string, appID int64, diags *diag.Diagnostics) []authorizationListEntry {
 	apps, err := r.data.client.ListProductApps(ctx, productID)
+	if err != nil && !isGone(err) && !isCredentialError(err) && ctx.Err() == nil {
+		// An unknown product answered with a code nobody can know in advance: the product's own
+		// listing tells such an answer from other failures.
+		if _, perr := r.data.client.ListProductAPIs(ctx, productID); isGone(perr) {
+			err = perr
+		}
+	}
 	if isGone(err) {
 		diags.AddAttributeError(path.Root("api_product_id"), "API product not found",
 			fmt.Sprintf("API product %q does not exist in region %s (endpoint %s). Check api_product_id, region and credentials.",

@@ -16,21 +16,6 @@ import (
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
 )
 
-// waitProductListed waits until the product's listing shows its APIs (under a visibility delay the
-// product may not be listed right after its first attach).
-func waitProductListed(t *testing.T, a *accTarget, product string) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		apis, err := a.client.ListProductAPIs(ctx, product)
-		cancel()
-		if err == nil && len(apis) > 0 {
-			return
-		}
-	}
-	t.Fatalf("product %s never listed its APIs", product)
-}
-
 // TestAccAPIProductAuthorization_profiles runs, under every behaviour profile: create with an unknown
 // outcome (503 past the retries: recorded, tainted, replaced by the next apply), create over a grant
 // made out of band, import, drift both ways (revoked out of band: granted again; terms changed out
@@ -44,7 +29,7 @@ func TestAccAPIProductAuthorization_profiles(t *testing.T) {
 			t.Parallel()
 			a := newAccTarget(t, emulator.WithBehaviour(p.bh))
 			product := a.newProduct()
-			waitProductListed(t, a, product)
+			waitPairsListed(t, a, product, 1)
 			fresh, _ := a.newApp()
 			adopted, _ := a.newApp()
 			freshAddr, adoptedAddr := authorizationType+".fresh", authorizationType+".adopted"
@@ -217,7 +202,7 @@ func TestAPIProductAuthorization_deleteProfiles(t *testing.T) {
 				}},
 			} {
 				product := a.newProduct()
-				waitProductListed(t, a, product)
+				waitPairsListed(t, a, product, 1)
 				app, _ := a.newApp()
 				a.grantApps(product, cloudapi.GrantTerms{}, app)
 				tc.setup(product, app)
