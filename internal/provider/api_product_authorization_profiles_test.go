@@ -99,7 +99,6 @@ resource "apigateway_api_product_authorization" "fresh" {
 							resource.TestCheckResourceAttr(freshAddr, "id", product+":"+strconv.FormatInt(fresh, 10)),
 						),
 					},
-					{RefreshState: true},
 					{ResourceName: freshAddr, ImportState: true, ImportStateVerify: true},
 					{
 						PreConfig: func() {
@@ -143,17 +142,12 @@ resource "apigateway_api_product_authorization" "fresh" {
 					},
 					{
 						// The product is deleted out of band (its grants first: the service refuses
-						// to delete a product with grants): the refresh drops the authorization.
+						// to delete a product with grants): the refresh drops the authorization, so
+						// removing it from the configuration plans nothing (not a revoke).
 						PreConfig: func() {
 							revoke(adopted)
 							outOfBand(func(ctx context.Context) error { return a.client.DeleteAPIProduct(ctx, product) })
 						},
-						Config:             cfg("again", false),
-						PlanOnly:           true,
-						ExpectNonEmptyPlan: true,
-					},
-					{
-						// Refreshed out of the state: removing it from the configuration changes nothing.
 						Config:           a.config(""),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 					},
