@@ -1,8 +1,14 @@
 package provider
 
 import (
+	"context"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -67,4 +73,71 @@ func TestAccAPIProductAuthorization_unknownOutcome(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAPIProductAuthorization_deleteTrustsWhatReadTrusts: a create whose grant has an unknown outcome
+// leaves a private marker; while it is recent, a listing that does not show the grant proves nothing,
+// so Read keeps the authorization and a Delete whose revoke fails does not conclude "gone" from that
+// listing: the authorization stays in the state. Without the marker the same listing settles Delete.
+func TestAPIProductAuthorization_deleteTrustsWhatReadTrusts(t *testing.T) {
+	emulatorOnly(t)
+	a := newAccTarget(t)
+	product := a.newProduct()
+	app, _ := a.newApp()
+	ps := a.newProtoServer()
+	ps.configure(a)
+	ctx := context.Background()
+	typ := ps.schema.ResourceSchemas[authorizationType].ValueType().(tftypes.Object)
+	unknown := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+	config := objectValue(typ, map[string]tftypes.Value{
+		"api_product_id": tftypes.NewValue(tftypes.String, product),
+		"app_id":         tftypes.NewValue(tftypes.String, strconv.FormatInt(app, 10)),
+	})
+	planned := objectValue(typ, map[string]tftypes.Value{
+		"api_product_id": tftypes.NewValue(tftypes.String, product),
+		"app_id":         tftypes.NewValue(tftypes.String, strconv.FormatInt(app, 10)),
+		"id":             unknown, "app_name": unknown, "authorized_time": unknown,
+	})
+	null := dynamicValue(t, typ, tftypes.NewValue(typ, nil))
+
+	failWrites(a, "SetAppsAuthToApiProduct")
+	created, err := ps.srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: authorizationType, PriorState: null, PlannedState: dynamicValue(t, typ, planned), Config: dynamicValue(t, typ, config),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasError(created.Diagnostics, "App may have been authorized") || len(created.Private) == 0 {
+		t.Fatalf("create with an unknown outcome: %s, private %q; want the error and a marker", protoDiagText(created.Diagnostics), created.Private)
+	}
+	if v, err := created.NewState.Unmarshal(typ); err != nil || v.IsNull() {
+		t.Fatalf("create with an unknown outcome left no state (%v)", err)
+	}
+	a.srv.ClearFaults()
+
+	read, err := ps.srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: authorizationType, CurrentState: created.NewState, Private: created.Private})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := read.NewState.Unmarshal(typ); err != nil || v.IsNull() || hasAnyError(read.Diagnostics) {
+		t.Errorf("refresh right after: state %v (%v), %s; want it kept", v, err, protoDiagText(read.Diagnostics))
+	}
+
+	failWrites(a, "RemoveApiProductsAuthorities")
+	destroy := func(private []byte) *tfprotov6.ApplyResourceChangeResponse {
+		resp, err := ps.srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+			TypeName: authorizationType, PriorState: created.NewState, PlannedState: null, Config: null, PlannedPrivate: private,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	if resp := destroy(created.Private); !hasError(resp.Diagnostics, "Cannot revoke app's authorization on API product") ||
+		!strings.Contains(protoDiagText(resp.Diagnostics), "too recently for that to prove it is gone") {
+		t.Errorf("delete of a recent, unlisted grant whose revoke failed: %s; want it kept", protoDiagText(resp.Diagnostics))
+	}
+	if resp := destroy(nil); hasAnyError(resp.Diagnostics) {
+		t.Errorf("delete of an unlisted grant without the marker: %s; want the listing to settle it", protoDiagText(resp.Diagnostics))
+	}
 }
