@@ -123,7 +123,9 @@ func (d *appDirectory) lookup(ctx context.Context, appID int64) (*App, error) {
 		// waiting for it still get an answer, within the caller's deadline.
 		lctx, cancel := detachedWithDeadline(ctx)
 		defer cancel()
-		return d.describe(lctx, appID)
+		a, err := d.describe(lctx, appID)
+		freezeErrorText(err)
+		return a, err
 	})
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -136,4 +138,24 @@ func (d *appDirectory) lookup(ctx context.Context, appID int64) (*App, error) {
 		d.missing[appID] = err
 	}
 	return nil, err
+}
+
+// freezeErrorText makes err safe to hand to several goroutines: the SDK's *tea.SDKError builds its
+// message on the first Error() call and stores it without a lock, so every error in the chain is
+// asked for its text once, here, before the error is shared.
+func freezeErrorText(err error) {
+	for err != nil {
+		_ = err.Error()
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				freezeErrorText(e)
+			}
+			return
+		default:
+			return
+		}
+	}
 }
