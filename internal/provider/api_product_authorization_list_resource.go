@@ -135,7 +135,7 @@ func (r *apiProductAuthorizationListResource) List(ctx context.Context, req list
 		grants = r.byProduct(ctx, productID, appID, &diags)
 	} else {
 		ctx = tflog.SetField(ctx, "app_id", appID)
-		grants = r.byApp(ctx, appID, req.IncludeResource, &diags)
+		grants = r.byApp(ctx, appID, req.IncludeResource, req.Limit, &diags)
 	}
 	if diags.HasError() {
 		fail()
@@ -207,8 +207,8 @@ func (r *apiProductAuthorizationListResource) byProduct(ctx context.Context, pro
 
 // byApp lists the products the app is authorized on and, for full results, each grant's terms from
 // its product's listing (one DescribeAppsByApiProduct listing per product, shared with any other
-// read of that product in this command).
-func (r *apiProductAuthorizationListResource) byApp(ctx context.Context, appID int64, full bool, diags *diag.Diagnostics) []authorizationListEntry {
+// read of that product in this command), for the first limit products only (limit <= 0: all).
+func (r *apiProductAuthorizationListResource) byApp(ctx context.Context, appID int64, full bool, limit int64, diags *diag.Diagnostics) []authorizationListEntry {
 	products, err := r.data.client.ListAppProducts(ctx, appID)
 	if cloudapi.IsAppNotFound(err) {
 		diags.AddAttributeError(path.Root("app_id"), "App not found",
@@ -223,6 +223,9 @@ func (r *apiProductAuthorizationListResource) byApp(ctx context.Context, appID i
 	slices.Sort(products)
 	out := make([]authorizationListEntry, 0, len(products))
 	for _, p := range products {
+		if limit > 0 && int64(len(out)) >= limit {
+			break
+		}
 		e := authorizationListEntry{productID: p, appID: appID}
 		if full {
 			g, err := r.data.client.FindGrant(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), p, appID)

@@ -319,3 +319,25 @@ func TestAccAPIProductAuthorization_query(t *testing.T) {
 		},
 	})
 }
+
+// TestAuthorizationListResource_limitByApp: listing an app's authorizations with full objects reads
+// the grants of the first limit products only.
+func TestAuthorizationListResource_limitByApp(t *testing.T) {
+	emulatorOnly(t)
+	t.Parallel()
+	a := newAccTarget(t)
+	app, _ := a.newApp()
+	for range 4 {
+		a.grantApps(a.newProduct(), cloudapi.GrantTerms{}, app)
+	}
+	l := a.newAuthorizationLister()
+	l.p.configure(a)
+	before := a.srv.RequestCount("DescribeAppsByApiProduct", "")
+	got := l.list(l.config("", strconv.FormatInt(app, 10)), true, 2)
+	if len(got) != 2 || got[0].Resource == nil || got[1].Resource == nil {
+		t.Fatalf("limit 2, full: %+v", got)
+	}
+	if n := a.srv.RequestCount("DescribeAppsByApiProduct", "") - before; n != 2 {
+		t.Errorf("limit 2 read %d products' apps, want 2", n)
+	}
+}
