@@ -362,6 +362,15 @@ describe('@alicloud/cloudapi20160714 (V3 signature)', { timeout }, () => {
     const byApp = (await client.describeApiProductsByApp(new Cloudapi.DescribeApiProductsByAppRequest({ appId: appIds[0] }))).body;
     assert.deepEqual((byApp.apiProductInfoList?.apiProductInfo ?? []).map((p) => p.apiProductId), [grantProduct]);
 
+    // DescribeAppAttributes filtered by AppId: the app itself; an app id that matches nothing is an
+    // empty page, not an error (the filter of a listing).
+    const attrs = (await client.describeAppAttributes(new Cloudapi.DescribeAppAttributesRequest({ appId: appIds[0] }))).body;
+    assert.equal(attrs.totalCount, 1);
+    assert.deepEqual((attrs.apps?.appAttribute ?? []).map((a) => [a.appId, a.appName]), [[appIds[0], `node_app_${tag}_1`]]);
+    const none = (await client.describeAppAttributes(new Cloudapi.DescribeAppAttributesRequest({ appId: 987654321 }))).body;
+    assert.equal(none.totalCount, 0);
+    assert.deepEqual(none.apps?.appAttribute ?? [], []);
+
     await rejectsWith(
       () => client.deleteApiProduct(new Cloudapi.DeleteApiProductRequest({ apiProductId: grantProduct })),
       'ApiProductAuthorizedToApp',

@@ -58,7 +58,10 @@ type Client struct {
 	// API details, and the batching of single-item writes.
 	snapshots *productSnapshots
 	catalog   *apiCatalog
-	writes    *writeBatcher[APIRef]
+	// apps shares app look-ups (apps.go); built at the first LookupApp.
+	apps     *appDirectory
+	appsOnce sync.Once
+	writes   *writeBatcher[APIRef]
 	// The same for app authorizations: apps' grants per product, grants batched per (product,
 	// terms), revokes per app.
 	grantCache *listingCache[int64, AuthorizedApp]

@@ -8,8 +8,8 @@ import (
 )
 
 // Protocol side of apps and their authorizations: CreateApp, DeleteApp, SetApiProductsAuthorities,
-// SetAppsAuthToApiProduct, RemoveApiProductsAuthorities, DescribeApiProductsByApp and DescribeAppsByApiProduct. AppKey,
-// AppSecret, AppCode and Tag.N of CreateApp are accepted and dropped.
+// SetAppsAuthToApiProduct, RemoveApiProductsAuthorities, DescribeApiProductsByApp, DescribeAppsByApiProduct and
+// DescribeAppAttributes. AppKey, AppSecret, AppCode and Tag.N of CreateApp are accepted and dropped.
 
 // appIDParam reads the required AppId: a positive decimal int64, as both SDKs send it.
 func appIDParam(p params) (int64, error) {
@@ -188,5 +188,31 @@ func opDescribeAppsByAPIProduct(s *Server, c *opContext) (any, error) {
 	}
 	resp := describeAppsByAPIProductResponse{RequestID: c.requestID, listPage: header}
 	resp.AuthorizedApps.AuthorizedApp = apps
+	return resp, nil
+}
+
+// opDescribeAppAttributes pages through the caller's apps (DescribeAppAttributes); AppId and AppName
+// filter. The SDK documents AppId as optional, so an app id that matches nothing answers an empty
+// page (TotalCount 0), not NotFoundApp: a caller asking after one app reads "no such app" from the
+// empty page. AppKey, AppCode, Tag.N, EnableTagAuth and Sort are accepted and ignored (the
+// emulator keeps no keys or tags).
+func opDescribeAppAttributes(s *Server, c *opContext) (any, error) {
+	var id int64
+	if c.p.get("AppId") != "" {
+		var err error
+		if id, err = appIDParam(c.p); err != nil {
+			return nil, err
+		}
+	}
+	apps, header, err := listing(s, c, func(p model.Page) ([]model.App, int, error) { return c.r.Apps(id, c.p.get("AppName"), p) },
+		func(a model.App) appAttribute {
+			return appAttribute{AppID: a.ID, AppName: a.Name, Description: a.Description, Extend: a.Extend,
+				CreatedTime: fmtTime(a.Created), ModifiedTime: fmtTime(a.Created), Tags: emptyTags()}
+		})
+	if err != nil {
+		return nil, err
+	}
+	resp := describeAppAttributesResponse{RequestID: c.requestID, listPage: header}
+	resp.Apps.AppAttribute = apps
 	return resp, nil
 }

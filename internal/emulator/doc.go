@@ -140,6 +140,10 @@
 //     as the typed SDKs send it, or "a,b"; positive integers, at most WithMaxItemsPerCall, repeats
 //     ignored; an unknown app is NotFoundApp) required; AuthValidTime and Description as
 //     SetApiProductsAuthorities. All or nothing; re-granting replaces AuthValidTime and Description.
+//   - DescribeAppAttributes: the caller's apps in creation order, paging as DescribeApiProductApis;
+//     AppId (positive integer) and AppName filter by exact match, and an AppId that matches nothing
+//     is an empty page (TotalCount 0), not NotFoundApp (the SDK documents AppId as optional: it
+//     filters a listing). AppKey, AppCode, Tag.N, EnableTagAuth and Sort are accepted and ignored.
 //   - Expiry (the emulator's choice; Alibaba documents only "empty = never expires"): an authorization
 //     whose AuthValidTime has passed is gone for every purpose: neither Describe operation lists it,
 //     it does not block DeleteApiProduct, and granting the pair again starts a fresh authorization.

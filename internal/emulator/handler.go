@@ -62,6 +62,7 @@ func operations() map[string]operation {
 		"RemoveApiProductsAuthorities": opRemoveAPIProductsAuthorities,
 		"DescribeApiProductsByApp":     opDescribeAPIProductsByApp,
 		"DescribeAppsByApiProduct":     opDescribeAppsByAPIProduct,
+		"DescribeAppAttributes":        opDescribeAppAttributes,
 	}
 }
 

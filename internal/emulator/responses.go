@@ -157,3 +157,30 @@ type describeAppsByAPIProductResponse struct {
 		AuthorizedApp []authorizedApp `json:"AuthorizedApp"`
 	} `json:"AuthorizedApps"`
 }
+
+// appAttribute is one app of DescribeAppAttributes. Tags is always present and empty: the emulator
+// keeps no tags.
+type appAttribute struct {
+	AppID        int64   `json:"AppId"`
+	AppName      string  `json:"AppName"`
+	Description  string  `json:"Description"`
+	Extend       string  `json:"Extend"`
+	CreatedTime  string  `json:"CreatedTime"`
+	ModifiedTime string  `json:"ModifiedTime"`
+	Disabled     bool    `json:"Disabled"`
+	Tags         appTags `json:"Tags"`
+}
+
+type appTags struct {
+	TagInfo []struct{} `json:"TagInfo"`
+}
+
+func emptyTags() appTags { return appTags{TagInfo: []struct{}{}} }
+
+type describeAppAttributesResponse struct {
+	RequestID string `json:"RequestId"`
+	listPage
+	Apps struct {
+		AppAttribute []appAttribute `json:"AppAttribute"`
+	} `json:"Apps"`
+}

@@ -233,11 +233,16 @@ func TestAccAPIProductAttachment_query(t *testing.T) {
 	other := a.newAPI(api.GroupID, api.GroupName, "RELEASE")
 	product := a.newProductID()
 	cfg := a.config(fmt.Sprintf(`
-resource "apigateway_api_product_attachment" "test" {
-  for_each       = toset(["RELEASE", "PRE"])
-  api_product_id = %q
-  api_id         = %q
-  stage_name     = each.key
+resource "apigateway_api_product_attachment" "release" {
+  api_product_id = %[1]q
+  api_id         = %[2]q
+  stage_name     = "RELEASE"
+}
+
+resource "apigateway_api_product_attachment" "pre" {
+  api_product_id = %[1]q
+  api_id         = %[2]q
+  stage_name     = "PRE"
 }
 `, product, api.APIID))
 
@@ -262,9 +267,11 @@ resource "apigateway_api_product_attachment" "test" {
 						t.Fatal(err)
 					}
 				},
-				// The documented example itself, for this product.
+				// The documented example itself, for this product. plugin-testing runs the query next
+				// to the previous step's configuration, whose provider block configures the provider:
+				// the query file must not repeat it.
 				Query:  true,
-				Config: a.providerBlock("") + strings.ReplaceAll(exampleQuery(t), exampleProductID, product),
+				Config: strings.ReplaceAll(exampleQuery(t), exampleProductID, product),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("apigateway_api_product_attachment.product", 3),
 					querycheck.ExpectLength("apigateway_api_product_attachment.release", 2),
@@ -314,74 +321,106 @@ func exampleQuery(t *testing.T) string {
 	return string(raw)
 }
 
-// TestListResourceExampleMatchesSchema checks the documented .tfquery.hcl example against the list
-// resource's schema on every CLI, since neither terraform 1.11 nor OpenTofu can validate query
-// files: each list block names this list resource and the provider, and its config block has the
+// TestListResourceExampleMatchesSchema checks the documented .tfquery.hcl examples against the list
+// resources' schemas on every CLI, since neither terraform 1.11 nor OpenTofu can validate query
+// files: each list block names its list resource and the provider, and its config block has the
 // required attributes, no unknown ones, and values the validators accept.
 func TestListResourceExampleMatchesSchema(t *testing.T) {
 	a := newAccTarget(t)
 	p := a.newProtoServer()
-	schema := p.schema.ListResourceSchemas[resourceType]
-	attrs := map[string]*tfprotov6.SchemaAttribute{}
-	for _, at := range schema.Block.Attributes {
-		attrs[at.Name] = at
-	}
-
-	file, diags := hclparse.NewParser().ParseHCL([]byte(exampleQuery(t)), exampleListResource)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	content, diags := file.Body.Content(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "list", LabelNames: []string{"type", "name"}}}})
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	if len(content.Blocks) == 0 {
-		t.Fatal("the example has no list block")
-	}
-	for _, b := range content.Blocks {
-		if b.Labels[0] != resourceType {
-			t.Errorf("list %q %q: not %s", b.Labels[0], b.Labels[1], resourceType)
-		}
-		inner, diags := b.Body.Content(&hcl.BodySchema{
-			Attributes: []hcl.AttributeSchema{{Name: "provider", Required: true}, {Name: "include_resource"}, {Name: "limit"}},
-			Blocks:     []hcl.BlockHeaderSchema{{Type: "config"}},
+	for _, tc := range []struct {
+		typeName string
+		// check validates the literal config values of one list block.
+		check func(values map[string]string) []string
+	}{
+		{resourceType, func(values map[string]string) (problems []string) {
+			if problem := identifierProblem(values["api_product_id"]); problem != "" {
+				problems = append(problems, "api_product_id "+problem)
+			}
+			if stage, ok := values["stage_name"]; ok && stageProblem(stage) != "" {
+				problems = append(problems, "stage_name "+stageProblem(stage))
+			}
+			return problems
+		}},
+		{authorizationType, func(values map[string]string) (problems []string) {
+			product, hasProduct := values["api_product_id"]
+			app, hasApp := values["app_id"]
+			if !hasProduct && !hasApp {
+				problems = append(problems, authorizationListNeedsFilter)
+			}
+			if hasProduct && identifierProblem(product) != "" {
+				problems = append(problems, "api_product_id "+identifierProblem(product))
+			}
+			if hasApp && appIDProblem(app) != "" {
+				problems = append(problems, "app_id "+appIDProblem(app))
+			}
+			return problems
+		}},
+	} {
+		t.Run(tc.typeName, func(t *testing.T) {
+			file := filepath.Join("list-resources", tc.typeName, "list-resource.tfquery.hcl")
+			raw, err := os.ReadFile(filepath.Join("..", "..", "examples", file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			attrs := map[string]*tfprotov6.SchemaAttribute{}
+			for _, at := range p.schema.ListResourceSchemas[tc.typeName].Block.Attributes {
+				attrs[at.Name] = at
+			}
+			parsed, diags := hclparse.NewParser().ParseHCL(raw, file)
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			content, diags := parsed.Body.Content(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "list", LabelNames: []string{"type", "name"}}}})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			if len(content.Blocks) == 0 {
+				t.Fatal("the example has no list block")
+			}
+			for _, b := range content.Blocks {
+				if b.Labels[0] != tc.typeName {
+					t.Errorf("list %q %q: not %s", b.Labels[0], b.Labels[1], tc.typeName)
+				}
+				inner, diags := b.Body.Content(&hcl.BodySchema{
+					Attributes: []hcl.AttributeSchema{{Name: "provider", Required: true}, {Name: "include_resource"}, {Name: "limit"}},
+					Blocks:     []hcl.BlockHeaderSchema{{Type: "config"}},
+				})
+				if diags.HasErrors() {
+					t.Errorf("list %q: %s", b.Labels[1], diags.Error())
+					continue
+				}
+				if len(inner.Blocks) != 1 {
+					t.Errorf("list %q: %d config blocks, want 1", b.Labels[1], len(inner.Blocks))
+					continue
+				}
+				cfg, diags := inner.Blocks[0].Body.JustAttributes()
+				if diags.HasErrors() {
+					t.Errorf("list %q config: %s", b.Labels[1], diags.Error())
+					continue
+				}
+				for name, at := range attrs {
+					if _, ok := cfg[name]; at.Required && !ok {
+						t.Errorf("list %q config: required attribute %s missing", b.Labels[1], name)
+					}
+				}
+				values := map[string]string{}
+				for name, at := range cfg {
+					if attrs[name] == nil {
+						t.Errorf("list %q config: unknown attribute %s", b.Labels[1], name)
+						continue
+					}
+					v, diags := at.Expr.Value(nil)
+					if diags.HasErrors() || !v.Type().Equals(cty.String) {
+						t.Errorf("list %q config: %s is not a literal string", b.Labels[1], name)
+						continue
+					}
+					values[name] = v.AsString()
+				}
+				for _, problem := range tc.check(values) {
+					t.Errorf("list %q config: %s", b.Labels[1], problem)
+				}
+			}
 		})
-		if diags.HasErrors() {
-			t.Errorf("list %q: %s", b.Labels[1], diags.Error())
-			continue
-		}
-		if len(inner.Blocks) != 1 {
-			t.Errorf("list %q: %d config blocks, want 1", b.Labels[1], len(inner.Blocks))
-			continue
-		}
-		cfg, diags := inner.Blocks[0].Body.JustAttributes()
-		if diags.HasErrors() {
-			t.Errorf("list %q config: %s", b.Labels[1], diags.Error())
-			continue
-		}
-		for name, at := range attrs {
-			if _, ok := cfg[name]; at.Required && !ok {
-				t.Errorf("list %q config: required attribute %s missing", b.Labels[1], name)
-			}
-		}
-		values := map[string]string{}
-		for name, at := range cfg {
-			if attrs[name] == nil {
-				t.Errorf("list %q config: unknown attribute %s", b.Labels[1], name)
-				continue
-			}
-			v, diags := at.Expr.Value(nil)
-			if diags.HasErrors() || !v.Type().Equals(cty.String) {
-				t.Errorf("list %q config: %s is not a literal string", b.Labels[1], name)
-				continue
-			}
-			values[name] = v.AsString()
-		}
-		if problem := identifierProblem(values["api_product_id"]); problem != "" {
-			t.Errorf("list %q config: api_product_id %s", b.Labels[1], problem)
-		}
-		if stage, ok := values["stage_name"]; ok && stageProblem(stage) != "" {
-			t.Errorf("list %q config: stage_name %s", b.Labels[1], stageProblem(stage))
-		}
 	}
 }

@@ -126,7 +126,11 @@ func (r *apiProductAuthorizationResource) Schema(ctx context.Context, _ resource
 			"Changing `auth_valid_time` or `description` grants again with the new terms, in place (the authorization keeps its " +
 			"`authorized_time`); changing `api_product_id` or `app_id` replaces the authorization. " +
 			"Concurrent authorizations of one product with the same terms are sent as one call (up to 100 apps), and the " +
-			"refresh of many authorizations of one product reads its apps once.",
+			"refresh of many authorizations of one product reads its apps once.\n\n" +
+			"The app of a new authorization is checked at plan time (`DescribeAppAttributes`, once per app per command): an app that does " +
+			"not exist fails the plan. A grant or revoke whose outcome is unknown (lost answer, errors past the retries, timeout, interruption) " +
+			"is settled by listing the product's apps; if the listing cannot settle it, the authorization stays in the state (a create as tainted), " +
+			"so the next apply or destroy finishes the job.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Identifier of the authorization, `<api_product_id>:<app_id>`; also the import id.",
@@ -190,21 +194,35 @@ func (r *apiProductAuthorizationResource) Configure(_ context.Context, req resou
 	}
 }
 
-// ModifyPlan implements resource.ResourceWithModifyPlan: a grant that would expire at once fails
-// the plan, which is also what an expired grant (removed from state by the refresh) leads to, with
-// the message saying what to change.
+// ModifyPlan implements resource.ResourceWithModifyPlan: an app that does not exist fails the plan
+// of a new authorization (as an unknown API fails the plan of an attachment), and a grant that would
+// expire at once fails the plan, which is also what an expired grant (removed from state by the
+// refresh) leads to, with the message saying what to change.
 func (r *apiProductAuthorizationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
 	}
 	var plan apiProductAuthorizationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.AuthValidTime.IsUnknown() || plan.AuthValidTime.IsNull() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
+	var state *apiProductAuthorizationModel
 	if !req.State.Raw.IsNull() {
-		var state apiProductAuthorizationModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		state = new(apiProductAuthorizationModel)
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	// A new grant (create, or replace for another app): the app must exist.
+	if r.data != nil && !plan.AppID.IsUnknown() && !plan.AppID.IsNull() && (state == nil || !state.AppID.Equal(plan.AppID)) {
+		resp.Diagnostics.Append(r.checkApp(ctx, plan)...)
+	}
+	if plan.AuthValidTime.IsUnknown() || plan.AuthValidTime.IsNull() {
+		return
+	}
+	if state != nil {
 		if sameInstant(plan.AuthValidTime.ValueString(), state.AuthValidTime.ValueString()) &&
 			plan.Description.Equal(state.Description) {
 			return // nothing is sent: the time is checked when it is sent
@@ -217,6 +235,45 @@ func (r *apiProductAuthorizationResource) ModifyPlan(ctx context.Context, req re
 				"If this authorization expired, extend it by moving auth_valid_time to the future, remove auth_valid_time for an authorization that never expires, "+
 				"or remove the resource.", plan.AuthValidTime.ValueString(), plan.AppID.ValueString(), plan.APIProductID.ValueString()))
 	}
+}
+
+// checkApp is the plan-time check of a new grant's app, through the client's shared look-up (one
+// DescribeAppAttributes per app per command, however many authorizations name it). Only an answer
+// that the app does not exist fails the plan; credentials and certificates that nothing will get
+// through fail it too, as the API check does. Any other failure (throttling or 5xx past the retries,
+// a timeout, a caller allowed to grant but not to describe apps) is a warning and the plan goes on:
+// the grant itself is refused with NotFoundApp if the app really is missing.
+func (r *apiProductAuthorizationResource) checkApp(ctx context.Context, plan apiProductAuthorizationModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	appID, err := strconv.ParseInt(plan.AppID.ValueString(), 10, 64)
+	if err != nil || appID <= 0 {
+		return diags // the validator has said so
+	}
+	timeout, d := plan.Timeouts.Read(ctx, defaultReadTimeout)
+	diags.Append(d...)
+	if diags.HasError() {
+		return diags
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	_, err = r.data.client.LookupApp(ctx, appID)
+	switch {
+	case err == nil:
+	case cloudapi.IsAppNotFound(err):
+		diags.AddAttributeError(path.Root("app_id"), "App not found",
+			fmt.Sprintf("App %d does not exist in region %s (endpoint %s) for the configured credentials, so it cannot be authorized on API product %q. "+
+				"Check app_id, and that region and credentials point at the account that owns the app. (%s)",
+				appID, r.data.region, r.data.endpoint, plan.APIProductID.ValueString(), describeError(err)))
+	case isCredentialError(err):
+		diags.AddError("API Gateway rejected the credentials", fmt.Sprintf("Checking app %d failed: %s", appID, describeError(err)))
+	case cloudapi.IsCertificateError(err):
+		diags.AddError("API Gateway's TLS certificate is not trusted", fmt.Sprintf("Checking app %d failed: %s", appID, describeError(err)))
+	default:
+		diags.AddAttributeWarning(path.Root("app_id"), "Could not check the app",
+			fmt.Sprintf("DescribeAppAttributes for app %d failed, so the plan cannot confirm the app exists; the grant is refused at apply time if it does not: %s",
+				appID, describeError(err)))
+	}
+	return diags
 }
 
 // begin loads the model, checks the provider is configured and bounds ctx by the timeout.
@@ -261,14 +318,22 @@ func (r *apiProductAuthorizationResource) grantError(id authorizationID, err err
 }
 
 // Create implements resource.Resource. The grant is batched with concurrent grants of the same
-// product and terms; a strict read then fills in what the service reports.
+// product and terms; a strict read then fills in what the service reports. A grant whose outcome
+// is unknown (lost answer, 5xx past the retries, timeout, Ctrl-C while it was in flight) is settled
+// by a listing; if the listing cannot settle it, it is recorded in the state (tainted, so the next
+// apply grants it again; destroy revokes it), never forgotten.
 func (r *apiProductAuthorizationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, cancel, plan, ok := r.begin(ctx, req.Plan.Get, timeouts.Value.Create, defaultCreateTimeout, false, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	defer cancel()
-	r.grant(ctx, &plan, &resp.Diagnostics)
+	if r.grant(ctx, &plan, resp.Private, &resp.Diagnostics) == grantUnknown {
+		// Keep track of it: the error makes Terraform record it as tainted.
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		setAuthorizationIdentity(ctx, resp.Identity, plan.authorizationID(), &resp.Diagnostics)
+		return
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -276,31 +341,106 @@ func (r *apiProductAuthorizationResource) Create(ctx context.Context, req resour
 	setAuthorizationIdentity(ctx, resp.Identity, plan.authorizationID(), &resp.Diagnostics)
 }
 
-// grant sends the plan's grant and reads it back into plan.
-func (r *apiProductAuthorizationResource) grant(ctx context.Context, plan *apiProductAuthorizationModel, diags *diag.Diagnostics) {
+// grantOutcome is what grant knows of its grant once it returns.
+type grantOutcome int
+
+const (
+	granted      grantOutcome = iota // granted with the plan's terms
+	grantFailed                      // definitely not granted (or not with these terms); diags say why
+	grantUnknown                     // may or may not be granted; diags hold the error, plan what was sent
+)
+
+// grant sends the plan's grant and reads it back into plan. A failed call whose effect a listing can
+// tell (anything but rejected credentials or a call never sent) is checked against a listing taken
+// afterwards: a grant listed with the plan's terms is a success. private, when not nil, records a
+// grant that no listing has shown yet (see unconfirmedSince), so that Read does not drop it while
+// the service may still be catching up.
+func (r *apiProductAuthorizationResource) grant(ctx context.Context, plan *apiProductAuthorizationModel, private privateSetter, diags *diag.Diagnostics) grantOutcome {
 	id := plan.authorizationID()
 	plan.ID = types.StringValue(id.String())
+	clearUnknown := func() {
+		for _, v := range []*types.String{&plan.AppName, &plan.AuthorizedTime} {
+			if v.IsUnknown() {
+				*v = types.StringNull()
+			}
+		}
+	}
 	tflog.Debug(ctx, "authorizing app on API product")
-	if err := r.data.client.GrantApp(ctx, id.ProductID, id.AppID, plan.terms()); err != nil {
+	err := r.data.client.GrantApp(ctx, id.ProductID, id.AppID, plan.terms())
+	if err != nil && !isCredentialError(err) && !errors.Is(err, cloudapi.ErrNotSent) {
+		g, ferr := r.findAfter(id)
+		if ferr == nil && plan.sameTerms(g) {
+			tflog.Warn(ctx, "grant call failed but the app is authorized with these terms; continuing", map[string]any{"error": err.Error()})
+			plan.setGrant(g)
+			clearUnknown()
+			return granted
+		}
+		if cloudapi.OutcomeUnknown(err) {
+			check := "The listing that followed does not show it with these terms yet, which does not prove that it was not granted: the service may list a fresh grant only after a while."
+			if ferr != nil && !isGone(ferr) {
+				check = "Checking whether it was granted failed too: " + describeError(ferr)
+			}
+			clearUnknown()
+			if private != nil {
+				diags.Append(setUnconfirmed(ctx, private, r.data.now())...)
+			}
+			diags.AddError("App may have been authorized",
+				fmt.Sprintf("Authorizing app %d on API product %q did not complete: %s\n\n%s\n\n"+
+					"The authorization is recorded in the state, so that nothing granted goes untracked: the next apply grants it again "+
+					"(a create is recorded as tainted and replaced) and destroy revokes it.",
+					id.AppID, id.ProductID, describeError(err), check))
+			return grantUnknown
+		}
+	}
+	if errors.Is(err, cloudapi.ErrNotSent) {
+		diags.AddError("App not authorized",
+			fmt.Sprintf("Authorizing app %d on API product %q was stopped (interrupted, or the timeout ran out) before the request was sent, so nothing was granted; the next apply grants it.",
+				id.AppID, id.ProductID))
+		return grantFailed
+	}
+	if err != nil {
 		r.grantError(id, err, diags)
-		return
+		return grantFailed
 	}
 	g, err := r.data.client.FindGrant(ctx, id.ProductID, id.AppID)
 	switch {
 	case err == nil:
 		plan.setGrant(g)
 	case isGone(err):
-		// The grant succeeded but is not listed (yet): keep what was granted; the next refresh decides.
+		// The grant succeeded but is not listed (yet): keep what was granted, and keep Read from
+		// dropping it while the listing catches up; the next refresh fills in the rest.
 		tflog.Warn(ctx, "authorization not listed right after the grant; its computed attributes are filled in by the next refresh")
+		if private != nil {
+			diags.Append(setUnconfirmed(ctx, private, r.data.now())...)
+		}
 	default:
 		tflog.Warn(ctx, "could not read the authorization back; its computed attributes are filled in by the next refresh", map[string]any{"error": err.Error()})
 	}
-	for _, v := range []*types.String{&plan.AppName, &plan.AuthorizedTime} {
-		if v.IsUnknown() {
-			*v = types.StringNull()
-		}
-	}
+	clearUnknown()
 	tflog.Info(ctx, "authorized app on API product")
+	return granted
+}
+
+// sameTerms reports whether the listed grant g has the plan's terms.
+func (m *apiProductAuthorizationModel) sameTerms(g *cloudapi.AuthorizedApp) bool {
+	return sameInstant(m.AuthValidTime.ValueString(), g.AuthValidTime) && m.Description.ValueString() == g.Description
+}
+
+// findAfter looks for the grant in a listing that starts now, under a fresh, short deadline: the
+// operation's own context may have ended (Ctrl-C, timeout) when this runs.
+func (r *apiProductAuthorizationResource) findAfter(id authorizationID) (*cloudapi.AuthorizedApp, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), findAfterTimeout)
+	defer cancel()
+	return r.data.client.FindGrant(ctx, id.ProductID, id.AppID)
+}
+
+// unconfirmed reports whether the grant was made (or may have been) so recently that a listing not
+// showing it proves nothing yet.
+func (r *apiProductAuthorizationResource) unconfirmed(ctx context.Context, p privateGetter, diags *diag.Diagnostics) (time.Duration, bool) {
+	since, d := unconfirmedSince(ctx, p)
+	diags.Append(d...)
+	age := r.data.now().Sub(since)
+	return age, !since.IsZero() && age < cloudapi.VisibilityGrace
 }
 
 // Read implements resource.Resource.
@@ -315,6 +455,15 @@ func (r *apiProductAuthorizationResource) Read(ctx context.Context, req resource
 	defer cancel()
 	id := state.authorizationID()
 	g, err := r.data.client.FindGrant(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), id.ProductID, id.AppID)
+	if err != nil && !isGone(err) && !isCredentialError(err) && ctx.Err() == nil {
+		// A service that answers an unknown product with a code nobody can know in advance: the
+		// product's own listing, which tells such an answer from other failures, decides whether
+		// the product (and so the grant) is gone.
+		if _, perr := r.data.client.ListProductAPIs(ctx, id.ProductID); isGone(perr) {
+			tflog.Debug(ctx, "the product's listing says the product is gone", map[string]any{"apps_listing_error": err.Error()})
+			err = &cloudapi.GrantNotFoundError{ProductID: id.ProductID, AppID: id.AppID, ProductMissing: true, Err: perr}
+		}
+	}
 	if err == nil && g.AuthValidTime != "" {
 		// A service that still lists an expired grant: it authorizes nothing any more.
 		if t, perr := time.Parse(time.RFC3339, g.AuthValidTime); perr == nil && !t.After(r.data.now()) {
@@ -324,6 +473,11 @@ func (r *apiProductAuthorizationResource) Read(ctx context.Context, req resource
 		}
 	}
 	if isGone(err) {
+		if age, recent := r.unconfirmed(ctx, req.Private, &resp.Diagnostics); recent {
+			tflog.Warn(ctx, "authorization not listed yet; keeping it, since it was (or may have been) granted recently and the service may not show it yet",
+				map[string]any{"granted_ago": age.Round(time.Second).String(), "grace": cloudapi.VisibilityGrace.String()})
+			return
+		}
 		r.removeGone(ctx, id, state, err, resp)
 		return
 	}
@@ -334,6 +488,7 @@ func (r *apiProductAuthorizationResource) Read(ctx context.Context, req resource
 	}
 	state.ID = types.StringValue(id.String())
 	state.setGrant(g)
+	resp.Diagnostics.Append(setUnconfirmed(ctx, resp.Private, time.Time{})...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -374,18 +529,21 @@ func (r *apiProductAuthorizationResource) Update(ctx context.Context, req resour
 	if sameInstant(plan.AuthValidTime.ValueString(), state.AuthValidTime.ValueString()) && plan.Description.Equal(state.Description) {
 		// Only the spelling of the time or the timeouts changed: nothing to send.
 		plan.ID, plan.AppName, plan.AuthorizedTime = state.ID, state.AppName, state.AuthorizedTime
-	} else {
-		r.grant(ctx, &plan, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
+	} else if r.grant(ctx, &plan, nil, &resp.Diagnostics) != granted {
+		// The state keeps the terms the grant had before (the framework keeps the prior state on
+		// an error): if the new ones were applied after all, the next refresh reads them and the
+		// plan is empty; if not, the next apply grants them again.
+		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setAuthorizationIdentity(ctx, resp.Identity, plan.authorizationID(), &resp.Diagnostics)
 }
 
-// Delete implements resource.Resource: the revoke is batched with concurrent revokes of the same app.
-// An app, product or grant that is already gone is success.
+// Delete implements resource.Resource: the revoke is batched with concurrent revokes of the same
+// app. An app that no longer exists has no grants left. Any other failure whose effect a listing can
+// tell is settled by one taken afterwards, under the rule Read follows: a grant the listing does not
+// show is gone, unless it was granted so recently that the listing may not show it yet. Whatever
+// cannot be proved gone stays in the state.
 func (r *apiProductAuthorizationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	ctx, cancel, state, ok := r.begin(ctx, req.State.Get, timeouts.Value.Delete, defaultDeleteTimeout, false, &resp.Diagnostics)
 	if !ok {
@@ -395,13 +553,36 @@ func (r *apiProductAuthorizationResource) Delete(ctx context.Context, req resour
 	id := state.authorizationID()
 	tflog.Debug(ctx, "revoking app's authorization on API product")
 	err := r.data.client.RevokeApp(ctx, id.ProductID, id.AppID)
-	if isGone(err) {
-		tflog.Info(ctx, "app or product no longer exists; nothing to revoke", map[string]any{"error": err.Error()})
+	if cloudapi.IsAppNotFound(err) {
+		tflog.Info(ctx, "app no longer exists; nothing to revoke", map[string]any{"error": err.Error()})
+		return
+	}
+	check := ""
+	if err != nil && !isCredentialError(err) && !errors.Is(err, cloudapi.ErrNotSent) {
+		_, ferr := r.findAfter(id)
+		age, recent := r.unconfirmed(ctx, req.Private, &resp.Diagnostics)
+		switch {
+		case isGone(ferr) && !recent:
+			tflog.Info(ctx, "app is not authorized on the product (any more); nothing to revoke", map[string]any{"revoke_error": err.Error()})
+			return
+		case isGone(ferr):
+			check = fmt.Sprintf("The listing that followed does not show it, but it was granted %s ago, too recently for that to prove it is gone.", age.Round(time.Second))
+		case ferr == nil:
+			check = "The listing that followed still shows it."
+		default:
+			check = "Checking whether it is still granted failed too: " + describeError(ferr)
+		}
+	}
+	if errors.Is(err, cloudapi.ErrNotSent) {
+		resp.Diagnostics.AddError("App's authorization not revoked",
+			fmt.Sprintf("Revoking the authorization of app %d on API product %q was stopped (interrupted, or the delete timeout ran out) before the request was sent, so it is still granted and stays in the state.",
+				id.AppID, id.ProductID))
 		return
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot revoke app's authorization on API product",
-			fmt.Sprintf("Revoking the authorization of app %d on API product %q failed: %s\n\nThe authorization stays in the state.", id.AppID, id.ProductID, describeError(err)))
+			fmt.Sprintf("Revoking the authorization of app %d on API product %q failed: %s\n\n%s\n\nThe authorization stays in the state; the next destroy revokes it again.",
+				id.AppID, id.ProductID, describeError(err), check))
 		return
 	}
 	tflog.Info(ctx, "revoked app's authorization on API product")

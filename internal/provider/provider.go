@@ -357,6 +357,7 @@ func (p *apigatewayProvider) Resources(context.Context) []func() resource.Resour
 func (p *apigatewayProvider) ListResources(context.Context) []func() list.ListResource {
 	return []func() list.ListResource{
 		NewAPIProductAttachmentListResource,
+		NewAPIProductAuthorizationListResource,
 	}
 }
 

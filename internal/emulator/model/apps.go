@@ -303,3 +303,20 @@ func (r *Region) ProductApps(productID, appName string, now time.Time, page Page
 	lo, hi := page.window(len(match))
 	return match[lo:hi], len(match), nil
 }
+
+// Apps pages through the region's apps in creation order (DescribeAppAttributes). appID and
+// appName, when set, must match exactly: an app id that matches nothing is an empty page, not an
+// error, since both are filters of one listing.
+func (r *Region) Apps(appID int64, appName string, page Page) ([]App, int, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var match []App
+	for _, a := range r.apps {
+		if (appID == 0 || a.ID == appID) && (appName == "" || a.Name == appName) {
+			match = append(match, a.App)
+		}
+	}
+	sort.Slice(match, func(i, j int) bool { return match[i].Seq < match[j].Seq })
+	lo, hi := page.window(len(match))
+	return match[lo:hi], len(match), nil
+}

@@ -1,0 +1,276 @@
+package provider
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
+)
+
+var (
+	_ list.ListResource                   = (*apiProductAuthorizationListResource)(nil)
+	_ list.ListResourceWithConfigure      = (*apiProductAuthorizationListResource)(nil)
+	_ list.ListResourceWithValidateConfig = (*apiProductAuthorizationListResource)(nil)
+)
+
+// NewAPIProductAuthorizationListResource returns the list resource of
+// apigateway_api_product_authorization (`list` blocks in .tfquery.hcl files, `terraform query`,
+// Terraform 1.14+).
+func NewAPIProductAuthorizationListResource() list.ListResource {
+	return &apiProductAuthorizationListResource{}
+}
+
+// apiProductAuthorizationListResource lists the authorizations of one API product, or of one app,
+// so that grants made by hand or by scripts can be adopted with `terraform query
+// -generate-config-out` instead of one import id each.
+type apiProductAuthorizationListResource struct {
+	data *providerData
+}
+
+type apiProductAuthorizationListModel struct {
+	APIProductID types.String `tfsdk:"api_product_id"`
+	AppID        types.String `tfsdk:"app_id"`
+}
+
+// Metadata implements list.ListResource. The name must be the managed resource's.
+func (r *apiProductAuthorizationListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_api_product_authorization"
+}
+
+// ListResourceConfigSchema implements list.ListResource.
+func (r *apiProductAuthorizationListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists app authorizations on API Gateway **API products**: the apps authorized on one product " +
+			"(`api_product_id`, `DescribeAppsByApiProduct`, all pages), ordered by `app_id`, or the products one app is authorized on " +
+			"(`app_id`, `DescribeApiProductsByApp`, all pages), ordered by `api_product_id`; with both, the one authorization if it exists. " +
+			"One of the two is required. An authorization whose `auth_valid_time` has passed is not listed (it authorizes nothing). " +
+			"Each result carries the identity of an `apigateway_api_product_authorization` and, with `include_resource = true`, its attributes " +
+			"(listing by app then reads each product's apps once), so that `terraform query -generate-config-out=FILE` writes the resource and " +
+			"`import` blocks for grants that already exist. An API product or app that does not exist is an error. Needs Terraform 1.14 or later.",
+		Attributes: map[string]schema.Attribute{
+			"api_product_id": schema.StringAttribute{
+				MarkdownDescription: "ID of the API product whose authorized apps are listed.",
+				Optional:            true,
+				Validators:          []validator.String{identifierValidator{}},
+			},
+			"app_id": schema.StringAttribute{
+				MarkdownDescription: "ID of the app (decimal digits) whose authorized API products are listed.",
+				Optional:            true,
+				Validators:          []validator.String{appIDValidator{}},
+			},
+		},
+	}
+}
+
+// Configure implements list.ListResourceWithConfigure.
+func (r *apiProductAuthorizationListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
+		r.data = data
+	}
+}
+
+const authorizationListNeedsFilter = "Set api_product_id (the apps authorized on one API product), app_id (the API products one app is authorized on), or both."
+
+// ValidateListResourceConfig implements list.ListResourceWithValidateConfig: one of the two filters
+// is required (a value only known later counts as set).
+func (r *apiProductAuthorizationListResource) ValidateListResourceConfig(ctx context.Context, req list.ValidateConfigRequest, resp *list.ValidateConfigResponse) {
+	var cfg apiProductAuthorizationListModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if !resp.Diagnostics.HasError() && cfg.APIProductID.IsNull() && cfg.AppID.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("api_product_id"), "Missing filter", authorizationListNeedsFilter)
+	}
+}
+
+// List implements list.ListResource. Everything is read before the first result is pushed: the
+// listings can only page through all of it, and sorting needs every page.
+func (r *apiProductAuthorizationListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var diags diag.Diagnostics
+	fail := func() { stream.Results = list.ListResultsStreamDiagnostics(diags) }
+	var cfg apiProductAuthorizationListModel
+	diags.Append(req.Config.Get(ctx, &cfg)...)
+	if diags.HasError() {
+		fail()
+		return
+	}
+	if r.data == nil {
+		diags.AddError("Provider not configured", notConfiguredList)
+		fail()
+		return
+	}
+	productID, appText := cfg.APIProductID.ValueString(), cfg.AppID.ValueString()
+	// ValidateListResourceConfig has run already; this keeps a request that skipped it (another
+	// client of the protocol) from sending malformed ids.
+	switch {
+	case cfg.APIProductID.IsNull() && cfg.AppID.IsNull():
+		diags.AddAttributeError(path.Root("api_product_id"), "Missing filter", authorizationListNeedsFilter)
+	case !cfg.APIProductID.IsNull() && identifierProblem(productID) != "":
+		diags.AddAttributeError(path.Root("api_product_id"), "Invalid identifier", sentence("Attribute api_product_id "+identifierProblem(productID)))
+	case !cfg.AppID.IsNull() && appIDProblem(appText) != "":
+		diags.AddAttributeError(path.Root("app_id"), "Invalid app id", sentence("Attribute app_id "+appIDProblem(appText)))
+	}
+	if diags.HasError() {
+		fail()
+		return
+	}
+	appID, _ := strconv.ParseInt(appText, 10, 64)
+
+	ctx, cancel := context.WithTimeout(ctx, defaultReadTimeout)
+	defer cancel()
+	var grants []authorizationListEntry
+	if productID != "" {
+		ctx = tflog.SetField(ctx, "api_product_id", productID)
+		grants = r.byProduct(ctx, productID, appID, &diags)
+	} else {
+		ctx = tflog.SetField(ctx, "app_id", appID)
+		grants = r.byApp(ctx, appID, req.IncludeResource, req.Limit, &diags)
+	}
+	if diags.HasError() {
+		fail()
+		return
+	}
+	tflog.Debug(ctx, "listed API product authorizations", map[string]any{"count": len(grants), "limit": req.Limit})
+
+	stream.Results = func(push func(list.ListResult) bool) {
+		for i, g := range grants {
+			// Terraform asks for at most Limit results (default 100 per list block).
+			if req.Limit > 0 && int64(i) >= req.Limit {
+				return
+			}
+			if !push(authorizationListResult(ctx, req, g)) {
+				return
+			}
+		}
+	}
+}
+
+// authorizationListEntry is one authorization to report; grant is nil when only its identity is
+// known (listing by app without include_resource).
+type authorizationListEntry struct {
+	productID string
+	grant     *cloudapi.AuthorizedApp
+	appID     int64
+}
+
+// live reports whether a listed grant still authorizes anything: a service may still list a grant
+// whose AuthValidTime has passed (Read drops such a grant from the state too).
+func (r *apiProductAuthorizationListResource) live(g *cloudapi.AuthorizedApp) bool {
+	if g.AuthValidTime == "" {
+		return true
+	}
+	t, err := time.Parse(time.RFC3339, g.AuthValidTime)
+	return err != nil || t.After(r.data.now())
+}
+
+// byProduct lists the apps authorized on the product (only appID's, when it is not 0).
+func (r *apiProductAuthorizationListResource) byProduct(ctx context.Context, productID string, appID int64, diags *diag.Diagnostics) []authorizationListEntry {
+	apps, err := r.data.client.ListProductApps(ctx, productID)
+	if err != nil && !isGone(err) && !isCredentialError(err) && ctx.Err() == nil {
+		// An unknown product answered with a code nobody can know in advance: the product's own
+		// listing tells such an answer from other failures.
+		if _, perr := r.data.client.ListProductAPIs(ctx, productID); isGone(perr) {
+			err = perr
+		}
+	}
+	if isGone(err) {
+		diags.AddAttributeError(path.Root("api_product_id"), "API product not found",
+			fmt.Sprintf("API product %q does not exist in region %s (endpoint %s). Check api_product_id, region and credentials.",
+				productID, r.data.region, r.data.endpoint))
+		return nil
+	}
+	if err != nil {
+		diags.AddError("Cannot list the authorizations of the API product",
+			fmt.Sprintf("Listing the apps authorized on API product %q failed: %s", productID, describeError(err)))
+		return nil
+	}
+	slices.SortFunc(apps, func(a, b cloudapi.AuthorizedApp) int { return cmp.Compare(a.AppID, b.AppID) })
+	var out []authorizationListEntry
+	for i := range apps {
+		if (appID == 0 || apps[i].AppID == appID) && r.live(&apps[i]) {
+			out = append(out, authorizationListEntry{productID: productID, grant: &apps[i], appID: apps[i].AppID})
+		}
+	}
+	return out
+}
+
+// byApp lists the products the app is authorized on and, for full results, each grant's terms from
+// its product's listing (one DescribeAppsByApiProduct listing per product, shared with any other
+// read of that product in this command), for the first limit products only (limit <= 0: all).
+func (r *apiProductAuthorizationListResource) byApp(ctx context.Context, appID int64, full bool, limit int64, diags *diag.Diagnostics) []authorizationListEntry {
+	products, err := r.data.client.ListAppProducts(ctx, appID)
+	if cloudapi.IsAppNotFound(err) {
+		diags.AddAttributeError(path.Root("app_id"), "App not found",
+			fmt.Sprintf("App %d does not exist in region %s (endpoint %s). Check app_id, region and credentials.", appID, r.data.region, r.data.endpoint))
+		return nil
+	}
+	if err != nil {
+		diags.AddError("Cannot list the authorizations of the app",
+			fmt.Sprintf("Listing the API products app %d is authorized on failed: %s", appID, describeError(err)))
+		return nil
+	}
+	slices.Sort(products)
+	out := make([]authorizationListEntry, 0, len(products))
+	for _, p := range products {
+		if limit > 0 && int64(len(out)) >= limit {
+			break
+		}
+		e := authorizationListEntry{productID: p, appID: appID}
+		if full {
+			g, err := r.data.client.FindGrant(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), p, appID)
+			switch {
+			case isGone(err):
+				continue // revoked, or its product deleted, since the first listing
+			case err != nil:
+				diags.AddError("Cannot read an authorization of the app",
+					fmt.Sprintf("Reading the authorization of app %d on API product %q failed: %s", appID, p, describeError(err)))
+				return nil
+			case !r.live(g):
+				continue
+			}
+			e.grant = g
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// authorizationListResult is one authorization as a list result: its identity, a display name and,
+// when Terraform asks for it, the resource object as Read would store it (timeouts left null).
+func authorizationListResult(ctx context.Context, req list.ListRequest, e authorizationListEntry) list.ListResult {
+	id := authorizationID{ProductID: e.productID, AppID: e.appID}
+	result := req.NewListResult(ctx)
+	result.DisplayName = fmt.Sprintf("app %d on %s", e.appID, e.productID)
+	if e.grant != nil && e.grant.AppName != "" {
+		result.DisplayName = fmt.Sprintf("%s (%d) on %s", e.grant.AppName, e.appID, e.productID)
+	}
+	result.Diagnostics.Append(result.Identity.Set(ctx, apiProductAuthorizationIdentityModel{
+		APIProductID: types.StringValue(id.ProductID),
+		AppID:        types.StringValue(strconv.FormatInt(id.AppID, 10)),
+	})...)
+	if req.IncludeResource && e.grant != nil {
+		for attr, v := range map[string]types.String{
+			"id":              types.StringValue(id.String()),
+			"api_product_id":  types.StringValue(id.ProductID),
+			"app_id":          types.StringValue(strconv.FormatInt(id.AppID, 10)),
+			"auth_valid_time": optionalString(e.grant.AuthValidTime),
+			"description":     optionalString(e.grant.Description),
+			"app_name":        optionalString(e.grant.AppName),
+			"authorized_time": optionalString(e.grant.AuthorizedTime),
+		} {
+			result.Diagnostics.Append(result.Resource.SetAttribute(ctx, path.Root(attr), v)...)
+		}
+	}
+	return result
+}
