@@ -123,9 +123,7 @@ func (d *appDirectory) lookup(ctx context.Context, appID int64) (*App, error) {
 		// waiting for it still get an answer, within the caller's deadline.
 		lctx, cancel := detachedWithDeadline(ctx)
 		defer cancel()
-		a, err := d.describe(lctx, appID)
-		freezeErrorText(err)
-		return a, err
+		return d.describe(lctx, appID)
 	})
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -223,6 +223,8 @@ func (c *Client) invoke(ctx context.Context, action string, call func(ctx contex
 }
 
 func newAPIError(action string, err error, probe *attemptProbe, attempt int) *APIError {
+	// Shared listings and look-ups hand one error to several goroutines; fix its text now.
+	freezeErrorText(err)
 	d := inspect(err)
 	status, hint, hdrReqID := probe.snapshot()
 	e := &APIError{

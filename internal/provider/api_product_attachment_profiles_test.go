@@ -3,6 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +42,34 @@ var behaviourProfiles = []struct {
 	{"proxy_not_found", model.Behaviour{ProxyNotFoundEvery: 4}},
 }
 
+// profilesEnv selects the profiles of the Terraform-CLI matrices (the Test*_profiles tests that run
+// terraform): "all" (`make test-profiles`, which CI runs), or a comma-separated list of names.
+// Unset (`make test`), they run under quickProfiles only, to keep the README's test command quick;
+// the protocol-level matrices always run every profile.
+const profilesEnv = "APIGATEWAY_ACC_PROFILES"
+
+// quickProfiles are the profiles that most often tell resources apart: the documented answers, an
+// unknown product answered with an unforeseeable code (the ambiguity rule), and listings that lag
+// behind writes (the visibility grace).
+var quickProfiles = []string{"default", "unknown_product_other_code", "attach_visibility_delay"}
+
+// skipUnlessProfileSelected skips, visibly, a Terraform-CLI matrix subtest whose profile profilesEnv
+// does not select.
+func skipUnlessProfileSelected(t *testing.T, name string) {
+	t.Helper()
+	sel := os.Getenv(profilesEnv)
+	if sel == "all" {
+		return
+	}
+	names := quickProfiles
+	if sel != "" {
+		names = strings.Split(sel, ",")
+	}
+	if !slices.Contains(names, name) {
+		t.Skipf("profile %s runs with %s=all (make test-profiles)", name, profilesEnv)
+	}
+}
+
 // TestAccAPIProductAttachment_profiles runs, under every behaviour profile: create (a fresh pair, and
 // a pair attached out of band before, which a duplicate-refusing service refuses), import,
 // read-after-drift (detached out of band: the plan re-creates it), and destroy after the whole
@@ -48,6 +79,7 @@ func TestAccAPIProductAttachment_profiles(t *testing.T) {
 	emulatorOnly(t)
 	for _, p := range behaviourProfiles {
 		t.Run(p.name, func(t *testing.T) {
+			skipUnlessProfileSelected(t, p.name)
 			t.Parallel()
 			clock := newTestClock()
 			a := newAccTarget(t, emulator.WithBehaviour(p.bh), emulator.WithClock(clock.Now))

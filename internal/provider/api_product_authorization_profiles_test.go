@@ -26,6 +26,7 @@ func TestAccAPIProductAuthorization_profiles(t *testing.T) {
 	emulatorOnly(t)
 	for _, p := range behaviourProfiles {
 		t.Run(p.name, func(t *testing.T) {
+			skipUnlessProfileSelected(t, p.name)
 			t.Parallel()
 			a := newAccTarget(t, emulator.WithBehaviour(p.bh))
 			product := a.newProduct()

@@ -22,6 +22,7 @@ func TestAccReaders_profiles(t *testing.T) {
 	emulatorOnly(t)
 	for _, p := range behaviourProfiles {
 		t.Run(p.name, func(t *testing.T) {
+			skipUnlessProfileSelected(t, p.name)
 			t.Parallel()
 			a := newAccTarget(t, emulator.WithBehaviour(p.bh))
 			api := a.newDeployedAPI("RELEASE", "PRE")

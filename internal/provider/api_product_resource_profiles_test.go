@@ -366,6 +366,7 @@ func TestAccAPIProduct_profiles(t *testing.T) {
 	emulatorOnly(t)
 	for _, p := range behaviourProfiles {
 		t.Run(p.name, func(t *testing.T) {
+			skipUnlessProfileSelected(t, p.name)
 			t.Parallel()
 			a := newAccTarget(t, emulator.WithBehaviour(p.bh))
 			l := newListingReader(t, a)
@@ -491,6 +492,7 @@ func TestAccAPIProduct_unknownOutcomeProfiles(t *testing.T) {
 	)
 	for _, p := range behaviourProfiles {
 		t.Run(p.name, func(t *testing.T) {
+			skipUnlessProfileSelected(t, p.name)
 			t.Parallel()
 			a := newAccTarget(t, emulator.WithBehaviour(p.bh))
 			l := newListingReader(t, a)
