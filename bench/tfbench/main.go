@@ -85,8 +85,8 @@ func main() {
 	flag.Parse()
 	ctx := context.Background()
 
-	root, _ := os.Getwd()
-	bins, err := build(ctx, filepath.Join(root, *binDir))
+	bin, _ := filepath.Abs(*binDir) // an absolute -bin stays where it was said
+	bins, err := build(ctx, bin)
 	if err != nil {
 		fail(err)
 	}
