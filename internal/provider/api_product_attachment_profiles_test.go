@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
@@ -199,7 +198,6 @@ func TestAPIProductAttachment_deleteProfiles(t *testing.T) {
 			ctx := context.Background()
 			ps := a.newProtoServer()
 			ps.configure(a)
-			resType := ps.schema.ResourceSchemas[resourceType].ValueType()
 
 			for _, tc := range []struct {
 				name  string
@@ -226,26 +224,7 @@ func TestAPIProductAttachment_deleteProfiles(t *testing.T) {
 					}
 					tc.setup(product)
 				}
-				imported, err := ps.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: resourceType, ID: id.String()})
-				if err != nil {
-					t.Fatal(err)
-				}
-				failOnErrors(t, tc.name+": import", imported.Diagnostics)
-				resp, err := ps.srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
-					TypeName:     resourceType,
-					PriorState:   imported.ImportedResources[0].State,
-					PlannedState: dynamicValue(t, resType, tftypes.NewValue(resType, nil)),
-					Config:       dynamicValue(t, resType, tftypes.NewValue(resType, nil)),
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if hasAnyError(resp.Diagnostics) {
-					t.Errorf("%s: delete failed: %s", tc.name, protoDiagText(resp.Diagnostics))
-				}
-				if gone, err := resp.NewState.Unmarshal(resType); err != nil || !gone.IsNull() {
-					t.Errorf("%s: state after delete %v (%v), want null", tc.name, gone, err)
-				}
+				ps.importThenDelete(resourceType, id.String(), tc.name)
 				if exists, _ := a.attachmentExists(id); exists {
 					t.Errorf("%s: still attached after delete", tc.name)
 				}

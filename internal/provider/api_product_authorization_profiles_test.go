@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
@@ -167,7 +165,6 @@ func TestAPIProductAuthorization_deleteProfiles(t *testing.T) {
 			ctx := context.Background()
 			ps := a.newProtoServer()
 			ps.configure(a)
-			resType := ps.schema.ResourceSchemas[authorizationType].ValueType()
 			for _, tc := range []struct {
 				name  string
 				setup func(product string, app int64)
@@ -198,23 +195,7 @@ func TestAPIProductAuthorization_deleteProfiles(t *testing.T) {
 				a.grantApps(product, cloudapi.GrantTerms{}, app)
 				tc.setup(product, app)
 				id := authorizationID{ProductID: product, AppID: app}
-				imported, err := ps.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: authorizationType, ID: id.String()})
-				if err != nil {
-					t.Fatal(err)
-				}
-				failOnErrors(t, tc.name+": import", imported.Diagnostics)
-				resp, err := ps.srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
-					TypeName:     authorizationType,
-					PriorState:   imported.ImportedResources[0].State,
-					PlannedState: dynamicValue(t, resType, tftypes.NewValue(resType, nil)),
-					Config:       dynamicValue(t, resType, tftypes.NewValue(resType, nil)),
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if hasAnyError(resp.Diagnostics) {
-					t.Errorf("%s: delete failed: %s", tc.name, protoDiagText(resp.Diagnostics))
-				}
+				ps.importThenDelete(authorizationType, id.String(), tc.name)
 				if g, _ := a.grantOf(product, app); g != nil {
 					t.Errorf("%s: still granted after delete", tc.name)
 				}

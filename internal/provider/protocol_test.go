@@ -195,3 +195,34 @@ func (p *protoServer) validateList(config *tfprotov6.DynamicValue) []*tfprotov6.
 	}
 	return resp.Diagnostics
 }
+
+// importThenDelete imports id as a typeName through the protocol server and deletes it straight
+// away, as a destroy with -refresh=false (or a removal that raced with the refresh) calls the
+// provider: no Read in between. A delete that reports an error, or leaves a state behind, fails the
+// test; what names the case in messages.
+func (ps *protoServer) importThenDelete(typeName, id, what string) {
+	t := ps.t
+	t.Helper()
+	ctx := context.Background()
+	resType := ps.schema.ResourceSchemas[typeName].ValueType()
+	imported, err := ps.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: typeName, ID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failOnErrors(t, what+": import", imported.Diagnostics)
+	resp, err := ps.srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName:     typeName,
+		PriorState:   imported.ImportedResources[0].State,
+		PlannedState: dynamicValue(t, resType, tftypes.NewValue(resType, nil)),
+		Config:       dynamicValue(t, resType, tftypes.NewValue(resType, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hasAnyError(resp.Diagnostics) {
+		t.Errorf("%s: delete failed: %s", what, protoDiagText(resp.Diagnostics))
+	}
+	if gone, err := resp.NewState.Unmarshal(resType); err != nil || !gone.IsNull() {
+		t.Errorf("%s: state after delete %v (%v), want null", what, gone, err)
+	}
+}
