@@ -99,7 +99,7 @@ func main() {
 	if *multi != "" {
 		var prods, per int
 		if _, err := fmt.Sscanf(*multi, "%dx%d", &prods, &per); err != nil {
-			fail(fmt.Errorf("-multi %q: %v", *multi, err))
+			fail(fmt.Errorf("-multi %q: %w", *multi, err))
 		}
 		scs = append(scs, scenario{n: prods * per, products: prods, parallelism: ints(*ps)[0]})
 	}
@@ -107,7 +107,7 @@ func main() {
 		var n int
 		var q float64
 		if _, err := fmt.Sscanf(*throttled, "%d@%g", &n, &q); err != nil {
-			fail(fmt.Errorf("-throttled %q: %v", *throttled, err))
+			fail(fmt.Errorf("-throttled %q: %w", *throttled, err))
 		}
 		scs = append(scs, scenario{n: n, products: 1, parallelism: 10}, scenario{n: n, products: 1, parallelism: 10, qps: q})
 	}
@@ -189,7 +189,10 @@ func startEmulator(ctx context.Context, bin, dir string, apis int, qps float64) 
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil || !strings.HasPrefix(line, "listening on http://") {
 		_ = cmd.Process.Kill()
-		return nil, fmt.Errorf("emulator did not start: %q %v", line, err)
+		if err == nil {
+			err = errors.New("unexpected first line")
+		}
+		return nil, fmt.Errorf("emulator did not start: %q: %w", line, err)
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }()
 	return &emulatorProc{cmd: cmd, endpoint: strings.TrimSpace(strings.TrimPrefix(line, "listening on http://")), logPath: logPath}, nil
