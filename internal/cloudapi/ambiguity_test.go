@@ -2,6 +2,7 @@ package cloudapi
 
 import (
 	"context"
+	"errors"
 	"testing"
 )
 
@@ -63,7 +64,8 @@ func TestUnexplainedListingErrorIsUnknownProductOnlyWhenListingsProveIt(t *testi
 			f.addFaults(tc.faults...)
 			c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
 			_, err := c.FindAttachment(context.Background(), "p1", "nope", "RELEASE")
-			nf, _ := err.(*NotFoundError)
+			var nf *NotFoundError
+			errors.As(err, &nf)
 			if missing := nf != nil && nf.ProductMissing; missing != tc.missing {
 				t.Fatalf("product missing = %v, want %v (%v)", missing, tc.missing, err)
 			}

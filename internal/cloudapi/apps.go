@@ -142,17 +142,12 @@ func (d *appDirectory) lookup(ctx context.Context, appID int64) (*App, error) {
 // message on the first Error() call and stores it without a lock, so every error in the chain is
 // asked for its text once, here, before the error is shared.
 func freezeErrorText(err error) {
-	for err != nil {
+	for ; err != nil; err = errors.Unwrap(err) {
 		_ = err.Error()
-		switch u := err.(type) {
-		case interface{ Unwrap() error }:
-			err = u.Unwrap()
-		case interface{ Unwrap() []error }:
+		if u, ok := err.(interface{ Unwrap() []error }); ok {
 			for _, e := range u.Unwrap() {
 				freezeErrorText(e)
 			}
-			return
-		default:
 			return
 		}
 	}

@@ -263,17 +263,15 @@ func stsFailure(err error) (stsAnswer, bool) {
 		ok := json.Unmarshal([]byte(strings.TrimPrefix(msg, stsFailurePrefix)), &doc) == nil && doc.Code != ""
 		return doc, ok
 	}
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		return stsFailure(u.Unwrap())
-	case interface{ Unwrap() []error }:
+	if u, ok := err.(interface{ Unwrap() []error }); ok {
 		for _, e := range u.Unwrap() {
 			if doc, ok := stsFailure(e); ok {
 				return doc, true
 			}
 		}
+		return stsAnswer{}, false
 	}
-	return stsAnswer{}, false
+	return stsFailure(errors.Unwrap(err))
 }
 
 func describeTransport(err error) string {
