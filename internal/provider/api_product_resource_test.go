@@ -101,8 +101,12 @@ func (a *accTarget) checkProductsDestroyed(s *terraform.State) error {
 		if rs.Type != "apigateway_api_product" {
 			continue
 		}
-		if _, exists, err := a.productPairs(rs.Primary.ID); err != nil || exists {
-			return fmt.Errorf("API product %s still exists after destroy (%v)", rs.Primary.ID, err)
+		_, exists, err := a.productPairs(rs.Primary.ID)
+		if err != nil {
+			return fmt.Errorf("API product %s: checking that it was destroyed: %w", rs.Primary.ID, err)
+		}
+		if exists {
+			return fmt.Errorf("API product %s still exists after destroy", rs.Primary.ID)
 		}
 	}
 	return a.checkAuthorizationsDestroyed(s)

@@ -16,10 +16,17 @@ import (
 // Terraform 1.14+) and import by identity (Terraform 1.12+).
 type protoServer struct {
 	t      *testing.T
-	srv    tfprotov6.ProviderServerWithListResource
+	srv    listServer
 	schema *tfprotov6.GetProviderSchemaResponse
 	// identity is the identity schema of apigateway_api_product_attachment.
 	identity *tfprotov6.ResourceIdentitySchema
+}
+
+// listServer is a provider server that serves list resources (what the deprecated
+// tfprotov6.ProviderServerWithListResource names).
+type listServer interface {
+	tfprotov6.ProviderServer
+	tfprotov6.ListResourceServer
 }
 
 // newProtoServer starts the provider as acceptance tests do (a.factories) and reads its schemas.
@@ -30,7 +37,7 @@ func (a *accTarget) newProtoServer() *protoServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, ok := raw.(tfprotov6.ProviderServerWithListResource)
+	srv, ok := raw.(listServer)
 	if !ok {
 		t.Fatalf("the provider server (%T) does not serve list resources", raw)
 	}
@@ -200,17 +207,17 @@ func (p *protoServer) validateList(config *tfprotov6.DynamicValue) []*tfprotov6.
 // away, as a destroy with -refresh=false (or a removal that raced with the refresh) calls the
 // provider: no Read in between. A delete that reports an error, or leaves a state behind, fails the
 // test; what names the case in messages.
-func (ps *protoServer) importThenDelete(typeName, id, what string) {
-	t := ps.t
+func (p *protoServer) importThenDelete(typeName, id, what string) {
+	t := p.t
 	t.Helper()
 	ctx := context.Background()
-	resType := ps.schema.ResourceSchemas[typeName].ValueType()
-	imported, err := ps.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: typeName, ID: id})
+	resType := p.schema.ResourceSchemas[typeName].ValueType()
+	imported, err := p.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: typeName, ID: id})
 	if err != nil {
 		t.Fatal(err)
 	}
 	failOnErrors(t, what+": import", imported.Diagnostics)
-	resp, err := ps.srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+	resp, err := p.srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
 		TypeName:     typeName,
 		PriorState:   imported.ImportedResources[0].State,
 		PlannedState: dynamicValue(t, resType, tftypes.NewValue(resType, nil)),
