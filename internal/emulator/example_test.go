@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"errors"
 	"fmt"
 
 	cloudapi "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
@@ -31,7 +32,10 @@ func Example() {
 
 	srv.InjectFault(emulator.Fault{Action: "AttachApiProduct", Kind: emulator.FaultThrottling, Count: 1})
 	_, err := client.AttachApiProduct(attach)
-	fmt.Println("first attempt:", tea.StringValue(err.(*tea.SDKError).Code))
+	var sdkErr *tea.SDKError
+	if errors.As(err, &sdkErr) {
+		fmt.Println("first attempt:", tea.StringValue(sdkErr.Code))
+	}
 	if _, err := client.AttachApiProduct(attach); err != nil {
 		fmt.Println(err)
 	}

@@ -452,7 +452,7 @@ func seedFieldError(path string, err error, fields, values map[string]string) er
 	}
 	field, known := fields[pe.Param]
 	if !known {
-		return fmt.Errorf("%s: %s", path, pe)
+		return fmt.Errorf("%s: %w", path, pe)
 	}
 	if field != "" {
 		path += "." + field

@@ -44,7 +44,10 @@ func TestTLSServesWithAPrivateCA(t *testing.T) {
 			t.Fatalf("server %d over TLS: status %d", i, resp.StatusCode)
 		}
 	}
-	_, err = trusting.Do(rawV3(t, own, "DescribeApis", url.Values{}, "tls-own"))
+	resp, err := trusting.Do(rawV3(t, own, "DescribeApis", url.Values{}, "tls-own"))
+	if err == nil {
+		_ = resp.Body.Close()
+	}
 	var unknown x509.UnknownAuthorityError
 	if !errors.As(err, &unknown) {
 		t.Fatalf("server with another CA: %v, want an unknown-authority error", err)
