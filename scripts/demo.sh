@@ -23,6 +23,7 @@ set -euo pipefail
 export CHECKPOINT_DISABLE=1
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/scripts/lib.sh"
 BIN_DIR=${BIN_DIR:-$ROOT/bin}
 SEED=${DEMO_SEED:-$ROOT/examples/emulator/demo-seed.json}
 # The demo account of the seed file; public demo values, not secrets.
@@ -101,14 +102,7 @@ echo "$line"
 sed -n '2,$p' "$tmp/emulator.out"
 
 say "Terraform CLI config with dev_overrides -> $BIN_DIR (no terraform init, no registry)"
-cat >"$tmp/terraform.rc" <<EOF
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/cloudapi/apigateway" = "$BIN_DIR"
-  }
-  direct {}
-}
-EOF
+dev_overrides_config "$tmp/terraform.rc" "$BIN_DIR"
 cat "$tmp/terraform.rc"
 
 mkdir -p "$tmp/work"

@@ -14,6 +14,7 @@ set -euo pipefail
 export CHECKPOINT_DISABLE=1
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/scripts/lib.sh"
 BIN_DIR=${BIN_DIR:-$ROOT/bin}
 [[ -x $BIN_DIR/terraform-provider-apigateway ]] || { echo "validate-examples: run 'make build' first" >&2; exit 1; }
 
@@ -43,15 +44,7 @@ required_version() {
 }
 
 # Both registry hosts: "cloudapi/apigateway" means registry.opentofu.org/... to OpenTofu.
-cat >"$tmp/terraform.rc" <<EOF
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/cloudapi/apigateway" = "$BIN_DIR"
-    "registry.opentofu.org/cloudapi/apigateway" = "$BIN_DIR"
-  }
-  direct {}
-}
-EOF
+dev_overrides_config "$tmp/terraform.rc" "$BIN_DIR" registry.terraform.io registry.opentofu.org
 export TF_CLI_CONFIG_FILE=$tmp/terraform.rc
 
 failed=0

@@ -1,8 +1,9 @@
 // Package proctest runs the provider and the emulator as the separate processes users run, under
 // the real terraform CLI, to test what only processes show: Ctrl-C (SIGINT) and a killed provider
 // mid-apply, two applies at once, secrets in TRACE logs. It follows bench/tfbench: binaries built
-// with go build, a CLI configuration with dev_overrides, the emulator binary on a free loopback
-// port with a seed file. It runs when TF_ACC is set (make test sets it), like the acceptance tests.
+// with go build, a CLI configuration with dev_overrides (internal/devoverrides), the emulator
+// binary on a free loopback port with a seed file. It runs when TF_ACC is set (make test sets it),
+// like the acceptance tests.
 package proctest
 
 import (
@@ -25,6 +26,7 @@ import (
 	"github.com/aliyun/credentials-go/credentials"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
+	"github.com/cloudapi/terraform-provider-apigateway/internal/devoverrides"
 )
 
 const (
@@ -109,8 +111,7 @@ func newEnv(t *testing.T, apis int, emuArgs ...string) *env {
 		e.tls = e.tls || a == "--tls"
 	}
 	e.rc = filepath.Join(e.dir, "cli.tfrc")
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"cloudapi/apigateway\" = %q\n  }\n  direct {}\n}\n", filepath.Dir(bins.provider))
-	if err := os.WriteFile(e.rc, []byte(rc), 0o600); err != nil {
+	if err := devoverrides.Write(e.rc, filepath.Dir(bins.provider)); err != nil {
 		t.Fatal(err)
 	}
 	if err := writeSeed(filepath.Join(e.dir, "seed.json"), apis); err != nil {
@@ -421,7 +422,8 @@ func (e *env) interrupted(dir string, wait time.Duration, interrupt func(cmd *ex
 	interrupt(cmd)
 	at := time.Now()
 	select {
-	case <-done:
+	case err := <-done:
+		e.t.Logf("terraform exited after the interruption: %v", err)
 	case <-time.After(2 * time.Minute):
 		_ = cmd.Process.Kill()
 		e.t.Fatalf("terraform did not exit within 2 minutes of the interruption:\n%s", tail(out.String()))
