@@ -17,34 +17,32 @@
 # format. Terraform names the provider by its full address; tfplugindocs looks it up by short
 # name, so the key is rewritten to "apigateway".
 #
-# Environment: TFPLUGINDOCS (path of the tfplugindocs binary), BIN_DIR (where the provider and
-# providerschema were built).
+# tfplugindocs is the version pinned in tools/go.mod, run with `go tool` (built once into the Go
+# build cache). Environment: BIN_DIR (where the provider and providerschema were built),
+# TFPLUGINDOCS (another tfplugindocs binary to run instead).
 set -euo pipefail
 
 export CHECKPOINT_DISABLE=1
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/scripts/lib.sh"
 BIN_DIR=${BIN_DIR:-$ROOT/bin}
-TFPLUGINDOCS=${TFPLUGINDOCS:-$BIN_DIR/tfplugindocs}
 ADDRESS=registry.terraform.io/cloudapi/apigateway
 SHORT=apigateway
 
 command -v terraform >/dev/null || { echo "gen-docs: terraform is not on PATH (docs generation never downloads one)" >&2; exit 1; }
 [[ -x $BIN_DIR/terraform-provider-$SHORT ]] || { echo "gen-docs: $BIN_DIR/terraform-provider-$SHORT missing: run 'make build'" >&2; exit 1; }
-[[ -x $TFPLUGINDOCS ]] || { echo "gen-docs: $TFPLUGINDOCS missing" >&2; exit 1; }
+if [[ -n ${TFPLUGINDOCS:-} ]]; then
+	tfplugindocs=("$TFPLUGINDOCS")
+else
+	tfplugindocs=(go tool -modfile="$ROOT/tools/go.mod" tfplugindocs)
+fi
 [[ -x $BIN_DIR/providerschema ]] || { echo "gen-docs: $BIN_DIR/providerschema missing: run 'make generate'" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/apigateway-docs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-cat >"$tmp/terraform.rc" <<EOF
-provider_installation {
-  dev_overrides {
-    "$ADDRESS" = "$BIN_DIR"
-  }
-  direct {}
-}
-EOF
+dev_overrides_config "$tmp/terraform.rc" "$BIN_DIR"
 mkdir "$tmp/ws"
 cat >"$tmp/ws/main.tf" <<EOF
 terraform {
@@ -68,7 +66,7 @@ grep -q "\"$ADDRESS\"" "$tmp/schema.raw.json" || { echo "gen-docs: $ADDRESS not 
 sed "s#\"$ADDRESS\":#\"$SHORT\":#" "$tmp/schema.full.json" >"$tmp/schema.json"
 
 cd "$ROOT"
-"$TFPLUGINDOCS" generate \
+"${tfplugindocs[@]}" generate \
 	--provider-dir "$ROOT" \
 	--provider-name "$SHORT" \
 	--rendered-provider-name "$SHORT" \
@@ -80,7 +78,7 @@ cd "$ROOT"
 
 # validate logs a DEBUG line per file checked; keep only what matters.
 set +e
-"$TFPLUGINDOCS" validate \
+"${tfplugindocs[@]}" validate \
 	--provider-dir "$ROOT" \
 	--provider-name "$SHORT" \
 	--providers-schema "$tmp/schema.json" 2>&1 | grep -v '\[DEBUG\]'
