@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"time"
 
@@ -185,18 +184,4 @@ func parseArgs(args []string, stderr io.Writer) (*cliConfig, error) {
 		c.seed = seed
 	}
 	return c, nil
-}
-
-// listenAddr makes an empty host mean loopback. net.Listen would bind every interface for ":8080",
-// and the emulator accepts any signature made with its printed credentials, so it is reachable from
-// other machines only when an address such as 0.0.0.0 or [::] is named explicitly.
-func listenAddr(addr string) (string, error) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "", fmt.Errorf("--listen %q: want HOST:PORT: %w", addr, err)
-	}
-	if host == "" {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port), nil
 }

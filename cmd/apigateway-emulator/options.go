@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/model"
@@ -109,4 +110,18 @@ func generateSecret() (string, error) {
 		return "", fmt.Errorf("generating an access key secret: %w", err)
 	}
 	return hex.EncodeToString(b), nil
+}
+
+// listenAddr makes an empty host mean loopback. net.Listen would bind every interface for ":8080",
+// and the emulator accepts any signature made with its printed credentials, so it is reachable from
+// other machines only when an address such as 0.0.0.0 or [::] is named explicitly.
+func listenAddr(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("--listen %q: want HOST:PORT: %w", addr, err)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port), nil
 }
