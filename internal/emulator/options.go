@@ -111,7 +111,8 @@ func WithRegion(region string) Option { return func(c *config) { c.region = regi
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // WithBehaviour selects the reading of the service where Alibaba documents nothing (see
-// model.Behaviour and the package documentation); it replaces an earlier WithVisibilityDelay.
+// model.Behaviour and the manual, cmd/apigateway-emulator/README.md); it replaces an earlier
+// WithVisibilityDelay.
 func WithBehaviour(bh model.Behaviour) Option { return func(c *config) { c.behaviour = bh } }
 
 // WithVisibilityDelay hides attachments from DescribeApiProductApis for d after they were made,

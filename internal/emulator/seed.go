@@ -58,7 +58,8 @@ import (
 // keys that repeats an existing account exactly is accepted, so a demo can pass the same credentials
 // on the command line and in the seed. Explicit ids must be unique across the whole seed; they let
 // examples and demos refer to stable ids. Groups, APIs and deployments obey exactly the rules of
-// CreateApiGroup, CreateApi and DeployApi (see the package documentation).
+// CreateApiGroup, CreateApi and DeployApi (cmd/apigateway-emulator/README.md, "Every reading in
+// detail").
 type Seed struct {
 	Accounts []SeedAccount `json:"accounts"`
 	Roles    []SeedRole    `json:"roles,omitempty"`
