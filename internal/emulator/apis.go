@@ -165,7 +165,7 @@ func deployedInfosOf(a model.API) deployedInfos {
 
 // opDescribeAPIs lists APIs. Unknown filters (CatalogId, Tag.N.*) are ignored.
 func opDescribeAPIs(s *Server, c *opContext) (any, error) {
-	summaries, header, err := listing(s, c, func(p model.Page) ([]model.API, int, error) {
+	return listing(s, c, func(p model.Page) ([]model.API, int, error) {
 		undeployed, _, err := c.p.boolParam("UnDeployed")
 		if err != nil {
 			return nil, 0, err
@@ -178,13 +178,11 @@ func opDescribeAPIs(s *Server, c *opContext) (any, error) {
 		return apiSummary{RegionID: c.region, GroupID: a.GroupID, GroupName: a.GroupName, APIID: a.ID, APIName: a.Name,
 			APIPath: a.Path, APIMethod: a.Method, Visibility: a.Visibility, Description: a.Description,
 			CreatedTime: fmtTime(a.Created), ModifiedTime: fmtTime(a.Modified), DeployedInfos: deployedInfosOf(a)}
+	}, func(h listPage, summaries []apiSummary) any {
+		resp := describeAPIsResponse{RequestID: c.requestID, listPage: h}
+		resp.APISummarys.APISummary = summaries
+		return resp
 	})
-	if err != nil {
-		return nil, err
-	}
-	resp := describeAPIsResponse{RequestID: c.requestID, listPage: header}
-	resp.APISummarys.APISummary = summaries
-	return resp, nil
 }
 
 func opDescribeAPI(_ *Server, c *opContext) (any, error) {

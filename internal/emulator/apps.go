@@ -28,22 +28,34 @@ func appIDParam(p params) (int64, error) {
 // shrink, ApiProductIds.N from the legacy SDK), checks each id's shape and drops repeats, keeping the
 // first occurrence's position.
 func (s *Server) productIDsParam(p params) ([]string, error) {
-	ids, err := p.list("ApiProductIds", s.cfg.maxItems)
+	return distinctList(p, "ApiProductIds", s.cfg.maxItems, func(id string) (string, error) {
+		if !model.ValidProductID(id) {
+			return "", errInvalidParameter("ApiProductIds", model.ProductIDRule+" per product id, got "+strconv.Quote(model.Clip(id)))
+		}
+		return id, nil
+	})
+}
+
+// distinctList reads the required list parameter name (at most maxItems items, in either wire form),
+// parses each item and drops repeats, keeping the first occurrence's position.
+func distinctList[T comparable](p params, name string, maxItems int, parse func(string) (T, error)) ([]T, error) {
+	raw, err := p.list(name, maxItems)
 	if err != nil {
 		return nil, err
 	}
-	if len(ids) == 0 {
-		return nil, errMissingParameter("ApiProductIds")
+	if len(raw) == 0 {
+		return nil, errMissingParameter(name)
 	}
-	out := make([]string, 0, len(ids))
-	seen := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		if !model.ValidProductID(id) {
-			return nil, errInvalidParameter("ApiProductIds", model.ProductIDRule+" per product id, got "+strconv.Quote(model.Clip(id)))
+	out := make([]T, 0, len(raw))
+	seen := make(map[T]bool, len(raw))
+	for _, v := range raw {
+		item, err := parse(v)
+		if err != nil {
+			return nil, err
 		}
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
+		if !seen[item] {
+			seen[item] = true
+			out = append(out, item)
 		}
 	}
 	return out, nil
@@ -108,26 +120,13 @@ func opSetAPIProductsAuthorities(s *Server, c *opContext) (any, error) {
 // (the typed SDKs flatten the int64 list) or "a,b". Each must be a positive integer; repeats are
 // dropped, keeping the first position.
 func (s *Server) appIDsParam(p params) ([]int64, error) {
-	raw, err := p.list("AppIds", s.cfg.maxItems)
-	if err != nil {
-		return nil, err
-	}
-	if len(raw) == 0 {
-		return nil, errMissingParameter("AppIds")
-	}
-	out := make([]int64, 0, len(raw))
-	seen := make(map[int64]bool, len(raw))
-	for _, v := range raw {
-		id, perr := strconv.ParseInt(v, 10, 64)
-		if perr != nil || id <= 0 {
-			return nil, errInvalidParameter("AppIds", "must be positive integers, got "+strconv.Quote(model.Clip(v)))
+	return distinctList(p, "AppIds", s.cfg.maxItems, func(v string) (int64, error) {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return 0, errInvalidParameter("AppIds", "must be positive integers, got "+strconv.Quote(model.Clip(v)))
 		}
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out, nil
+		return id, nil
+	})
 }
 
 // opSetAppsAuthToAPIProduct grants one product to many apps (SetAppsAuthToApiProduct).
@@ -160,14 +159,13 @@ func opDescribeAPIProductsByApp(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	infos, header, err := listing(s, c, func(p model.Page) ([]model.Authorization, int, error) { return c.r.AppProducts(id, c.now, p) },
-		func(au model.Authorization) apiProductInfo { return apiProductInfo{APIProductID: au.ProductID} })
-	if err != nil {
-		return nil, err
-	}
-	resp := describeAPIProductsByAppResponse{RequestID: c.requestID, listPage: header}
-	resp.APIProductInfoList.APIProductInfo = infos
-	return resp, nil
+	return listing(s, c, func(p model.Page) ([]model.Authorization, int, error) { return c.r.AppProducts(id, c.now, p) },
+		func(au model.Authorization) apiProductInfo { return apiProductInfo{APIProductID: au.ProductID} },
+		func(h listPage, infos []apiProductInfo) any {
+			resp := describeAPIProductsByAppResponse{RequestID: c.requestID, listPage: h}
+			resp.APIProductInfoList.APIProductInfo = infos
+			return resp
+		})
 }
 
 // opDescribeAppsByAPIProduct: an AuthorizedApp's Description is the authorization's
@@ -177,18 +175,16 @@ func opDescribeAppsByAPIProduct(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	apps, header, err := listing(s, c, func(p model.Page) ([]model.Grant, int, error) {
+	return listing(s, c, func(p model.Page) ([]model.Grant, int, error) {
 		return c.r.ProductApps(pid, c.p.get("AppName"), c.now, p)
 	}, func(g model.Grant) authorizedApp {
 		return authorizedApp{AppID: g.App.ID, AppName: g.App.Name, AuthValidTime: g.Authorization.ValidUntil,
 			AuthorizedTime: fmtTime(g.Authorization.Authorized), Description: g.Authorization.Description, Extend: g.App.Extend}
+	}, func(h listPage, apps []authorizedApp) any {
+		resp := describeAppsByAPIProductResponse{RequestID: c.requestID, listPage: h}
+		resp.AuthorizedApps.AuthorizedApp = apps
+		return resp
 	})
-	if err != nil {
-		return nil, err
-	}
-	resp := describeAppsByAPIProductResponse{RequestID: c.requestID, listPage: header}
-	resp.AuthorizedApps.AuthorizedApp = apps
-	return resp, nil
 }
 
 // opDescribeAppAttributes pages through the caller's apps (DescribeAppAttributes); AppId and AppName
@@ -204,15 +200,13 @@ func opDescribeAppAttributes(s *Server, c *opContext) (any, error) {
 			return nil, err
 		}
 	}
-	apps, header, err := listing(s, c, func(p model.Page) ([]model.App, int, error) { return c.r.Apps(id, c.p.get("AppName"), p) },
+	return listing(s, c, func(p model.Page) ([]model.App, int, error) { return c.r.Apps(id, c.p.get("AppName"), p) },
 		func(a model.App) appAttribute {
 			return appAttribute{AppID: a.ID, AppName: a.Name, Description: a.Description, Extend: a.Extend,
 				CreatedTime: fmtTime(a.Created), ModifiedTime: fmtTime(a.Created), Tags: emptyTags()}
+		}, func(h listPage, apps []appAttribute) any {
+			resp := describeAppAttributesResponse{RequestID: c.requestID, listPage: h}
+			resp.Apps.AppAttribute = apps
+			return resp
 		})
-	if err != nil {
-		return nil, err
-	}
-	resp := describeAppAttributesResponse{RequestID: c.requestID, listPage: header}
-	resp.Apps.AppAttribute = apps
-	return resp, nil
 }

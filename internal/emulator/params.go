@@ -177,22 +177,25 @@ func (s *Server) page(p params) (model.Page, error) {
 }
 
 // listing is the shape of every Describe operation that pages: it decodes the page parameters, asks
-// list for that page (list may decode more parameters first, so errors keep their order), and
-// converts each item with item. The slice is never nil, so an empty page answers [].
-func listing[T, R any](s *Server, c *opContext, list func(model.Page) ([]T, int, error), item func(T) R) ([]R, listPage, error) {
+// list for that page (list may decode more parameters first, so errors keep their order), converts
+// each item with item, and hands the page header and the items to answer, which builds the
+// operation's response. The slice is never nil, so an empty page answers [].
+func listing[T, R any](s *Server, c *opContext, list func(model.Page) ([]T, int, error), item func(T) R,
+	answer func(listPage, []R) any,
+) (any, error) {
 	page, err := s.page(c.p)
 	if err != nil {
-		return nil, listPage{}, err
+		return nil, err
 	}
 	items, total, err := list(page)
 	if err != nil {
-		return nil, listPage{}, err
+		return nil, err
 	}
 	out := make([]R, 0, len(items))
 	for _, it := range items {
 		out = append(out, item(it))
 	}
-	return out, pageOf(page, total), nil
+	return answer(pageOf(page, total), out), nil
 }
 
 // parseIndex accepts a 1-based decimal index without sign or leading zeros, bounded so a hostile

@@ -58,20 +58,18 @@ func opDescribeAPIProductAPIs(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	infos, header, err := listing(s, c, func(p model.Page) ([]model.ProductAPI, int, error) {
+	return listing(s, c, func(p model.Page) ([]model.ProductAPI, int, error) {
 		return c.r.ProductAPIs(id, c.now, p)
 	}, func(it model.ProductAPI) apiInfo {
 		a := it.API
 		return apiInfo{APIID: a.ID, APIName: a.Name, GroupID: a.GroupID, GroupName: a.GroupName,
 			Method: a.Method, Path: a.Path, Description: a.Description, RegionID: c.region,
 			StageName: it.Stage, BoundTime: fmtTime(it.Attached), Visibility: a.Visibility}
+	}, func(h listPage, infos []apiInfo) any {
+		resp := describeAPIProductAPIsResponse{RequestID: c.requestID, listPage: h}
+		resp.APIInfoList.APIInfo = infos
+		return resp
 	})
-	if err != nil {
-		return nil, err
-	}
-	resp := describeAPIProductAPIsResponse{RequestID: c.requestID, listPage: header}
-	resp.APIInfoList.APIInfo = infos
-	return resp, nil
 }
 
 func opDeleteAPIProduct(_ *Server, c *opContext) (any, error) {
