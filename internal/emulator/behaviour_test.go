@@ -225,7 +225,7 @@ func TestDescribeAPIsFilters(t *testing.T) {
 }
 
 func TestVisibilityDelay(t *testing.T) {
-	clock := newTestClock(time.Now())
+	clock := emulator.NewManualClock(time.Now())
 	s := startServer(t, emulator.WithClock(clock.Now), emulator.WithVisibilityDelay(2*time.Second))
 	fx := seedFixture(t, s, emulator.DefaultAccountID)
 	c := defaultTyped(t, s)
@@ -248,15 +248,15 @@ func TestVisibilityDelay(t *testing.T) {
 	if got, _ := s.ProductAttachments(emulator.DefaultAccountID, "", "vis"); len(got) != 1 {
 		t.Fatalf("ProductAttachments must show the truth: %v", got)
 	}
-	clock.Add(1500 * time.Millisecond)
+	clock.Advance(1500 * time.Millisecond)
 	if _, err := c.AttachApiProduct(attachReq("vis", fx.apiID, "TEST")); err != nil {
 		t.Fatal(err)
 	}
-	clock.Add(600 * time.Millisecond)
+	clock.Advance(600 * time.Millisecond)
 	if n := total(); n != 1 {
 		t.Fatalf("after 2.1s: %d visible, want 1", n)
 	}
-	clock.Add(2 * time.Second)
+	clock.Advance(2 * time.Second)
 	if n := total(); n != 2 {
 		t.Fatalf("after 4.1s: %d visible, want 2", n)
 	}

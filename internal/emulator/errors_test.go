@@ -138,7 +138,7 @@ func TestErrorsAuthentication(t *testing.T) {
 
 func TestErrorsTimestampSkew(t *testing.T) {
 	// The SDK stamps requests with the real time; the emulator clock is moved around it.
-	clock := newTestClock(time.Now().Add(16 * time.Minute))
+	clock := emulator.NewManualClock(time.Now().Add(16 * time.Minute))
 	s := startServer(t, emulator.WithClock(clock.Now))
 	fx := seedFixture(t, s, emulator.DefaultAccountID)
 	c := defaultTyped(t, s)
@@ -147,11 +147,11 @@ func TestErrorsTimestampSkew(t *testing.T) {
 	_, err = v1Typed(t, s).AttachApiProduct(attachReq("p1", fx.apiID, "RELEASE"))
 	wantErr(t, err, "InvalidTimeStamp.Expired", 400)
 
-	clock.Add(-32 * time.Minute) // 16 minutes behind the request time
+	clock.Advance(-32 * time.Minute) // 16 minutes behind the request time
 	_, err = c.AttachApiProduct(attachReq("p1", fx.apiID, "RELEASE"))
 	wantErr(t, err, "InvalidTimeStamp.Expired", 400)
 
-	clock.Add(30 * time.Minute) // 14 minutes ahead: inside the window
+	clock.Advance(30 * time.Minute) // 14 minutes ahead: inside the window
 	if _, err := c.AttachApiProduct(attachReq("p1", fx.apiID, "RELEASE")); err != nil {
 		t.Fatalf("within 15 minutes: %v", err)
 	}
@@ -447,7 +447,7 @@ func TestErrorsOperations(t *testing.T) {
 }
 
 func TestSecurityTokens(t *testing.T) {
-	clock := newTestClock(time.Now())
+	clock := emulator.NewManualClock(time.Now())
 	s := startServer(t, emulator.WithClock(clock.Now))
 	fx := seedFixture(t, s, emulator.DefaultAccountID)
 	akid, secret, token := s.IssueTemporaryCredentials(emulator.DefaultAccountID, time.Minute)
@@ -488,7 +488,7 @@ func TestSecurityTokens(t *testing.T) {
 	_, err = typedClient(t, cfg).AttachApiProduct(attachReq("sts", fx.apiID, "RELEASE"))
 	wantErr(t, err, "InvalidSecurityToken.MismatchWithAccessKey", 400)
 
-	clock.Add(2 * time.Minute) // past the 1-minute TTL, still inside the timestamp window
+	clock.Advance(2 * time.Minute) // past the 1-minute TTL, still inside the timestamp window
 	_, err = withToken(token, false).AttachApiProduct(attachReq("sts", fx.apiID, "RELEASE"))
 	wantErr(t, err, "InvalidSecurityToken.Expired", 400)
 }

@@ -10,24 +10,8 @@ import (
 	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
 )
 
-// fakeClock is a settable clock for token-bucket tests.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+func newFakeClock() *ManualClock {
+	return NewManualClock(time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC))
 }
 
 func errCode(d faultDecision) string {
@@ -165,7 +149,7 @@ func TestFaultClearAndAdd(t *testing.T) {
 
 func TestTokenBucketThrottlesAndRefillsWithClock(t *testing.T) {
 	clk := newFakeClock()
-	f := newFaultInjector(&config{now: clk.now, qps: 2, burst: 2})
+	f := newFaultInjector(&config{now: clk.Now, qps: 2, burst: 2})
 	for i := 0; i < 2; i++ {
 		if d := f.decide("A", "acc1"); d.Err != nil {
 			t.Fatalf("request %d within burst throttled: %v", i, d.Err)
@@ -185,7 +169,7 @@ func TestTokenBucketThrottlesAndRefillsWithClock(t *testing.T) {
 	if d := f.decide("A", "acc2"); d.Err != nil {
 		t.Fatalf("other account throttled: %v", d.Err)
 	}
-	clk.advance(499 * time.Millisecond)
+	clk.Advance(499 * time.Millisecond)
 	d = f.decide("A", "acc1")
 	if d.Err == nil {
 		t.Fatal("token available before 500ms at 2 qps")
@@ -194,12 +178,12 @@ func TestTokenBucketThrottlesAndRefillsWithClock(t *testing.T) {
 	if left := openapiutil.GetThrottlingTimeLeft(map[string]*string{"x-ratelimit-user": &h}); left == nil || *left != 1 {
 		t.Fatalf("TimeLeft after 499ms = %v, want 1", left)
 	}
-	clk.advance(time.Millisecond)
+	clk.Advance(time.Millisecond)
 	if d := f.decide("A", "acc1"); d.Err != nil {
 		t.Fatalf("no token after 500ms at 2 qps: %v", d.Err)
 	}
 	// A long idle period refills only up to the burst.
-	clk.advance(time.Hour)
+	clk.Advance(time.Hour)
 	passed := 0
 	for i := 0; i < 10; i++ {
 		if f.decide("A", "acc1").Err == nil {
@@ -210,7 +194,7 @@ func TestTokenBucketThrottlesAndRefillsWithClock(t *testing.T) {
 		t.Fatalf("after an idle hour %d requests passed, want burst 2", passed)
 	}
 	// A clock going backwards neither refills nor panics.
-	clk.advance(-time.Hour)
+	clk.Advance(-time.Hour)
 	if f.decide("A", "acc1").Err == nil {
 		t.Fatal("backwards clock refilled the bucket")
 	}
@@ -218,7 +202,7 @@ func TestTokenBucketThrottlesAndRefillsWithClock(t *testing.T) {
 
 func TestTokenBucketDefaultBurstAndThrottleBeforeFaults(t *testing.T) {
 	clk := newFakeClock()
-	f := newFaultInjector(&config{now: clk.now, qps: 3, faults: []Fault{{Kind: FaultInternalError, Count: 1}}})
+	f := newFaultInjector(&config{now: clk.Now, qps: 3, faults: []Fault{{Kind: FaultInternalError, Count: 1}}})
 	var codes []string
 	for i := 0; i < 5; i++ {
 		codes = append(codes, errCode(f.decide("A", "acc")))
@@ -233,7 +217,7 @@ func TestTokenBucketDefaultBurstAndThrottleBeforeFaults(t *testing.T) {
 
 func TestFaultInjectorConcurrentCountIsExact(t *testing.T) {
 	clk := newFakeClock()
-	f := newFaultInjector(&config{now: clk.now, qps: 1000, burst: 1000000, randSeed: 7,
+	f := newFaultInjector(&config{now: clk.Now, qps: 1000, burst: 1000000, randSeed: 7,
 		faults: []Fault{{Kind: FaultDrop, Count: 100}, {Kind: FaultThrottling, Rate: 0.1}}})
 	var mu sync.Mutex
 	drops := 0

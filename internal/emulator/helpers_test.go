@@ -3,7 +3,6 @@ package emulator_test
 import (
 	"errors"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -89,26 +88,6 @@ func wantErr(t testing.TB, err error, code string, status int) {
 	if gotCode != code || gotStatus != status {
 		t.Fatalf("error = %s/%d, want %s/%d (%v)", gotCode, gotStatus, code, status, err)
 	}
-}
-
-// fakeClock is a settable clock for WithClock, safe for the server's goroutines.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newTestClock(t time.Time) *testClock { return &testClock{t: t} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 // raceFreeCaller replaces tea's shared per-endpoint HTTP client. tea v1.5.3 dara.DoRequest writes
