@@ -16,7 +16,6 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -34,30 +33,12 @@ const waitLimit = 30 * time.Second
 
 var listenLine = regexp.MustCompile(`^listening on https?://(127\.0\.0\.1:[0-9]+)$`)
 
-// lockedBuffer is a goroutine-safe writer for the request log.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // running is one in-process run() of the emulator.
 type running struct {
 	endpoint string
 	header   []string // stdout lines after the first, up to the first blank read
-	stdout   *lockedBuffer
-	stderr   *lockedBuffer
+	stdout   *emulator.LogBuffer
+	stderr   *emulator.LogBuffer
 	cancel   context.CancelFunc
 	finished chan struct{} // closed when run returned; err is then set
 	err      error
@@ -68,7 +49,7 @@ func startRun(t *testing.T, args ...string) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	pr, pw := io.Pipe()
-	r := &running{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, cancel: cancel, finished: make(chan struct{})}
+	r := &running{stdout: &emulator.LogBuffer{}, stderr: &emulator.LogBuffer{}, cancel: cancel, finished: make(chan struct{})}
 	go func() {
 		r.err = run(ctx, args, pw, r.stderr)
 		pw.CloseWithError(io.EOF)
@@ -323,7 +304,7 @@ func TestRunRefusesCorruptStateFileAndLeavesIt(t *testing.T) {
 	if err := os.WriteFile(path, corrupt, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var stdout, stderr lockedBuffer
+	var stdout, stderr emulator.LogBuffer
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	err := run(ctx, []string{"--listen", "127.0.0.1:0", "--state-file", path}, &stdout, &stderr)
@@ -500,7 +481,7 @@ func TestRunRejectsBadCommandLines(t *testing.T) {
 		{"--proxy-not-found-every", "-2"},
 	}
 	for _, args := range cases {
-		var stdout, stderr lockedBuffer
+		var stdout, stderr emulator.LogBuffer
 		err := run(t.Context(), append([]string{"--listen", "127.0.0.1:0"}, args...), &stdout, &stderr)
 		var uerr usageError
 		if !errors.As(err, &uerr) {
@@ -510,7 +491,7 @@ func TestRunRejectsBadCommandLines(t *testing.T) {
 			t.Errorf("%q: printed %q on stdout", args, stdout.String())
 		}
 	}
-	var stdout, stderr lockedBuffer
+	var stdout, stderr emulator.LogBuffer
 	t.Setenv(envAccessKeySecret, "env-secret-not-for-help")
 	if err := run(t.Context(), []string{"--help"}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("--help: err = %v", err)
@@ -553,7 +534,7 @@ func TestBinaryStartsAndStopsOnSIGTERM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr lockedBuffer
+	var stderr emulator.LogBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -561,7 +561,7 @@ func TestThrottlingUserHeader(t *testing.T) {
 }
 
 func TestRequestLogHasNoSecrets(t *testing.T) {
-	var buf syncBuffer
+	var buf emulator.LogBuffer
 	s := startServer(t, emulator.WithRequestLog(&buf))
 	fx := seedFixture(t, s, emulator.DefaultAccountID)
 	akid, secret, token := s.IssueTemporaryCredentials(emulator.DefaultAccountID, time.Hour)
