@@ -20,10 +20,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/sdktest"
+
 	cloudapi "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
-	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
 	"github.com/alibabacloud-go/tea/dara"
-	"github.com/alibabacloud-go/tea/tea"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
 )
@@ -117,25 +117,7 @@ func (r *running) stop(t *testing.T) error {
 
 func sdkClient(t *testing.T, endpoint, keyID, secret string) *cloudapi.Client {
 	t.Helper()
-	c, err := cloudapi.NewClient(&openapiutil.Config{
-		AccessKeyId:     dara.String(keyID),
-		AccessKeySecret: dara.String(secret),
-		Endpoint:        dara.String(endpoint),
-		Protocol:        dara.String("HTTP"),
-		RegionId:        dara.String("cn-hangzhou"),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func sdkCode(err error) string {
-	var se *tea.SDKError
-	if errors.As(err, &se) {
-		return dara.StringValue(se.Code)
-	}
-	return ""
+	return sdktest.Typed(t, sdktest.Config(endpoint, keyID, secret, "cn-hangzhou"))
 }
 
 func clearCredentialEnv(t *testing.T) {
@@ -162,7 +144,7 @@ func TestRunServesSignedRequestsAndStopsOnCancel(t *testing.T) {
 	}
 	_, err = sdkClient(t, r.endpoint, "LTAI5tGivenKey", "wrong").CreateApiGroup(
 		&cloudapi.CreateApiGroupRequest{GroupName: dara.String("other_group")})
-	if code := sdkCode(err); code != "SignatureDoesNotMatch" {
+	if code := sdktest.Code(err); code != "SignatureDoesNotMatch" {
 		t.Fatalf("wrong secret: code %q (%v), want SignatureDoesNotMatch", code, err)
 	}
 	if err := r.stop(t); err != nil {
@@ -221,7 +203,7 @@ func TestRunReadsCredentialsFromEnvironment(t *testing.T) {
 	}
 	_, err := sdkClient(t, r2.endpoint, "LTAI5tFromEnv", "env-secret").CreateApiGroup(
 		&cloudapi.CreateApiGroupRequest{GroupName: dara.String("env_group")})
-	if code := sdkCode(err); code != "InvalidAccessKeyId.NotFound" {
+	if code := sdktest.Code(err); code != "InvalidAccessKeyId.NotFound" {
 		t.Fatalf("env key after flag override: code %q (%v)", code, err)
 	}
 }
@@ -353,12 +335,12 @@ func TestRunFaultFlags(t *testing.T) {
 	c := sdkClient(t, r.endpoint, "K1", "S1")
 	req := &cloudapi.CreateApiGroupRequest{GroupName: dara.String("fault_group")}
 	_, err := c.CreateApiGroup(req)
-	if code := sdkCode(err); code != "ServiceUnavailable" {
+	if code := sdktest.Code(err); code != "ServiceUnavailable" {
 		t.Fatalf("first call: code %q (%v), want ServiceUnavailable", code, err)
 	}
 	// A dropped connection is a transport error, not an API error.
 	_, err = c.DescribeApis(&cloudapi.DescribeApisRequest{})
-	if err == nil || sdkCode(err) != "" {
+	if err == nil || sdktest.Code(err) != "" {
 		t.Fatalf("dropped DescribeApis: err = %v, want a transport error", err)
 	}
 	if _, err := c.CreateApiGroup(req); err != nil {
@@ -366,7 +348,7 @@ func TestRunFaultFlags(t *testing.T) {
 	}
 	// The burst of 3 is spent and 0.001 qps refills nothing within the test.
 	_, err = c.CreateApiGroup(&cloudapi.CreateApiGroupRequest{GroupName: dara.String("fault_group2")})
-	if code := sdkCode(err); code != "Throttling.User" {
+	if code := sdktest.Code(err); code != "Throttling.User" {
 		t.Fatalf("third call: code %q (%v), want Throttling.User", code, err)
 	}
 }
@@ -378,12 +360,12 @@ func TestRunBehaviourFlags(t *testing.T) {
 		"--unknown-product", "other-code", "--refuse-detach-unattached")
 	c := sdkClient(t, r.endpoint, "K1", "S1")
 	_, err := c.DescribeApiProductApis(&cloudapi.DescribeApiProductApisRequest{ApiProductId: dara.String("nope")})
-	if code := sdkCode(err); code != "EntityNotExist.ApiProduct" {
+	if code := sdktest.Code(err); code != "EntityNotExist.ApiProduct" {
 		t.Fatalf("listing an unknown product: code %q (%v), want EntityNotExist.ApiProduct", code, err)
 	}
 	_, err = c.DetachApiProduct(&cloudapi.DetachApiProductRequest{ApiProductId: dara.String("nope"),
 		Apis: []*cloudapi.DetachApiProductRequestApis{{ApiId: dara.String("a1"), StageName: dara.String("RELEASE")}}})
-	if code := sdkCode(err); code != "EntityNotExist.ApiProduct" {
+	if code := sdktest.Code(err); code != "EntityNotExist.ApiProduct" {
 		t.Fatalf("detaching from an unknown product: code %q (%v), want EntityNotExist.ApiProduct", code, err)
 	}
 	r2 := startRun(t, "--listen", "127.0.0.1:0", "--access-key-id", "K2", "--access-key-secret", "S2", "--unknown-product", "empty", "--refuse-detach-unattached")
@@ -394,7 +376,7 @@ func TestRunBehaviourFlags(t *testing.T) {
 	}
 	_, err = c2.DetachApiProduct(&cloudapi.DetachApiProductRequest{ApiProductId: dara.String("nope"),
 		Apis: []*cloudapi.DetachApiProductRequestApis{{ApiId: dara.String("a1"), StageName: dara.String("RELEASE")}}})
-	if code := sdkCode(err); code != "ApiNotAttached" {
+	if code := sdktest.Code(err); code != "ApiNotAttached" {
 		t.Fatalf("detaching an unattached pair: code %q (%v), want ApiNotAttached", code, err)
 	}
 }
@@ -411,7 +393,7 @@ func TestRunPagingAndConcurrencyFlags(t *testing.T) {
 		t.Fatalf("PageSize 50 under --cap-page-size 3: %v %v", resp, err)
 	}
 	_, err = c.DescribeApiProductApis(&cloudapi.DescribeApiProductApisRequest{ApiProductId: dara.String("nope"), PageSize: dara.Int32(51)})
-	if code := sdkCode(err); code != "InvalidParameter" {
+	if code := sdktest.Code(err); code != "InvalidParameter" {
 		t.Fatalf("PageSize 51 under --refuse-page-size-above 50: code %q (%v)", code, err)
 	}
 
@@ -425,13 +407,13 @@ func TestRunPagingAndConcurrencyFlags(t *testing.T) {
 	}
 	// Request 1: a first write to "nope" (not found); 2: its second write, refused for the lock;
 	// 3: the proxy's 404.
-	if code := sdkCode(detach()); code != "NotFoundApiProduct" {
+	if code := sdktest.Code(detach()); code != "NotFoundApiProduct" {
 		t.Fatalf("first detach: code %q", code)
 	}
-	if code := sdkCode(detach()); code != "ConcurrencyLockTimeout" {
+	if code := sdktest.Code(detach()); code != "ConcurrencyLockTimeout" {
 		t.Fatalf("second detach: code %q, want ConcurrencyLockTimeout", code)
 	}
-	if err := detach(); err == nil || sdkCode(err) != "" {
+	if err := detach(); err == nil || sdktest.Code(err) != "" {
 		t.Fatalf("third request: %v, want a 404 without a CloudAPI code", err)
 	}
 }

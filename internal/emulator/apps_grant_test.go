@@ -1,10 +1,7 @@
 package emulator_test
 
 import (
-	"errors"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -47,10 +44,9 @@ func typedGrantApps(c *cloudapi.Client, product, validTime, desc string, apps ..
 // TestSetAppsAuthToApiProduct: the typed SDK with V3 and with V1 signatures (AppIds.N on the wire),
 // the "a,b" form, all-or-nothing refusals, and the grants read back by both Describe operations.
 func TestSetAppsAuthToApiProduct(t *testing.T) {
-	var mu sync.Mutex
 	now := time.Now().UTC().Truncate(time.Second)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	s := startServer(t, emulator.WithClock(clock))
+	clock := emulator.NewManualClock(now)
+	s := startServer(t, emulator.WithClock(clock.Now))
 	wire := newWireLog()
 	cfg := clientConfig(s, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
 	cfg.HttpClient = wire
@@ -100,11 +96,7 @@ func TestSetAppsAuthToApiProduct(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := callAPI(c, "SetAppsAuthToApiProduct", "2016-07-14", tc.q)
-			wantErr(t, err, tc.code, tc.status)
-			var te *tea.SDKError
-			if errors.As(err, &te) && !strings.Contains(tea.StringValue(te.Data), tc.detail) {
-				t.Fatalf("error body %s does not mention %q", tea.StringValue(te.Data), tc.detail)
-			}
+			wantErrMentioning(t, err, tc.code, tc.status, tc.detail)
 		})
 	}
 	if apps := typedAppsOf(t, c, "prod-b", ""); len(apps) != 2 {
@@ -112,9 +104,7 @@ func TestSetAppsAuthToApiProduct(t *testing.T) {
 	}
 
 	// Expiry: after validUntil, apps one and two are no longer authorized on prod-a.
-	mu.Lock()
-	now = now.Add(6 * time.Minute)
-	mu.Unlock()
+	clock.Advance(6 * time.Minute)
 	if apps := typedAppsOf(t, c, "prod-a", ""); len(apps) != 1 || apps[0].AppID != three {
 		t.Fatalf("apps on prod-a after expiry = %+v", apps)
 	}

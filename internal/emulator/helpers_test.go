@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	legacyerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/sdktest"
 )
 
 // startServer starts an emulator that is closed when the test ends.
@@ -31,24 +33,11 @@ func startServer(t testing.TB, opts ...emulator.Option) *emulator.Server {
 
 // clientConfig is the SDK configuration for a local emulator: endpoint without scheme, HTTP.
 func clientConfig(s *emulator.Server, akid, secret string) *openapiutil.Config {
-	return &openapiutil.Config{
-		AccessKeyId:     tea.String(akid),
-		AccessKeySecret: tea.String(secret),
-		Endpoint:        tea.String(s.Endpoint()),
-		Protocol:        tea.String("HTTP"),
-		RegionId:        tea.String(emulator.DefaultRegion),
-	}
+	return sdktest.Config(s.Endpoint(), akid, secret, emulator.DefaultRegion)
 }
 
 // typedClient is the official typed CloudAPI client (V3 signatures unless cfg says otherwise).
-func typedClient(t testing.TB, cfg *openapiutil.Config) *cloudapi.Client {
-	t.Helper()
-	c, err := cloudapi.NewClient(cfg)
-	if err != nil {
-		t.Fatalf("cloudapi.NewClient: %v", err)
-	}
-	return c
-}
+var typedClient = sdktest.Typed
 
 func defaultTyped(t testing.TB, s *emulator.Server) *cloudapi.Client {
 	return typedClient(t, clientConfig(s, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret))
@@ -79,6 +68,16 @@ func errCodeStatus(t testing.TB, err error) (string, int) {
 	}
 	t.Fatalf("unexpected error type %T: %v", err, err)
 	return "", 0
+}
+
+// wantErrMentioning asserts a typed-SDK error with code and status whose body mentions detail.
+func wantErrMentioning(t testing.TB, err error, code string, status int, detail string) {
+	t.Helper()
+	wantErr(t, err, code, status)
+	var te *tea.SDKError
+	if errors.As(err, &te) && !strings.Contains(tea.StringValue(te.Data), detail) {
+		t.Fatalf("error body %s does not mention %q", tea.StringValue(te.Data), detail)
+	}
 }
 
 // wantErr asserts an SDK error with code and status.

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/sdktest"
+
 	cloudapi "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
-	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
 	"github.com/alibabacloud-go/tea/dara"
-	"github.com/alibabacloud-go/tea/tea"
 )
 
 // validSeedJSON is a small but complete seed; tests derive broken variants from it.
@@ -198,14 +198,7 @@ func seedTestServer(t *testing.T, opts ...Option) *Server {
 
 func seedTestClient(t *testing.T, s *Server, keyID, secret string) *cloudapi.Client {
 	t.Helper()
-	c, err := cloudapi.NewClient(&openapiutil.Config{
-		AccessKeyId: dara.String(keyID), AccessKeySecret: dara.String(secret),
-		Endpoint: dara.String(s.Endpoint()), Protocol: dara.String("HTTP"), RegionId: dara.String(DefaultRegion),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return sdktest.Typed(t, sdktest.Config(s.Endpoint(), keyID, secret, DefaultRegion))
 }
 
 func mustParseSeed(t *testing.T, doc string) *Seed {
@@ -215,14 +208,6 @@ func mustParseSeed(t *testing.T, doc string) *Seed {
 		t.Fatal(err)
 	}
 	return seed
-}
-
-func seedErrCode(err error) string {
-	var se *tea.SDKError
-	if errors.As(err, &se) {
-		return dara.StringValue(se.Code)
-	}
-	return ""
 }
 
 func deployedStages(d *cloudapi.DescribeApiResponseBody) string {
@@ -286,7 +271,7 @@ func TestApplySeedCreatesAccountsGroupsAPIsAndDeployments(t *testing.T) {
 	// The default account still exists and does not see the seeded account's APIs.
 	_, err = seedTestClient(t, s, DefaultAccessKeyID, DefaultAccessKeySecret).DescribeApi(
 		&cloudapi.DescribeApiRequest{ApiId: dara.String("fedcba9876543210fedcba9876543210")})
-	if code := seedErrCode(err); code != "NotFoundApi" {
+	if code := sdktest.Code(err); code != "NotFoundApi" {
 		t.Fatalf("default account sees the seeded API: code %q (%v)", code, err)
 	}
 
