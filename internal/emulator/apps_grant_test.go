@@ -30,14 +30,8 @@ func wantAppIDsWire(t *testing.T, p map[string][]string, ids ...int64) {
 }
 
 func typedGrantApps(c *cloudapi.Client, product, validTime, desc string, apps ...int64) error {
-	req := &cloudapi.SetAppsAuthToApiProductRequest{ApiProductId: tea.String(product), AppIds: tea.Int64Slice(apps)}
-	if validTime != "" {
-		req.AuthValidTime = tea.String(validTime)
-	}
-	if desc != "" {
-		req.Description = tea.String(desc)
-	}
-	_, err := c.SetAppsAuthToApiProduct(req)
+	_, err := c.SetAppsAuthToApiProduct(&cloudapi.SetAppsAuthToApiProductRequest{ApiProductId: tea.String(product),
+		AppIds: tea.Int64Slice(apps), AuthValidTime: optional(validTime), Description: optional(desc)})
 	return err
 }
 

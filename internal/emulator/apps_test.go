@@ -139,15 +139,17 @@ func typedCreateApp(t *testing.T, c *cloudapi.Client, name, desc, extend string)
 }
 
 func typedSet(c *cloudapi.Client, app int64, validTime, desc string, products ...string) error {
-	req := &cloudapi.SetApiProductsAuthoritiesRequest{AppId: tea.Int64(app), ApiProductIds: tea.StringSlice(products)}
-	if validTime != "" {
-		req.AuthValidTime = tea.String(validTime)
-	}
-	if desc != "" {
-		req.Description = tea.String(desc)
-	}
-	_, err := c.SetApiProductsAuthorities(req)
+	_, err := c.SetApiProductsAuthorities(&cloudapi.SetApiProductsAuthoritiesRequest{AppId: tea.Int64(app),
+		ApiProductIds: tea.StringSlice(products), AuthValidTime: optional(validTime), Description: optional(desc)})
 	return err
+}
+
+// optional is s for an SDK request field, nil (not sent) when empty.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return tea.String(s)
 }
 
 func typedRemove(c *cloudapi.Client, app int64, products ...string) error {
@@ -587,11 +589,7 @@ func TestAppErrors(t *testing.T) {
 }
 
 func TestAppIsolation(t *testing.T) {
-	alice := emulator.Account{ID: "1111111111111111", AccessKeyID: "LTAI5tAlice", AccessKeySecret: "alice-secret"}
-	bob := emulator.Account{ID: "2222222222222222", AccessKeyID: "LTAI5tBob", AccessKeySecret: "bob-secret"}
-	s := startServer(t, emulator.WithAccount(alice), emulator.WithAccount(bob))
-	a := typedClient(t, clientConfig(s, alice.AccessKeyID, alice.AccessKeySecret))
-	b := typedClient(t, clientConfig(s, bob.AccessKeyID, bob.AccessKeySecret))
+	s, alice, bob, a, b := twoAccounts(t)
 	appsFixture(t, s, alice.ID, a, "shared")
 	aliceApp := typedCreateApp(t, a, "alice_app", "", "")
 	if err := typedSet(a, aliceApp, "", "", "shared"); err != nil {

@@ -18,11 +18,7 @@ import (
 )
 
 func TestAccountIsolation(t *testing.T) {
-	alice := emulator.Account{ID: "1111111111111111", AccessKeyID: "LTAI5tAlice", AccessKeySecret: "alice-secret"}
-	bob := emulator.Account{ID: "2222222222222222", AccessKeyID: "LTAI5tBob", AccessKeySecret: "bob-secret"}
-	s := startServer(t, emulator.WithAccount(alice), emulator.WithAccount(bob))
-	a := typedClient(t, clientConfig(s, alice.AccessKeyID, alice.AccessKeySecret))
-	b := typedClient(t, clientConfig(s, bob.AccessKeyID, bob.AccessKeySecret))
+	s, alice, bob, a, b := twoAccounts(t)
 
 	// The default account does not exist when accounts are configured.
 	_, err := defaultTyped(t, s).DescribeApis(&cloudapi.DescribeApisRequest{})

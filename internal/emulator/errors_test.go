@@ -22,7 +22,6 @@ import (
 	legacy "github.com/aliyun/alibaba-cloud-sdk-go/services/cloudapi"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
-	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/signature"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator/signature/signaturetest"
 )
@@ -182,14 +181,8 @@ func rawV1(t testing.TB, s *emulator.Server, action string, q url.Values, nonce 
 	for k, v := range q {
 		p[k] = v
 	}
-	p.Set("Action", action)
-	p.Set("Version", "2016-07-14")
+	signaturetest.SetV1(p, action, emulator.DefaultAccessKeyID, nonce, time.Now())
 	p.Set("Format", "JSON")
-	p.Set("AccessKeyId", emulator.DefaultAccessKeyID)
-	p.Set("SignatureMethod", "HMAC-SHA1")
-	p.Set("SignatureVersion", "1.0")
-	p.Set("SignatureNonce", nonce)
-	p.Set("Timestamp", time.Now().UTC().Format(signature.TimestampLayout))
 	p.Set("Signature", signaturetest.SignV1(p, http.MethodPost, emulator.DefaultAccessKeySecret))
 	var req *http.Request
 	var err error

@@ -121,13 +121,7 @@ func FuzzSignedParams(f *testing.F) {
 				t.Fatal(err)
 			}
 		default:
-			q.Set("Action", action)
-			q.Set("Version", "2016-07-14")
-			q.Set("AccessKeyId", emulator.DefaultAccessKeyID)
-			q.Set("SignatureMethod", "HMAC-SHA1")
-			q.Set("SignatureVersion", "1.0")
-			q.Set("SignatureNonce", nonce)
-			q.Set("Timestamp", time.Now().UTC().Format(signature.TimestampLayout))
+			signaturetest.SetV1(q, action, emulator.DefaultAccessKeyID, nonce, time.Now())
 			q.Del("Signature")
 			q.Del("SignatureType")
 			q.Set("Signature", signaturetest.SignV1(q, http.MethodPost, emulator.DefaultAccessKeySecret))

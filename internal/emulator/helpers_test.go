@@ -31,6 +31,18 @@ func startServer(t testing.TB, opts ...emulator.Option) *emulator.Server {
 	return s
 }
 
+// twoAccounts starts an emulator with two accounts, alice and bob (no default account), and returns
+// it, both accounts and a typed client for each.
+func twoAccounts(t *testing.T) (s *emulator.Server, alice, bob emulator.Account, a, b *cloudapi.Client) {
+	t.Helper()
+	alice = emulator.Account{ID: "1111111111111111", AccessKeyID: "LTAI5tAlice", AccessKeySecret: "alice-secret"}
+	bob = emulator.Account{ID: "2222222222222222", AccessKeyID: "LTAI5tBob", AccessKeySecret: "bob-secret"}
+	s = startServer(t, emulator.WithAccount(alice), emulator.WithAccount(bob))
+	a = typedClient(t, clientConfig(s, alice.AccessKeyID, alice.AccessKeySecret))
+	b = typedClient(t, clientConfig(s, bob.AccessKeyID, bob.AccessKeySecret))
+	return s, alice, bob, a, b
+}
+
 // clientConfig is the SDK configuration for a local emulator: endpoint without scheme, HTTP.
 func clientConfig(s *emulator.Server, akid, secret string) *openapiutil.Config {
 	return sdktest.Config(s.Endpoint(), akid, secret, emulator.DefaultRegion)

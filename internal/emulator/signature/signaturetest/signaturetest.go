@@ -35,6 +35,19 @@ func SignV1(params url.Values, method, secret string) string {
 	return algorithm.V1Signature(algorithm.V1StringToSign(p, method), secret)
 }
 
+// SetV1 sets the common parameters of a V1 (HMAC-SHA1) request in params: action of CloudAPI
+// 2016-07-14, the access key, the nonce and the timestamp at. The caller adds Signature (SignV1)
+// once every other parameter is set.
+func SetV1(params url.Values, action, accessKeyID, nonce string, at time.Time) {
+	params.Set("Action", action)
+	params.Set("Version", "2016-07-14")
+	params.Set("AccessKeyId", accessKeyID)
+	params.Set("SignatureMethod", "HMAC-SHA1")
+	params.Set("SignatureVersion", "1.0")
+	params.Set("SignatureNonce", nonce)
+	params.Set("Timestamp", at.UTC().Format(algorithm.TimestampLayout))
+}
+
 // SignV3 signs req in place with ACS3-HMAC-SHA256 the way darabonba-openapi
 // does, so tests and fuzzers can build requests the SDK would send. The
 // caller sets x-acs-action, x-acs-version and any x-acs-security-token /
