@@ -140,27 +140,22 @@ func (r *Region) Authorize(in AuthorizeRequest, now time.Time) (err error) {
 	if err := checkDescription("Description", in.Description, 2000); err != nil {
 		return err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	lockErr := r.lockTimeout(in.ProductIDs...)
-	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
-		return lockErr
-	}
-	defer func() { err = afterLock(err, lockErr) }()
-	a, err := r.lookupApp(in.AppID)
-	if err != nil {
-		return err
-	}
-	for _, pid := range in.ProductIDs {
-		if _, err := r.lookupProduct(pid); err != nil {
+	return r.lockedWrite(func() error {
+		a, err := r.lookupApp(in.AppID)
+		if err != nil {
 			return err
 		}
-	}
-	for _, pid := range in.ProductIDs {
-		r.grant(a, pid, in.ValidUntil, in.Description, now)
-	}
-	r.b.changed()
-	return nil
+		for _, pid := range in.ProductIDs {
+			if _, err := r.lookupProduct(pid); err != nil {
+				return err
+			}
+		}
+		for _, pid := range in.ProductIDs {
+			r.grant(a, pid, in.ValidUntil, in.Description, now)
+		}
+		r.b.changed()
+		return nil
+	}, in.ProductIDs...)
 }
 
 // grant authorizes app a on a product: a live authorization gets the new validity and description
@@ -194,29 +189,24 @@ func (r *Region) AuthorizeApps(in AuthorizeAppsRequest, now time.Time) (err erro
 	if err := checkDescription("Description", in.Description, 2000); err != nil {
 		return err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	lockErr := r.lockTimeout(in.ProductID)
-	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
-		return lockErr
-	}
-	defer func() { err = afterLock(err, lockErr) }()
-	if _, err := r.lookupProduct(in.ProductID); err != nil {
-		return err
-	}
-	apps := make([]*app, 0, len(in.AppIDs))
-	for _, id := range in.AppIDs {
-		a, err := r.lookupApp(id)
-		if err != nil {
+	return r.lockedWrite(func() error {
+		if _, err := r.lookupProduct(in.ProductID); err != nil {
 			return err
 		}
-		apps = append(apps, a)
-	}
-	for _, a := range apps {
-		r.grant(a, in.ProductID, in.ValidUntil, in.Description, now)
-	}
-	r.b.changed()
-	return nil
+		apps := make([]*app, 0, len(in.AppIDs))
+		for _, id := range in.AppIDs {
+			a, err := r.lookupApp(id)
+			if err != nil {
+				return err
+			}
+			apps = append(apps, a)
+		}
+		for _, a := range apps {
+			r.grant(a, in.ProductID, in.ValidUntil, in.Description, now)
+		}
+		r.b.changed()
+		return nil
+	}, in.ProductID)
 }
 
 // Revoke removes an app's authorizations on products. Products the app is not authorized on are
@@ -224,35 +214,30 @@ func (r *Region) AuthorizeApps(in AuthorizeAppsRequest, now time.Time) (err erro
 // Behaviour.UnknownProduct says, like a detach from it: not found (the whole call fails, nothing is
 // revoked), or ignored under UnknownProductEmpty.
 func (r *Region) Revoke(appID int64, productIDs []string) (err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	lockErr := r.lockTimeout(productIDs...)
-	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
-		return lockErr
-	}
-	defer func() { err = afterLock(err, lockErr) }()
-	a, err := r.lookupApp(appID)
-	if err != nil {
-		return err
-	}
-	if r.b.behaviour.UnknownProduct != UnknownProductEmpty {
-		for _, pid := range productIDs {
-			if _, err := r.lookupProduct(pid); err != nil {
-				return err
+	return r.lockedWrite(func() error {
+		a, err := r.lookupApp(appID)
+		if err != nil {
+			return err
+		}
+		if r.b.behaviour.UnknownProduct != UnknownProductEmpty {
+			for _, pid := range productIDs {
+				if _, err := r.lookupProduct(pid); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	changed := false
-	for _, pid := range productIDs {
-		if a.auths[pid] != nil {
-			delete(a.auths, pid)
-			changed = true
+		changed := false
+		for _, pid := range productIDs {
+			if a.auths[pid] != nil {
+				delete(a.auths, pid)
+				changed = true
+			}
 		}
-	}
-	if changed {
-		r.b.changed()
-	}
-	return nil
+		if changed {
+			r.b.changed()
+		}
+		return nil
+	}, productIDs...)
 }
 
 // AppProducts pages through the authorizations of an app that are valid at now, in grant order.

@@ -143,6 +143,19 @@ func (r *Region) lockTimeout(productIDs ...string) error {
 	return &LockTimeoutError{ProductID: refused}
 }
 
+// lockedWrite runs write, a write to the products named, under r.mu, refusing it first with a lock
+// timeout as Behaviour.LockTimeoutEvery says (lockTimeout), or, under LockTimeoutAfterApply,
+// answering the lock timeout after it was applied (afterLock).
+func (r *Region) lockedWrite(write func() error, productIDs ...string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	lockErr := r.lockTimeout(productIDs...)
+	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
+		return lockErr
+	}
+	return afterLock(write(), lockErr)
+}
+
 // afterLock is what a write answers under Behaviour.LockTimeoutAfterApply: its own error if it
 // failed, else the lock timeout lockErr (nil when there was none).
 func afterLock(err, lockErr error) error {

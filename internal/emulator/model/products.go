@@ -120,41 +120,36 @@ func (r *Region) Attach(productID string, items []AttachmentKey, now time.Time) 
 	if err != nil {
 		return err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	lockErr := r.lockTimeout(productID)
-	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
-		return lockErr
-	}
-	defer func() { err = afterLock(err, lockErr) }()
-	for _, it := range items {
-		if r.apis[it.APIID] == nil {
-			return &NotFoundError{Resource: ResourceAPI, ID: it.APIID}
-		}
-	}
-	p := r.products[productID]
-	if p != nil && r.b.behaviour.RefuseDuplicateAttach {
+	return r.lockedWrite(func() error {
 		for _, it := range items {
-			if p.has(it) {
-				return &AlreadyAttachedError{ProductID: productID, Pair: it}
+			if r.apis[it.APIID] == nil {
+				return &NotFoundError{Resource: ResourceAPI, ID: it.APIID}
 			}
 		}
-	}
-	changed := p == nil
-	if p == nil {
-		p = newProduct(productID, now)
-		r.products[productID] = p
-	}
-	for _, it := range items {
-		if !p.has(it) {
-			p.add(Attachment{APIID: it.APIID, Stage: it.Stage, Attached: now})
-			changed = true
+		p := r.products[productID]
+		if p != nil && r.b.behaviour.RefuseDuplicateAttach {
+			for _, it := range items {
+				if p.has(it) {
+					return &AlreadyAttachedError{ProductID: productID, Pair: it}
+				}
+			}
 		}
-	}
-	if changed {
-		r.b.changed()
-	}
-	return nil
+		changed := p == nil
+		if p == nil {
+			p = newProduct(productID, now)
+			r.products[productID] = p
+		}
+		for _, it := range items {
+			if !p.has(it) {
+				p.add(Attachment{APIID: it.APIID, Stage: it.Stage, Attached: now})
+				changed = true
+			}
+		}
+		if changed {
+			r.b.changed()
+		}
+		return nil
+	}, productID)
 }
 
 // lookupProduct finds a product. Caller holds r.mu.
@@ -175,43 +170,38 @@ func (r *Region) Detach(productID string, items []AttachmentKey, now time.Time) 
 		return err
 	}
 	bh := r.b.behaviour
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	lockErr := r.lockTimeout(productID)
-	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
-		return lockErr
-	}
-	defer func() { err = afterLock(err, lockErr) }()
-	p, err := r.lookupProduct(productID)
-	if err != nil {
-		if bh.UnknownProduct != UnknownProductEmpty {
-			return err
+	return r.lockedWrite(func() error {
+		p, err := r.lookupProduct(productID)
+		if err != nil {
+			if bh.UnknownProduct != UnknownProductEmpty {
+				return err
+			}
+			if bh.RefuseDetachUnattached && len(items) > 0 {
+				return &NotAttachedError{ProductID: productID, Pair: items[0]}
+			}
+			return nil
 		}
-		if bh.RefuseDetachUnattached && len(items) > 0 {
-			return &NotAttachedError{ProductID: productID, Pair: items[0]}
+		drop := make(map[AttachmentKey]bool, len(items))
+		for _, it := range items {
+			if p.has(it) {
+				drop[it] = true
+			} else if bh.RefuseDetachUnattached {
+				return &NotAttachedError{ProductID: productID, Pair: it}
+			}
+		}
+		if len(drop) > 0 && p.removeWhere(func(a Attachment) bool {
+			if !drop[AttachmentKey{a.APIID, a.Stage}] {
+				return false
+			}
+			if bh.DetachVisibilityDelay > 0 {
+				p.ghost(a, now, bh.DetachVisibilityDelay)
+			}
+			return true
+		}) > 0 {
+			r.b.changed()
 		}
 		return nil
-	}
-	drop := make(map[AttachmentKey]bool, len(items))
-	for _, it := range items {
-		if p.has(it) {
-			drop[it] = true
-		} else if bh.RefuseDetachUnattached {
-			return &NotAttachedError{ProductID: productID, Pair: it}
-		}
-	}
-	if len(drop) > 0 && p.removeWhere(func(a Attachment) bool {
-		if !drop[AttachmentKey{a.APIID, a.Stage}] {
-			return false
-		}
-		if bh.DetachVisibilityDelay > 0 {
-			p.ghost(a, now, bh.DetachVisibilityDelay)
-		}
-		return true
-	}) > 0 {
-		r.b.changed()
-	}
-	return nil
+	}, productID)
 }
 
 // ProductAPI is one attachment of a product with the API it refers to.
@@ -284,25 +274,20 @@ func (r *Region) DeleteProduct(productID string, now time.Time) (err error) {
 	if err := checkProductID(productID); err != nil {
 		return err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	lockErr := r.lockTimeout(productID)
-	if lockErr != nil && !r.b.behaviour.LockTimeoutAfterApply {
-		return lockErr
-	}
-	defer func() { err = afterLock(err, lockErr) }()
-	if _, err := r.lookupProduct(productID); err != nil {
-		return err
-	}
-	if apps := r.authorizedApps(productID, now); len(apps) > 0 {
-		return &ProductAuthorizedError{ProductID: productID, AppIDs: apps}
-	}
-	delete(r.products, productID)
-	for _, a := range r.apps {
-		delete(a.auths, productID) // expired authorizations go with the product
-	}
-	r.b.changed()
-	return nil
+	return r.lockedWrite(func() error {
+		if _, err := r.lookupProduct(productID); err != nil {
+			return err
+		}
+		if apps := r.authorizedApps(productID, now); len(apps) > 0 {
+			return &ProductAuthorizedError{ProductID: productID, AppIDs: apps}
+		}
+		delete(r.products, productID)
+		for _, a := range r.apps {
+			delete(a.auths, productID) // expired authorizations go with the product
+		}
+		r.b.changed()
+		return nil
+	}, productID)
 }
 
 // authorizedApps lists, in id order, the apps authorized on a product at now. Caller holds r.mu.
