@@ -109,11 +109,18 @@ func opSetAPIProductsAuthorities(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return grant(c, func(validUntil, description string) error {
+		return c.r.Authorize(model.AuthorizeRequest{AppID: id, ProductIDs: products, ValidUntil: validUntil, Description: description}, c.now)
+	})
+}
+
+// grant reads the terms of a grant (AuthValidTime, Description) and makes it with authorize.
+func grant(c *opContext, authorize func(validUntil, description string) error) (any, error) {
 	validUntil, err := parseAuthValidTime(c.p.get("AuthValidTime"))
 	if err != nil {
 		return nil, err
 	}
-	return ack(c, c.r.Authorize(model.AuthorizeRequest{AppID: id, ProductIDs: products, ValidUntil: validUntil, Description: c.p.get("Description")}, c.now))
+	return ack(c, authorize(validUntil, c.p.get("Description")))
 }
 
 // appIDsParam reads the required AppIds of SetAppsAuthToApiProduct in either wire form: AppIds.N
@@ -139,11 +146,9 @@ func opSetAppsAuthToAPIProduct(s *Server, c *opContext) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	validUntil, err := parseAuthValidTime(c.p.get("AuthValidTime"))
-	if err != nil {
-		return nil, err
-	}
-	return ack(c, c.r.AuthorizeApps(model.AuthorizeAppsRequest{ProductID: pid, AppIDs: apps, ValidUntil: validUntil, Description: c.p.get("Description")}, c.now))
+	return grant(c, func(validUntil, description string) error {
+		return c.r.AuthorizeApps(model.AuthorizeAppsRequest{ProductID: pid, AppIDs: apps, ValidUntil: validUntil, Description: description}, c.now)
+	})
 }
 
 func opRemoveAPIProductsAuthorities(s *Server, c *opContext) (any, error) {

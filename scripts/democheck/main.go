@@ -106,36 +106,32 @@ func run() error {
 	}
 
 	apis, err := client.ListProductAPIs(ctx, *product)
-	switch {
-	case err != nil && cloudapi.IsNotFound(err):
-		apis = nil
-	case err != nil:
-		return fmt.Errorf("listing the APIs of product %s: %w", *product, err)
-	}
-
-	for _, a := range apis {
-		fmt.Printf("  %s %s %s/%s\n", a.StageName, a.APIID, a.GroupName, a.APIName)
-	}
-	if len(apis) != *want {
-		return fmt.Errorf("product %s has %d attached APIs, want %d", *product, len(apis), *want)
-	}
-	fmt.Printf("democheck: product %s has %d attached APIs, as expected\n", *product, len(apis))
-	if *wantApps < 0 {
-		return nil
+	if err := expect(*product, "attached APIs", "the APIs of product", apis, err, *want, func(a cloudapi.APIInfo) string {
+		return fmt.Sprintf("%s %s %s/%s", a.StageName, a.APIID, a.GroupName, a.APIName)
+	}); err != nil || *wantApps < 0 {
+		return err
 	}
 	apps, err := client.ListProductApps(ctx, *product)
+	return expect(*product, "authorized apps", "the apps authorized on product", apps, err, *wantApps, func(a cloudapi.AuthorizedApp) string {
+		return fmt.Sprintf("app %d %s", a.AppID, a.AppName)
+	})
+}
+
+// expect prints the items a listing of product found, one line each, and fails unless there are
+// want of them; a product that is not found has none. what names the items, listing the call.
+func expect[T any](product, what, listing string, items []T, err error, want int, line func(T) string) error {
 	switch {
 	case err != nil && cloudapi.IsNotFound(err):
-		apps = nil
+		items = nil
 	case err != nil:
-		return fmt.Errorf("listing the apps authorized on product %s: %w", *product, err)
+		return fmt.Errorf("listing %s %s: %w", listing, product, err)
 	}
-	for _, a := range apps {
-		fmt.Printf("  app %d %s\n", a.AppID, a.AppName)
+	for _, it := range items {
+		fmt.Println("  " + line(it))
 	}
-	if len(apps) != *wantApps {
-		return fmt.Errorf("product %s has %d authorized apps, want %d", *product, len(apps), *wantApps)
+	if len(items) != want {
+		return fmt.Errorf("product %s has %d %s, want %d", product, len(items), what, want)
 	}
-	fmt.Printf("democheck: product %s has %d authorized apps, as expected\n", *product, len(apps))
+	fmt.Printf("democheck: product %s has %d %s, as expected\n", product, len(items), what)
 	return nil
 }

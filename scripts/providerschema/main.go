@@ -232,7 +232,7 @@ func convertBlock(b *tfprotov6.SchemaBlock) (*tfjson.SchemaBlock, error) {
 		if err != nil {
 			return nil, fmt.Errorf("block %s: %w", nb.TypeName, err)
 		}
-		mode, err := blockNesting(nb.Nesting)
+		mode, err := nesting(blockNestings, nb.Nesting, "block")
 		if err != nil {
 			return nil, fmt.Errorf("block %s: %w", nb.TypeName, err)
 		}
@@ -261,7 +261,7 @@ func convertAttributes(attrs []*tfprotov6.SchemaAttribute) (map[string]*tfjson.S
 			if err != nil {
 				return nil, fmt.Errorf("attribute %s: %w", a.Name, err)
 			}
-			mode, err := objectNesting(a.NestedType.Nesting)
+			mode, err := nesting(objectNestings, a.NestedType.Nesting, "attribute")
 			if err != nil {
 				return nil, fmt.Errorf("attribute %s: %w", a.Name, err)
 			}
@@ -305,32 +305,27 @@ func ctyType(t interface{ MarshalJSON() ([]byte, error) }) (cty.Type, error) {
 	return out, nil
 }
 
-func blockNesting(m tfprotov6.SchemaNestedBlockNestingMode) (tfjson.SchemaNestingMode, error) {
-	switch m {
-	case tfprotov6.SchemaNestedBlockNestingModeSingle:
-		return tfjson.SchemaNestingModeSingle, nil
-	case tfprotov6.SchemaNestedBlockNestingModeGroup:
-		return tfjson.SchemaNestingModeGroup, nil
-	case tfprotov6.SchemaNestedBlockNestingModeList:
-		return tfjson.SchemaNestingModeList, nil
-	case tfprotov6.SchemaNestedBlockNestingModeSet:
-		return tfjson.SchemaNestingModeSet, nil
-	case tfprotov6.SchemaNestedBlockNestingModeMap:
-		return tfjson.SchemaNestingModeMap, nil
+// blockNestings and objectNestings map the protocol's nesting modes to terraform-json's.
+var (
+	blockNestings = map[tfprotov6.SchemaNestedBlockNestingMode]tfjson.SchemaNestingMode{
+		tfprotov6.SchemaNestedBlockNestingModeSingle: tfjson.SchemaNestingModeSingle,
+		tfprotov6.SchemaNestedBlockNestingModeGroup:  tfjson.SchemaNestingModeGroup,
+		tfprotov6.SchemaNestedBlockNestingModeList:   tfjson.SchemaNestingModeList,
+		tfprotov6.SchemaNestedBlockNestingModeSet:    tfjson.SchemaNestingModeSet,
+		tfprotov6.SchemaNestedBlockNestingModeMap:    tfjson.SchemaNestingModeMap,
 	}
-	return "", fmt.Errorf("unknown block nesting mode %v", m)
-}
+	objectNestings = map[tfprotov6.SchemaObjectNestingMode]tfjson.SchemaNestingMode{
+		tfprotov6.SchemaObjectNestingModeSingle: tfjson.SchemaNestingModeSingle,
+		tfprotov6.SchemaObjectNestingModeList:   tfjson.SchemaNestingModeList,
+		tfprotov6.SchemaObjectNestingModeSet:    tfjson.SchemaNestingModeSet,
+		tfprotov6.SchemaObjectNestingModeMap:    tfjson.SchemaNestingModeMap,
+	}
+)
 
-func objectNesting(m tfprotov6.SchemaObjectNestingMode) (tfjson.SchemaNestingMode, error) {
-	switch m {
-	case tfprotov6.SchemaObjectNestingModeSingle:
-		return tfjson.SchemaNestingModeSingle, nil
-	case tfprotov6.SchemaObjectNestingModeList:
-		return tfjson.SchemaNestingModeList, nil
-	case tfprotov6.SchemaObjectNestingModeSet:
-		return tfjson.SchemaNestingModeSet, nil
-	case tfprotov6.SchemaObjectNestingModeMap:
-		return tfjson.SchemaNestingModeMap, nil
+// nesting looks m up in modes; what names the kind of mode in the error for one it does not know.
+func nesting[M comparable](modes map[M]tfjson.SchemaNestingMode, m M, what string) (tfjson.SchemaNestingMode, error) {
+	if n, ok := modes[m]; ok {
+		return n, nil
 	}
-	return "", fmt.Errorf("unknown attribute nesting mode %v", m)
+	return "", fmt.Errorf("unknown %s nesting mode %v", what, m)
 }
