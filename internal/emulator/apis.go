@@ -179,9 +179,7 @@ func opDescribeAPIs(s *Server, c *opContext) (any, error) {
 			APIPath: a.Path, APIMethod: a.Method, Visibility: a.Visibility, Description: a.Description,
 			CreatedTime: fmtTime(a.Created), ModifiedTime: fmtTime(a.Modified), DeployedInfos: deployedInfosOf(a)}
 	}, func(h listPage, summaries []apiSummary) any {
-		resp := describeAPIsResponse{RequestID: c.requestID, listPage: h}
-		resp.APISummarys.APISummary = summaries
-		return resp
+		return describeAPIsResponse{h, apiSummaryList{summaries}}
 	})
 }
 

@@ -167,9 +167,7 @@ func opDescribeAPIProductsByApp(s *Server, c *opContext) (any, error) {
 	return listing(s, c, func(p model.Page) ([]model.Authorization, int, error) { return c.r.AppProducts(id, c.now, p) },
 		func(au model.Authorization) apiProductInfo { return apiProductInfo{APIProductID: au.ProductID} },
 		func(h listPage, infos []apiProductInfo) any {
-			resp := describeAPIProductsByAppResponse{RequestID: c.requestID, listPage: h}
-			resp.APIProductInfoList.APIProductInfo = infos
-			return resp
+			return describeAPIProductsByAppResponse{h, apiProductInfoList{infos}}
 		})
 }
 
@@ -186,9 +184,7 @@ func opDescribeAppsByAPIProduct(s *Server, c *opContext) (any, error) {
 		return authorizedApp{AppID: g.App.ID, AppName: g.App.Name, AuthValidTime: g.Authorization.ValidUntil,
 			AuthorizedTime: fmtTime(g.Authorization.Authorized), Description: g.Authorization.Description, Extend: g.App.Extend}
 	}, func(h listPage, apps []authorizedApp) any {
-		resp := describeAppsByAPIProductResponse{RequestID: c.requestID, listPage: h}
-		resp.AuthorizedApps.AuthorizedApp = apps
-		return resp
+		return describeAppsByAPIProductResponse{h, authorizedAppList{apps}}
 	})
 }
 
@@ -210,8 +206,6 @@ func opDescribeAppAttributes(s *Server, c *opContext) (any, error) {
 			return appAttribute{AppID: a.ID, AppName: a.Name, Description: a.Description, Extend: a.Extend,
 				CreatedTime: fmtTime(a.Created), ModifiedTime: fmtTime(a.Created), Tags: emptyTags()}
 		}, func(h listPage, apps []appAttribute) any {
-			resp := describeAppAttributesResponse{RequestID: c.requestID, listPage: h}
-			resp.Apps.AppAttribute = apps
-			return resp
+			return describeAppAttributesResponse{h, appAttributeList{apps}}
 		})
 }

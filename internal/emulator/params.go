@@ -195,7 +195,7 @@ func listing[T, R any](s *Server, c *opContext, list func(model.Page) ([]T, int,
 	for _, it := range items {
 		out = append(out, item(it))
 	}
-	return answer(pageOf(page, total), out), nil
+	return answer(pageOf(c.requestID, page, total), out), nil
 }
 
 // parseIndex accepts a 1-based decimal index without sign or leading zeros, bounded so a hostile

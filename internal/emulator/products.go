@@ -65,11 +65,7 @@ func opDescribeAPIProductAPIs(s *Server, c *opContext) (any, error) {
 		return apiInfo{APIID: a.ID, APIName: a.Name, GroupID: a.GroupID, GroupName: a.GroupName,
 			Method: a.Method, Path: a.Path, Description: a.Description, RegionID: c.region,
 			StageName: it.Stage, BoundTime: fmtTime(it.Attached), Visibility: a.Visibility}
-	}, func(h listPage, infos []apiInfo) any {
-		resp := describeAPIProductAPIsResponse{RequestID: c.requestID, listPage: h}
-		resp.APIInfoList.APIInfo = infos
-		return resp
-	})
+	}, func(h listPage, infos []apiInfo) any { return describeAPIProductAPIsResponse{h, apiInfoList{infos}} })
 }
 
 func opDeleteAPIProduct(_ *Server, c *opContext) (any, error) {

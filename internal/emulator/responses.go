@@ -13,16 +13,17 @@ import (
 // fmtTime renders CreatedTime/ModifiedTime/BoundTime as real responses do (UTC, model.TimeLayout).
 func fmtTime(t time.Time) string { return t.UTC().Format(model.TimeLayout) }
 
-// listPage is the paging header of every Describe answer; embedded, its fields follow RequestId
-// in the JSON document as in the real service's.
+// listPage is the head of every paged Describe answer: RequestId, then the paging fields, in the
+// JSON document's order as in the real service's. Each answer embeds it before its list.
 type listPage struct {
-	PageNumber int32 `json:"PageNumber"`
-	PageSize   int32 `json:"PageSize"`
-	TotalCount int32 `json:"TotalCount"`
+	RequestID  string `json:"RequestId"`
+	PageNumber int32  `json:"PageNumber"`
+	PageSize   int32  `json:"PageSize"`
+	TotalCount int32  `json:"TotalCount"`
 }
 
-func pageOf(p model.Page, total int) listPage {
-	return listPage{PageNumber: int32(p.Number), PageSize: int32(p.Size), TotalCount: int32(total)}
+func pageOf(requestID string, p model.Page, total int) listPage {
+	return listPage{RequestID: requestID, PageNumber: int32(p.Number), PageSize: int32(p.Size), TotalCount: int32(total)}
 }
 
 type requestIDOnly struct {
@@ -72,11 +73,13 @@ type apiSummary struct {
 }
 
 type describeAPIsResponse struct {
-	RequestID string `json:"RequestId"`
 	listPage
-	APISummarys struct {
-		APISummary []apiSummary `json:"ApiSummary"`
-	} `json:"ApiSummarys"`
+	APISummarys apiSummaryList `json:"ApiSummarys"`
+}
+
+// apiSummaryList is the list of a describeAPIsResponse, in the wire's nesting.
+type apiSummaryList struct {
+	APISummary []apiSummary `json:"ApiSummary"`
 }
 
 type describeAPIResponse struct {
@@ -114,11 +117,13 @@ type apiInfo struct {
 }
 
 type describeAPIProductAPIsResponse struct {
-	RequestID string `json:"RequestId"`
 	listPage
-	APIInfoList struct {
-		APIInfo []apiInfo `json:"ApiInfo"`
-	} `json:"ApiInfoList"`
+	APIInfoList apiInfoList `json:"ApiInfoList"`
+}
+
+// apiInfoList is the list of a describeAPIProductAPIsResponse, in the wire's nesting.
+type apiInfoList struct {
+	APIInfo []apiInfo `json:"ApiInfo"`
 }
 
 type createAppResponse struct {
@@ -132,11 +137,13 @@ type apiProductInfo struct {
 }
 
 type describeAPIProductsByAppResponse struct {
-	RequestID string `json:"RequestId"`
 	listPage
-	APIProductInfoList struct {
-		APIProductInfo []apiProductInfo `json:"ApiProductInfo"`
-	} `json:"ApiProductInfoList"`
+	APIProductInfoList apiProductInfoList `json:"ApiProductInfoList"`
+}
+
+// apiProductInfoList is the list of a describeAPIProductsByAppResponse, in the wire's nesting.
+type apiProductInfoList struct {
+	APIProductInfo []apiProductInfo `json:"ApiProductInfo"`
 }
 
 // authorizedApp is one entry of DescribeAppsByApiProduct. AuthValidTime is "" for an authorization
@@ -151,11 +158,13 @@ type authorizedApp struct {
 }
 
 type describeAppsByAPIProductResponse struct {
-	RequestID string `json:"RequestId"`
 	listPage
-	AuthorizedApps struct {
-		AuthorizedApp []authorizedApp `json:"AuthorizedApp"`
-	} `json:"AuthorizedApps"`
+	AuthorizedApps authorizedAppList `json:"AuthorizedApps"`
+}
+
+// authorizedAppList is the list of a describeAppsByAPIProductResponse, in the wire's nesting.
+type authorizedAppList struct {
+	AuthorizedApp []authorizedApp `json:"AuthorizedApp"`
 }
 
 // appAttribute is one app of DescribeAppAttributes. Tags is always present and empty: the emulator
@@ -178,9 +187,11 @@ type appTags struct {
 func emptyTags() appTags { return appTags{TagInfo: []struct{}{}} }
 
 type describeAppAttributesResponse struct {
-	RequestID string `json:"RequestId"`
 	listPage
-	Apps struct {
-		AppAttribute []appAttribute `json:"AppAttribute"`
-	} `json:"Apps"`
+	Apps appAttributeList `json:"Apps"`
+}
+
+// appAttributeList is the list of a describeAppAttributesResponse, in the wire's nesting.
+type appAttributeList struct {
+	AppAttribute []appAttribute `json:"AppAttribute"`
 }
