@@ -46,20 +46,13 @@ func TestStateFileWriteAndReopen(t *testing.T) {
 	if err != nil || string(data) != `{"version":1,"n":1}` {
 		t.Fatalf("reopen = %q, %v", data, err)
 	}
-	if err := sf2.close(); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := os.ReadFile(path); string(got) != `{"version":1,"n":1}` {
+	if got := closedContent(t, sf2, path); got != `{"version":1,"n":1}` {
 		t.Fatalf("close without schedule rewrote the file: %q", got)
 	}
 }
 
 func TestStateFileDebounceCoalesces(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.json")
-	sf, _, err := openStateFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sf, path := newTestStateFile(t)
 	sf.delay = time.Hour // nothing fires on its own: only close flushes
 	var calls atomic.Int32
 	for i := 0; i < 100; i++ {
@@ -82,20 +75,13 @@ func TestStateFileDebounceCoalesces(t *testing.T) {
 	}
 	// After close, schedule is a no-op.
 	sf.schedule(snapshotOf(`{"version":1,"n":"late"}`))
-	if err := sf.close(); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := os.ReadFile(path); string(got) != `{"version":1,"n":99}` {
+	if got := closedContent(t, sf, path); got != `{"version":1,"n":99}` {
 		t.Fatalf("schedule after close wrote %q", got)
 	}
 }
 
 func TestStateFileTimerWritesWithoutClose(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.json")
-	sf, _, err := openStateFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sf, path := newTestStateFile(t)
 	sf.delay = time.Millisecond
 	sf.schedule(snapshotOf(`{"version":1}`))
 	deadline := time.Now().Add(10 * time.Second)
@@ -117,11 +103,7 @@ func TestStateFileTimerWritesWithoutClose(t *testing.T) {
 }
 
 func TestStateFileConcurrentSchedulesEndWithLatest(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.json")
-	sf, _, err := openStateFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sf, path := newTestStateFile(t)
 	sf.delay = 100 * time.Microsecond
 	var mu sync.Mutex
 	n := 0
@@ -144,10 +126,7 @@ func TestStateFileConcurrentSchedulesEndWithLatest(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if err := sf.close(); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := os.ReadFile(path); string(got) != `{"version":1,"n":400}` {
+	if got := closedContent(t, sf, path); got != `{"version":1,"n":400}` {
 		t.Fatalf("file = %q, want the state after all 400 mutations", got)
 	}
 }
@@ -234,4 +213,25 @@ func TestLineCol(t *testing.T) {
 			t.Errorf("lineCol(%d) = %d:%d, want %d:%d", c.off, l, col, c.line, c.col)
 		}
 	}
+}
+
+// newTestStateFile opens a state file in a fresh directory and returns it and its path.
+func newTestStateFile(t *testing.T) (*stateFile, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "state.json")
+	sf, _, err := openStateFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sf, path
+}
+
+// closedContent closes sf and returns what path holds then.
+func closedContent(t *testing.T, sf *stateFile, path string) string {
+	t.Helper()
+	if err := sf.close(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	return string(got)
 }

@@ -7,15 +7,8 @@ import (
 )
 
 func TestAuthorizationsBlockProductDeletion(t *testing.T) {
-	b := NewBackend(nil)
-	r := b.Region("1", "cn-hangzhou")
 	now := time.Now()
-	g, _ := r.CreateGroup(CreateGroupRequest{Name: "g"}, now)
-	a, _ := r.CreateAPI(CreateAPIRequest{GroupID: g.ID, Name: "api_one", Visibility: "PUBLIC",
-		RequestConfig: RequestConfig{RequestHttpMethod: "GET", RequestPath: "/a"}}, now)
-	if err := r.Attach("p", []AttachmentKey{{APIID: a.ID, Stage: "RELEASE"}}, now); err != nil {
-		t.Fatal(err)
-	}
+	r := regionWithProduct(t, now)
 	app, err := r.CreateApp(CreateAppRequest{Name: "my_app"}, now)
 	if err != nil || app.ID <= appIDBase {
 		t.Fatalf("CreateApp = %+v, %v", app, err)
@@ -23,7 +16,7 @@ func TestAuthorizationsBlockProductDeletion(t *testing.T) {
 	_, err = r.CreateApp(CreateAppRequest{Name: "x"}, now)
 	wantParam(t, err, "AppName", false)
 	// App ids come from one counter for every region of the backend.
-	other, _ := b.Region("1", "cn-shanghai").CreateApp(CreateAppRequest{Name: "my_app"}, now)
+	other, _ := r.b.Region("1", "cn-shanghai").CreateApp(CreateAppRequest{Name: "my_app"}, now)
 	if other.ID != app.ID+1 {
 		t.Fatalf("app id in another region = %d, want %d", other.ID, app.ID+1)
 	}
@@ -56,15 +49,8 @@ func TestAuthorizationsBlockProductDeletion(t *testing.T) {
 // TestAuthorizeAppsAndExpiry: SetAppsAuthToApiProduct's model (one product, many apps, all or
 // nothing) and expiry honoured by every read and by DeleteProduct.
 func TestAuthorizeAppsAndExpiry(t *testing.T) {
-	b := NewBackend(nil)
-	r := b.Region("1", "cn-hangzhou")
 	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	g, _ := r.CreateGroup(CreateGroupRequest{Name: "g"}, now)
-	a, _ := r.CreateAPI(CreateAPIRequest{GroupID: g.ID, Name: "api_one", Visibility: "PUBLIC",
-		RequestConfig: RequestConfig{RequestHttpMethod: "GET", RequestPath: "/a"}}, now)
-	if err := r.Attach("p", []AttachmentKey{{APIID: a.ID, Stage: "RELEASE"}}, now); err != nil {
-		t.Fatal(err)
-	}
+	r := regionWithProduct(t, now)
 	one, _ := r.CreateApp(CreateAppRequest{Name: "app_one"}, now)
 	two, _ := r.CreateApp(CreateAppRequest{Name: "app_two"}, now)
 
@@ -117,4 +103,17 @@ func TestAuthorizeAppsAndExpiry(t *testing.T) {
 	if err := r.DeleteProduct("p", later); err != nil {
 		t.Fatalf("DeleteProduct with no live grant: %v", err)
 	}
+}
+
+// regionWithProduct is a region holding product "p" with one API attached in RELEASE at now.
+func regionWithProduct(t *testing.T, now time.Time) *Region {
+	t.Helper()
+	r := NewBackend(nil).Region("1", "cn-hangzhou")
+	g, _ := r.CreateGroup(CreateGroupRequest{Name: "g"}, now)
+	a, _ := r.CreateAPI(CreateAPIRequest{GroupID: g.ID, Name: "api_one", Visibility: "PUBLIC",
+		RequestConfig: RequestConfig{RequestHttpMethod: "GET", RequestPath: "/a"}}, now)
+	if err := r.Attach("p", []AttachmentKey{{APIID: a.ID, Stage: "RELEASE"}}, now); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
