@@ -483,28 +483,13 @@ func TestAppErrors(t *testing.T) {
 		status int
 		msg    string
 	}{
-		{"create missing name", func() error { _, err := c.CreateApp(&cloudapi.CreateAppRequest{}); return err }, "MissingParameter", 400, "AppName"},
-		{"create short name", func() error {
-			_, err := c.CreateApp(&cloudapi.CreateAppRequest{AppName: tea.String("abc")})
-			return err
-		}, "InvalidParameter", 400, "AppName"},
-		{"create long name", func() error {
-			_, err := c.CreateApp(&cloudapi.CreateAppRequest{AppName: tea.String("a" + strings.Repeat("b", 26))})
-			return err
-		}, "InvalidParameter", 400, "AppName"},
-		{"create digit first", func() error {
-			_, err := c.CreateApp(&cloudapi.CreateAppRequest{AppName: tea.String("1app")})
-			return err
-		}, "InvalidParameter", 400, "AppName"},
-		{"create long description", func() error {
-			_, err := c.CreateApp(&cloudapi.CreateAppRequest{AppName: tea.String("okay_name"), Description: tea.String(strings.Repeat("d", 181))})
-			return err
-		}, "InvalidParameter", 400, "Description"},
-		{"delete unknown app", func() error {
-			_, err := c.DeleteApp(&cloudapi.DeleteAppRequest{AppId: tea.Int64(unknownApp)})
-			return err
-		}, "NotFoundApp", 404, "999999999999"},
-		{"delete missing id", func() error { _, err := c.DeleteApp(&cloudapi.DeleteAppRequest{}); return err }, "MissingParameter", 400, "AppId"},
+		{"create missing name", sdkCall(c.CreateApp, &cloudapi.CreateAppRequest{}), "MissingParameter", 400, "AppName"},
+		{"create short name", sdkCall(c.CreateApp, &cloudapi.CreateAppRequest{AppName: tea.String("abc")}), "InvalidParameter", 400, "AppName"},
+		{"create long name", sdkCall(c.CreateApp, &cloudapi.CreateAppRequest{AppName: tea.String("a" + strings.Repeat("b", 26))}), "InvalidParameter", 400, "AppName"},
+		{"create digit first", sdkCall(c.CreateApp, &cloudapi.CreateAppRequest{AppName: tea.String("1app")}), "InvalidParameter", 400, "AppName"},
+		{"create long description", sdkCall(c.CreateApp, &cloudapi.CreateAppRequest{AppName: tea.String("okay_name"), Description: tea.String(strings.Repeat("d", 181))}), "InvalidParameter", 400, "Description"},
+		{"delete unknown app", sdkCall(c.DeleteApp, &cloudapi.DeleteAppRequest{AppId: tea.Int64(unknownApp)}), "NotFoundApp", 404, "999999999999"},
+		{"delete missing id", sdkCall(c.DeleteApp, &cloudapi.DeleteAppRequest{}), "MissingParameter", 400, "AppId"},
 		{"delete non-numeric id", call("DeleteApp", map[string]string{"AppId": "abc"}), "InvalidParameter", 400, "AppId"},
 		{"delete zero id", call("DeleteApp", map[string]string{"AppId": "0"}), "InvalidParameter", 400, "AppId"},
 		{"set unknown app", func() error { return typedSet(c, unknownApp, "", "", "p1") }, "NotFoundApp", 404, "999999999999"},
@@ -518,22 +503,10 @@ func TestAppErrors(t *testing.T) {
 		{"set bad valid time", func() error { return typedSet(c, app, "next week", "", "p2") }, "InvalidParameter", 400, "AuthValidTime"},
 		{"remove unknown app", func() error { return typedRemove(c, unknownApp, "p1") }, "NotFoundApp", 404, "999999999999"},
 		{"remove missing products", call("RemoveApiProductsAuthorities", map[string]string{"AppId": appID}), "MissingParameter", 400, "ApiProductIds"},
-		{"products of unknown app", func() error {
-			_, err := c.DescribeApiProductsByApp(&cloudapi.DescribeApiProductsByAppRequest{AppId: tea.Int64(unknownApp)})
-			return err
-		}, "NotFoundApp", 404, "999999999999"},
-		{"apps of unknown product", func() error {
-			_, err := c.DescribeAppsByApiProduct(&cloudapi.DescribeAppsByApiProductRequest{ApiProductId: tea.String("nope")})
-			return err
-		}, "NotFoundApiProduct", 404, "nope"},
-		{"apps of missing product", func() error {
-			_, err := c.DescribeAppsByApiProduct(&cloudapi.DescribeAppsByApiProductRequest{})
-			return err
-		}, "MissingParameter", 400, "ApiProductId"},
-		{"delete authorized product", func() error {
-			_, err := c.DeleteApiProduct(&cloudapi.DeleteApiProductRequest{ApiProductId: tea.String("p1")})
-			return err
-		}, "ApiProductAuthorizedToApp", 400, appID},
+		{"products of unknown app", sdkCall(c.DescribeApiProductsByApp, &cloudapi.DescribeApiProductsByAppRequest{AppId: tea.Int64(unknownApp)}), "NotFoundApp", 404, "999999999999"},
+		{"apps of unknown product", sdkCall(c.DescribeAppsByApiProduct, &cloudapi.DescribeAppsByApiProductRequest{ApiProductId: tea.String("nope")}), "NotFoundApiProduct", 404, "nope"},
+		{"apps of missing product", sdkCall(c.DescribeAppsByApiProduct, &cloudapi.DescribeAppsByApiProductRequest{}), "MissingParameter", 400, "ApiProductId"},
+		{"delete authorized product", sdkCall(c.DeleteApiProduct, &cloudapi.DeleteApiProductRequest{ApiProductId: tea.String("p1")}), "ApiProductAuthorizedToApp", 400, appID},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

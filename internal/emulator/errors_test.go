@@ -314,44 +314,26 @@ func TestErrorsOperations(t *testing.T) {
 		status int
 		msg    string // substring the message must contain (the parameter name)
 	}{
-		{"attach missing product", func() error { _, err := c.AttachApiProduct(attachReq("", fx.apiID, "RELEASE")); return err }, "MissingParameter", 400, "ApiProductId"},
-		{"attach missing apis", func() error { _, err := c.AttachApiProduct(attachReq("p1")); return err }, "MissingParameter", 400, "Apis.1.ApiId"},
+		{"attach missing product", sdkCall(c.AttachApiProduct, attachReq("", fx.apiID, "RELEASE")), "MissingParameter", 400, "ApiProductId"},
+		{"attach missing apis", sdkCall(c.AttachApiProduct, attachReq("p1")), "MissingParameter", 400, "Apis.1.ApiId"},
 		{"attach missing stage", func() error {
 			r := attachReq("p1")
 			r.Apis = []*cloudapi.AttachApiProductRequestApis{{ApiId: tea.String(fx.apiID)}}
 			_, err := c.AttachApiProduct(r)
 			return err
 		}, "MissingParameter", 400, "Apis.1.StageName"},
-		{"attach bad stage", func() error { _, err := c.AttachApiProduct(attachReq("p1", fx.apiID, "release")); return err }, "InvalidParameter", 400, "Apis.1.StageName"},
-		{"attach too many", func() error {
-			_, err := c.AttachApiProduct(attachReq("p1", fx.apiID, "RELEASE", fx.apiID, "PRE", fx.apiID, "TEST", fx.apiID, "RELEASE"))
-			return err
-		}, "InvalidParameter", 400, "Apis"},
-		{"attach bad product id", func() error { _, err := c.AttachApiProduct(attachReq("a:b", fx.apiID, "RELEASE")); return err }, "InvalidParameter", 400, "ApiProductId"},
-		{"attach unknown api", func() error { _, err := c.AttachApiProduct(attachReq("p1", unknownAPI, "RELEASE")); return err }, "NotFoundApi", 404, unknownAPI},
-		{"detach unknown product", func() error { _, err := c.DetachApiProduct(detachReq("nope", fx.apiID, "RELEASE")); return err }, "NotFoundApiProduct", 404, "nope"},
-		{"detach bad stage", func() error { _, err := c.DetachApiProduct(detachReq("p1", fx.apiID, "PROD")); return err }, "InvalidParameter", 400, "StageName"},
-		{"describe unknown product", func() error {
-			_, err := c.DescribeApiProductApis(&cloudapi.DescribeApiProductApisRequest{ApiProductId: tea.String("nope")})
-			return err
-		}, "NotFoundApiProduct", 404, "nope"},
-		{"describe page size above max", func() error {
-			_, err := c.DescribeApiProductApis(&cloudapi.DescribeApiProductApisRequest{ApiProductId: tea.String("p1"), PageSize: tea.Int32(101)})
-			return err
-		}, "InvalidParameter", 400, "PageSize"},
-		{"describe page number zero", func() error {
-			_, err := c.DescribeApiProductApis(&cloudapi.DescribeApiProductApisRequest{ApiProductId: tea.String("p1"), PageNumber: tea.Int32(0)})
-			return err
-		}, "InvalidParameter", 400, "PageNumber"},
-		{"delete unknown product", func() error {
-			_, err := c.DeleteApiProduct(&cloudapi.DeleteApiProductRequest{ApiProductId: tea.String("nope")})
-			return err
-		}, "NotFoundApiProduct", 404, "nope"},
-		{"describe api unknown", func() error {
-			_, err := c.DescribeApi(&cloudapi.DescribeApiRequest{ApiId: tea.String(unknownAPI)})
-			return err
-		}, "NotFoundApi", 404, unknownAPI},
-		{"describe api missing id", func() error { _, err := c.DescribeApi(&cloudapi.DescribeApiRequest{}); return err }, "MissingParameter", 400, "ApiId"},
+		{"attach bad stage", sdkCall(c.AttachApiProduct, attachReq("p1", fx.apiID, "release")), "InvalidParameter", 400, "Apis.1.StageName"},
+		{"attach too many", sdkCall(c.AttachApiProduct, attachReq("p1", fx.apiID, "RELEASE", fx.apiID, "PRE", fx.apiID, "TEST", fx.apiID, "RELEASE")), "InvalidParameter", 400, "Apis"},
+		{"attach bad product id", sdkCall(c.AttachApiProduct, attachReq("a:b", fx.apiID, "RELEASE")), "InvalidParameter", 400, "ApiProductId"},
+		{"attach unknown api", sdkCall(c.AttachApiProduct, attachReq("p1", unknownAPI, "RELEASE")), "NotFoundApi", 404, unknownAPI},
+		{"detach unknown product", sdkCall(c.DetachApiProduct, detachReq("nope", fx.apiID, "RELEASE")), "NotFoundApiProduct", 404, "nope"},
+		{"detach bad stage", sdkCall(c.DetachApiProduct, detachReq("p1", fx.apiID, "PROD")), "InvalidParameter", 400, "StageName"},
+		{"describe unknown product", sdkCall(c.DescribeApiProductApis, &cloudapi.DescribeApiProductApisRequest{ApiProductId: tea.String("nope")}), "NotFoundApiProduct", 404, "nope"},
+		{"describe page size above max", sdkCall(c.DescribeApiProductApis, &cloudapi.DescribeApiProductApisRequest{ApiProductId: tea.String("p1"), PageSize: tea.Int32(101)}), "InvalidParameter", 400, "PageSize"},
+		{"describe page number zero", sdkCall(c.DescribeApiProductApis, &cloudapi.DescribeApiProductApisRequest{ApiProductId: tea.String("p1"), PageNumber: tea.Int32(0)}), "InvalidParameter", 400, "PageNumber"},
+		{"delete unknown product", sdkCall(c.DeleteApiProduct, &cloudapi.DeleteApiProductRequest{ApiProductId: tea.String("nope")}), "NotFoundApiProduct", 404, "nope"},
+		{"describe api unknown", sdkCall(c.DescribeApi, &cloudapi.DescribeApiRequest{ApiId: tea.String(unknownAPI)}), "NotFoundApi", 404, unknownAPI},
+		{"describe api missing id", sdkCall(c.DescribeApi, &cloudapi.DescribeApiRequest{}), "MissingParameter", 400, "ApiId"},
 		{"create api unknown group", func() error {
 			_, err := c.CreateApi(&cloudapi.CreateApiRequest{GroupId: tea.String(unknownAPI), ApiName: tea.String("some_api"),
 				Visibility: tea.String("PUBLIC"), RequestConfig: tea.String(requestConfig("GET", "/x")), ServiceConfig: tea.String(serviceConfigJSON)})
@@ -397,31 +379,13 @@ func TestErrorsOperations(t *testing.T) {
 				Visibility: tea.String("PUBLIC"), RequestConfig: tea.String(requestConfig("GET", "/y"))})
 			return err
 		}, "MissingParameter", 400, "ServiceConfig"},
-		{"deploy bad stage", func() error {
-			_, err := c.DeployApi(&cloudapi.DeployApiRequest{ApiId: tea.String(fx.apiID), StageName: tea.String("PROD"), Description: tea.String("d")})
-			return err
-		}, "InvalidParameter", 400, "StageName"},
-		{"deploy missing description", func() error {
-			_, err := c.DeployApi(&cloudapi.DeployApiRequest{ApiId: tea.String(fx.apiID), StageName: tea.String("PRE")})
-			return err
-		}, "MissingParameter", 400, "Description"},
-		{"deploy unknown api", func() error {
-			_, err := c.DeployApi(&cloudapi.DeployApiRequest{ApiId: tea.String(unknownAPI), StageName: tea.String("PRE"), Description: tea.String("d")})
-			return err
-		}, "NotFoundApi", 404, unknownAPI},
-		{"delete deployed api", func() error {
-			_, err := c.DeleteApi(&cloudapi.DeleteApiRequest{GroupId: tea.String(fx.groupID), ApiId: tea.String(fx.apiID)})
-			return err
-		}, "InvalidParameter", 400, "AbolishApi"},
-		{"delete group with apis", func() error {
-			_, err := c.DeleteApiGroup(&cloudapi.DeleteApiGroupRequest{GroupId: tea.String(fx.groupID)})
-			return err
-		}, "InvalidParameter", 400, "GroupId"},
-		{"describe apis bad page size", func() error {
-			_, err := c.DescribeApis(&cloudapi.DescribeApisRequest{PageSize: tea.Int32(1000)})
-			return err
-		}, "InvalidParameter", 400, "PageSize"},
-		{"create group missing name", func() error { _, err := c.CreateApiGroup(&cloudapi.CreateApiGroupRequest{}); return err }, "MissingParameter", 400, "GroupName"},
+		{"deploy bad stage", sdkCall(c.DeployApi, &cloudapi.DeployApiRequest{ApiId: tea.String(fx.apiID), StageName: tea.String("PROD"), Description: tea.String("d")}), "InvalidParameter", 400, "StageName"},
+		{"deploy missing description", sdkCall(c.DeployApi, &cloudapi.DeployApiRequest{ApiId: tea.String(fx.apiID), StageName: tea.String("PRE")}), "MissingParameter", 400, "Description"},
+		{"deploy unknown api", sdkCall(c.DeployApi, &cloudapi.DeployApiRequest{ApiId: tea.String(unknownAPI), StageName: tea.String("PRE"), Description: tea.String("d")}), "NotFoundApi", 404, unknownAPI},
+		{"delete deployed api", sdkCall(c.DeleteApi, &cloudapi.DeleteApiRequest{GroupId: tea.String(fx.groupID), ApiId: tea.String(fx.apiID)}), "InvalidParameter", 400, "AbolishApi"},
+		{"delete group with apis", sdkCall(c.DeleteApiGroup, &cloudapi.DeleteApiGroupRequest{GroupId: tea.String(fx.groupID)}), "InvalidParameter", 400, "GroupId"},
+		{"describe apis bad page size", sdkCall(c.DescribeApis, &cloudapi.DescribeApisRequest{PageSize: tea.Int32(1000)}), "InvalidParameter", 400, "PageSize"},
+		{"create group missing name", sdkCall(c.CreateApiGroup, &cloudapi.CreateApiGroupRequest{}), "MissingParameter", 400, "GroupName"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -82,6 +82,14 @@ func errCodeStatus(t testing.TB, err error) (string, int) {
 	return "", 0
 }
 
+// sdkCall is a call of an SDK method with req as a test case's func() error.
+func sdkCall[Req, Resp any](call func(Req) (Resp, error), req Req) func() error {
+	return func() error {
+		_, err := call(req)
+		return err
+	}
+}
+
 // wantErrMentioning asserts a typed-SDK error with code and status whose body mentions detail.
 func wantErrMentioning(t testing.TB, err error, code string, status int, detail string) {
 	t.Helper()
