@@ -176,14 +176,8 @@ func TestParseVerify(t *testing.T) {
 		},
 		{name: "v1 wrong secret", build: v1Simple(t, nil), secret: "wrong", verifyCode: "SignatureDoesNotMatch"},
 		{
-			name: "v1 tampered business value",
-			build: func() (*http.Request, []byte) {
-				r, b := v1Build(t, http.MethodGet, v1Base(), nil)
-				q := r.URL.Query()
-				q.Set("Apis.1.StageName", "TEST")
-				r.URL.RawQuery = q.Encode()
-				return r, b
-			},
+			name:       "v1 tampered business value",
+			build:      v1SetAfterSigning(t, "Apis.1.StageName", "TEST"),
 			verifyCode: "SignatureDoesNotMatch",
 		},
 		{
@@ -196,14 +190,8 @@ func TestParseVerify(t *testing.T) {
 			verifyCode: "SignatureDoesNotMatch",
 		},
 		{
-			name: "v1 garbage Signature value",
-			build: func() (*http.Request, []byte) {
-				r, b := v1Build(t, http.MethodGet, v1Base(), nil)
-				q := r.URL.Query()
-				q.Set("Signature", "!!!")
-				r.URL.RawQuery = q.Encode()
-				return r, b
-			},
+			name:       "v1 garbage Signature value",
+			build:      v1SetAfterSigning(t, "Signature", "!!!"),
 			verifyCode: "SignatureDoesNotMatch",
 		},
 		{
@@ -455,5 +443,16 @@ func TestDegenerateInputs(t *testing.T) {
 	}
 	if StyleV1.String() != "V1" || StyleV3.String() != "V3" {
 		t.Errorf("Style names: %v %v", StyleV1, StyleV3)
+	}
+}
+
+// v1SetAfterSigning builds a signed V1 GET, then sets key to value in its query.
+func v1SetAfterSigning(t *testing.T, key, value string) func() (*http.Request, []byte) {
+	return func() (*http.Request, []byte) {
+		r, b := v1Build(t, http.MethodGet, v1Base(), nil)
+		q := r.URL.Query()
+		q.Set(key, value)
+		r.URL.RawQuery = q.Encode()
+		return r, b
 	}
 }
