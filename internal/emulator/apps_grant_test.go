@@ -41,10 +41,7 @@ func TestSetAppsAuthToApiProduct(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	clock := emulator.NewManualClock(now)
 	s := startServer(t, emulator.WithClock(clock.Now))
-	wire := newWireLog()
-	cfg := clientConfig(s, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
-	cfg.HttpClient = wire
-	c := typedClient(t, cfg)
+	wire, c := wiredTyped(t, s)
 	appsFixture(t, s, emulator.DefaultAccountID, c, "prod-a", "prod-b")
 	one := typedCreateApp(t, c, "grant_one", "", "")
 	two := typedCreateApp(t, c, "grant_two", "", "")

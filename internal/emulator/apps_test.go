@@ -32,6 +32,14 @@ type wireLog struct {
 
 func newWireLog() *wireLog { return &wireLog{sent: map[string]url.Values{}} }
 
+// wiredTyped is a typed client of the default account whose requests wire records.
+func wiredTyped(t testing.TB, s *emulator.Server) (*wireLog, *cloudapi.Client) {
+	wire := newWireLog()
+	cfg := clientConfig(s, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
+	cfg.HttpClient = wire
+	return wire, typedClient(t, cfg)
+}
+
 func (w *wireLog) record(req *http.Request) error {
 	p := req.URL.Query()
 	if req.Body != nil {
@@ -294,10 +302,7 @@ var utcSeconds = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
 // (ApiProductIds.1=a&ApiProductIds.2=b), and reads them back through both clients.
 func TestAppAuthorizationsBothWireForms(t *testing.T) {
 	s := startServer(t)
-	wire := newWireLog()
-	cfg := clientConfig(s, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
-	cfg.HttpClient = wire
-	c := typedClient(t, cfg)
+	wire, c := wiredTyped(t, s)
 	l := legacyClient(t, s, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
 	l.c.SetTransport(roundTripper{wire})
 	appsFixture(t, s, emulator.DefaultAccountID, c, "prod-a", "prod-b", "prod-c", "prod-d")

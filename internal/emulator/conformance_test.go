@@ -582,10 +582,7 @@ func (f legacyFlow) appAttributes(t *testing.T, appID int64, name string, tags .
 // AppId is InvalidParameter naming it.
 func TestDescribeAppAttributesBothWireForms(t *testing.T) {
 	s := startServer(t)
-	wire := newWireLog()
-	cfg := clientConfig(s, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
-	cfg.HttpClient = wire
-	c := typedClient(t, cfg)
+	wire, c := wiredTyped(t, s)
 	l := legacyClient(t, s, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret)
 
 	one := typedCreateApp(t, c, "attr_one", "first app", "x=1")
