@@ -54,9 +54,9 @@ type ServiceConfig struct {
 
 // Deployment is what a stage of an API runs.
 type Deployment struct {
-	Version     string
-	Description string
-	Deployed    time.Time
+	Version     string    `json:"version"`
+	Description string    `json:"description,omitempty"`
+	Deployed    time.Time `json:"deployed"`
 }
 
 // API is an API and the stages it is deployed to. Values returned by the model are copies; GroupName

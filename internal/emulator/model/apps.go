@@ -20,12 +20,12 @@ var appNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{3,25}$`)
 
 // App is an application (CreateApp).
 type App struct {
-	ID          int64
-	Name        string
-	Description string
-	Extend      string
-	Created     time.Time
-	Seq         uint64
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	Extend      string    `json:"extend,omitempty"`
+	Created     time.Time `json:"created"`
+	Seq         uint64    `json:"seq"`
 }
 
 type app struct {
@@ -36,11 +36,11 @@ type app struct {
 // Authorization is one SetApiProductsAuthorities grant. ValidUntil is the AuthValidTime as
 // answered (UTC, "2006-01-02T15:04:05Z"); "" means it never expires.
 type Authorization struct {
-	ProductID   string
-	ValidUntil  string
-	Description string
-	Authorized  time.Time
-	Seq         uint64 // grant order, for stable listings
+	ProductID   string    `json:"productId"`
+	ValidUntil  string    `json:"authValidTime,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Authorized  time.Time `json:"authorized"`
+	Seq         uint64    `json:"seq"` // grant order, for stable listings
 }
 
 // live reports whether the authorization is still valid at now.

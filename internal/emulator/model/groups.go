@@ -12,12 +12,12 @@ var idPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // Group is an API group.
 type Group struct {
-	ID          string
-	Name        string
-	Description string
-	BasePath    string
-	Created     time.Time
-	Seq         uint64 // creation order, for stable listings
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	BasePath    string    `json:"basePath,omitempty"`
+	Created     time.Time `json:"created"`
+	Seq         uint64    `json:"seq"` // creation order, for stable listings
 }
 
 type group = Group

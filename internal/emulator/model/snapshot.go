@@ -36,15 +36,8 @@ type SnapRegion struct {
 	Apps     []SnapApp     `json:"apps,omitempty"`
 }
 
-// SnapGroup is a group in a snapshot.
-type SnapGroup struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	Description string    `json:"description,omitempty"`
-	BasePath    string    `json:"basePath,omitempty"`
-	Created     time.Time `json:"created"`
-	Seq         uint64    `json:"seq"`
-}
+// SnapGroup is a group in a snapshot: the Group itself (its json tags are the file's names).
+type SnapGroup = Group
 
 // SnapAPI is an API in a snapshot.
 type SnapAPI struct {
@@ -66,10 +59,8 @@ type SnapAPI struct {
 
 // SnapDeployment is a deployed stage in a snapshot.
 type SnapDeployment struct {
-	Stage       string    `json:"stage"`
-	Version     string    `json:"version"`
-	Description string    `json:"description,omitempty"`
-	Deployed    time.Time `json:"deployed"`
+	Stage string `json:"stage"`
+	Deployment
 }
 
 // SnapProduct is a product in a snapshot.
@@ -86,25 +77,14 @@ type SnapAttachment struct {
 	Attached time.Time `json:"attached"`
 }
 
-// SnapApp is an app in a snapshot.
+// SnapApp is an app in a snapshot: the App and its authorizations.
 type SnapApp struct {
-	ID             int64               `json:"id"`
-	Name           string              `json:"name"`
-	Description    string              `json:"description,omitempty"`
-	Extend         string              `json:"extend,omitempty"`
-	Created        time.Time           `json:"created"`
-	Seq            uint64              `json:"seq"`
+	App
 	Authorizations []SnapAuthorization `json:"authorizations,omitempty"`
 }
 
-// SnapAuthorization is an authorization in a snapshot.
-type SnapAuthorization struct {
-	ProductID     string    `json:"productId"`
-	AuthValidTime string    `json:"authValidTime,omitempty"`
-	Description   string    `json:"description,omitempty"`
-	Authorized    time.Time `json:"authorized"`
-	Seq           uint64    `json:"seq"`
-}
+// SnapAuthorization is an authorization in a snapshot: the Authorization itself.
+type SnapAuthorization = Authorization
 
 // Snapshot encodes every non-empty region in a deterministic order (by account, region, then
 // creation), so diffs of a state file stay readable. Each region is read under its own lock.
@@ -126,7 +106,7 @@ func (r *Region) snapshot() (SnapRegion, bool) {
 	}
 	sr := SnapRegion{Account: r.account, Region: r.name, Groups: []SnapGroup{}, APIs: []SnapAPI{}, Products: []SnapProduct{}}
 	for _, g := range bySeq(r.groups, func(g *group) uint64 { return g.Seq }) {
-		sr.Groups = append(sr.Groups, SnapGroup{ID: g.ID, Name: g.Name, Description: g.Description, BasePath: g.BasePath, Created: g.Created, Seq: g.Seq})
+		sr.Groups = append(sr.Groups, *g)
 	}
 	for _, a := range bySeq(r.apis, func(a *api) uint64 { return a.Seq }) {
 		sa := SnapAPI{ID: a.ID, GroupID: a.GroupID, Name: a.Name, Description: a.Description, Visibility: a.Visibility,
@@ -134,7 +114,7 @@ func (r *Region) snapshot() (SnapRegion, bool) {
 			ResultType: a.ResultType, ResultSample: a.ResultSample, Created: a.Created, Modified: a.Modified, Seq: a.Seq}
 		for _, stage := range StageNames {
 			if d, ok := a.Stages[stage]; ok {
-				sa.Stages = append(sa.Stages, SnapDeployment{Stage: stage, Version: d.Version, Description: d.Description, Deployed: d.Deployed})
+				sa.Stages = append(sa.Stages, SnapDeployment{Stage: stage, Deployment: d})
 			}
 		}
 		sr.APIs = append(sr.APIs, sa)
@@ -148,10 +128,9 @@ func (r *Region) snapshot() (SnapRegion, bool) {
 		sr.Products = append(sr.Products, sp)
 	}
 	for _, a := range bySeq(r.apps, func(a *app) uint64 { return a.Seq }) {
-		sa := SnapApp{ID: a.ID, Name: a.Name, Description: a.Description, Extend: a.Extend, Created: a.Created, Seq: a.Seq}
+		sa := SnapApp{App: a.App}
 		for _, au := range bySeq(a.auths, func(au *Authorization) uint64 { return au.Seq }) {
-			sa.Authorizations = append(sa.Authorizations, SnapAuthorization{ProductID: au.ProductID,
-				AuthValidTime: au.ValidUntil, Description: au.Description, Authorized: au.Authorized, Seq: au.Seq})
+			sa.Authorizations = append(sa.Authorizations, *au)
 		}
 		sr.Apps = append(sr.Apps, sa)
 	}
@@ -184,7 +163,7 @@ func Restore(s Snapshot, onChange func()) (*Backend, error) {
 			if g.ID == "" || r.groups[g.ID] != nil {
 				return nil, fmt.Errorf("state snapshot: %s: group id %q is empty or duplicated", where, g.ID)
 			}
-			r.groups[g.ID] = &group{ID: g.ID, Name: g.Name, Description: g.Description, BasePath: g.BasePath, Created: g.Created, Seq: g.Seq}
+			r.groups[g.ID] = &g
 			seq = max(seq, g.Seq)
 		}
 		for _, a := range sr.APIs {
@@ -203,7 +182,7 @@ func Restore(s Snapshot, onChange func()) (*Backend, error) {
 				if !ValidStage(d.Stage) {
 					return nil, fmt.Errorf("state snapshot: %s: API %q has invalid stage %q", where, a.ID, d.Stage)
 				}
-				x.Stages[d.Stage] = Deployment{Version: d.Version, Description: d.Description, Deployed: d.Deployed}
+				x.Stages[d.Stage] = d.Deployment
 			}
 			r.apis[a.ID] = x
 			seq = max(seq, a.Seq)
@@ -233,21 +212,19 @@ func Restore(s Snapshot, onChange func()) (*Backend, error) {
 				return nil, fmt.Errorf("state snapshot: %s: app %d has invalid name %q", where, a.ID, a.Name)
 			}
 			appIDs[sr.Account][a.ID] = true
-			na := &app{App: App{ID: a.ID, Name: a.Name, Description: a.Description, Extend: a.Extend, Created: a.Created, Seq: a.Seq},
-				auths: make(map[string]*Authorization)}
+			na := &app{App: a.App, auths: make(map[string]*Authorization)}
 			for _, au := range a.Authorizations {
 				if r.products[au.ProductID] == nil || na.auths[au.ProductID] != nil {
 					return nil, fmt.Errorf("state snapshot: %s: app %d has an authorization on unknown or repeated product %q",
 						where, a.ID, au.ProductID)
 				}
-				if au.AuthValidTime != "" {
-					if _, err := time.Parse(TimeLayout, au.AuthValidTime); err != nil {
+				if au.ValidUntil != "" {
+					if _, err := time.Parse(TimeLayout, au.ValidUntil); err != nil {
 						return nil, fmt.Errorf("state snapshot: %s: app %d product %q: invalid authValidTime %q",
-							where, a.ID, au.ProductID, au.AuthValidTime)
+							where, a.ID, au.ProductID, au.ValidUntil)
 					}
 				}
-				na.auths[au.ProductID] = &Authorization{ProductID: au.ProductID, ValidUntil: au.AuthValidTime,
-					Description: au.Description, Authorized: au.Authorized, Seq: au.Seq}
+				na.auths[au.ProductID] = &au
 				seq = max(seq, au.Seq)
 			}
 			r.apps[a.ID] = na
