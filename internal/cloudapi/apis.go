@@ -31,9 +31,6 @@ func (c *Client) LookupAPI(ctx context.Context, apiID string) (*APIDetail, error
 	if strings.TrimSpace(apiID) == "" {
 		return nil, errors.New("CloudAPI DescribeApi: the API ID is empty")
 	}
-	if c.catalog == nil {
-		return c.DescribeAPI(ctx, apiID)
-	}
 	return c.catalog.lookup(ctx, apiID)
 }
 
@@ -43,9 +40,7 @@ func (c *Client) LookupAPI(ctx context.Context, apiID string) (*APIDetail, error
 // which IsNotFound is true when the API does not exist).
 func (c *Client) LookupAPIs(ctx context.Context, apiIDs []string) (found map[string]*APIDetail, failed map[string]error) {
 	found, failed = map[string]*APIDetail{}, map[string]error{}
-	if c.catalog != nil {
-		c.catalog.expect(apiIDs)
-	}
+	c.catalog.expect(apiIDs)
 	for _, id := range apiIDs {
 		if _, done := found[id]; done {
 			continue

@@ -6,7 +6,6 @@ package cloudapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -23,41 +22,9 @@ type App struct {
 	Description string
 }
 
-// AppNotFoundError reports that the service knows no app with this id for the caller's account and
-// region. IsAppNotFound recognises it.
-type AppNotFoundError struct {
-	AppID int64
-	// RequestID is the request that answered (for support), "" if unknown.
-	RequestID string
-	// Err is the service's NotFoundApp error, when it answered with one rather than an empty listing.
-	Err error
-}
-
-// Error implements error.
-func (e *AppNotFoundError) Error() string {
-	msg := fmt.Sprintf("app %d not found", e.AppID)
-	if id := e.RequestID; id != "" {
-		msg += " (RequestId: " + id + ")"
-	} else if id := requestIDOf(e.Err); id != "" {
-		msg += " (RequestId: " + id + ")"
-	}
-	return msg
-}
-
-// Unwrap returns the service error, if any.
-func (e *AppNotFoundError) Unwrap() error { return e.Err }
-
-// IsAppNotFound reports an app that does not exist: an *AppNotFoundError, or the service's
-// NotFoundApp answer to any operation. A 404 without that code (a proxy, a wrong endpoint) is not
-// one: nothing says the app is missing.
-func IsAppNotFound(err error) bool {
-	var anf *AppNotFoundError
-	return errors.As(err, &anf) || ErrorCode(err) == "NotFoundApp"
-}
-
 // DescribeApp returns the app (DescribeAppAttributes with AppId), unshared. The operation filters a
 // listing of the caller's apps, so an unknown app is an empty answer (or, should the service say so,
-// NotFoundApp): both are an *AppNotFoundError.
+// NotFoundApp): both are a *NotFoundError of kind NotFoundApp.
 func (c *Client) DescribeApp(ctx context.Context, appID int64) (*App, error) {
 	if appID <= 0 {
 		return nil, fmt.Errorf("CloudAPI DescribeAppAttributes: invalid app ID %d", appID)
@@ -66,7 +33,7 @@ func (c *Client) DescribeApp(ctx context.Context, appID int64) (*App, error) {
 	err := c.invoke(ctx, "DescribeAppAttributes", sdkCall((*cloudapiclient.Client).DescribeAppAttributesWithContext,
 		&cloudapiclient.DescribeAppAttributesRequest{AppId: dara.Int64(appID)}, (*cloudapiclient.DescribeAppAttributesResponse).GetBody, &body))
 	if ErrorCode(err) == "NotFoundApp" {
-		return nil, &AppNotFoundError{AppID: appID, Err: err}
+		return nil, &NotFoundError{Kind: NotFoundApp, AppID: appID, Err: err}
 	}
 	if err != nil {
 		return nil, err
@@ -79,17 +46,14 @@ func (c *Client) DescribeApp(ctx context.Context, appID int64) (*App, error) {
 			}
 		}
 	}
-	return nil, &AppNotFoundError{AppID: appID, RequestID: dara.StringValue(body.RequestId)}
+	return nil, &NotFoundError{Kind: NotFoundApp, AppID: appID, RequestID: dara.StringValue(body.RequestId)}
 }
 
-// LookupApp returns the app, or an error for which IsAppNotFound is true, sharing answers (found and
-// not found) within the client: one DescribeAppAttributes call per app and client, however many
-// callers ask at once. Other failures are not kept: the next caller asks again.
+// LookupApp returns the app, or an error for which IsNotFoundKind(err, NotFoundApp) is true,
+// sharing answers (found and not found) within the client: one DescribeAppAttributes call per app
+// and client, however many callers ask at once. Other failures are not kept: the next caller asks
+// again.
 func (c *Client) LookupApp(ctx context.Context, appID int64) (*App, error) {
-	if c.catalog == nil { // sharing disabled
-		return c.DescribeApp(ctx, appID)
-	}
-	c.appsOnce.Do(func() { c.apps = newAppDirectory(c.DescribeApp) })
 	return c.apps.lookup(ctx, appID)
 }
 
@@ -132,7 +96,7 @@ func (d *appDirectory) lookup(ctx context.Context, appID int64) (*App, error) {
 		a := v.(*App)
 		d.known[appID] = a
 		return a, nil
-	case IsAppNotFound(err):
+	case IsNotFoundKind(err, NotFoundApp):
 		d.missing[appID] = err
 	}
 	return nil, err

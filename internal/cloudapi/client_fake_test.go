@@ -21,7 +21,7 @@ func TestListProductAPIsPagesUntilTotalCount(t *testing.T) {
 	want := f.seedProduct("p1", 250)
 	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
 
-	got, err := c.ListProductAPIs(context.Background(), "p1")
+	got, err := c.ListProductAPIs(context.Background(), "p1", Strict)
 	if err != nil {
 		t.Fatalf("ListProductAPIs: %v", err)
 	}
@@ -48,7 +48,7 @@ func TestListProductAPIsEmptyProduct(t *testing.T) {
 	f := newFakeAPI(t)
 	f.seedProduct("empty", 0)
 	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	got, err := c.ListProductAPIs(context.Background(), "empty")
+	got, err := c.ListProductAPIs(context.Background(), "empty", Strict)
 	if err != nil {
 		t.Fatalf("ListProductAPIs: %v", err)
 	}
@@ -63,7 +63,7 @@ func TestListProductAPIsStopsOnEmptyPage(t *testing.T) {
 	// The server claims more than it has: the client must stop at the first empty page.
 	f.totalCountOverride = func(int, int) *int { n := 500; return &n }
 	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	got, err := c.ListProductAPIs(context.Background(), "p1")
+	got, err := c.ListProductAPIs(context.Background(), "p1", Strict)
 	if err != nil {
 		t.Fatalf("ListProductAPIs: %v", err)
 	}
@@ -82,7 +82,7 @@ func TestListProductAPIsContinuesPastShortPagesWhileTotalCountSaysMore(t *testin
 	want := f.seedProduct("p1", 120)
 	f.maxPageSize = 50 // a server with a lower page limit answers 50 per page
 	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	got, err := c.ListProductAPIs(context.Background(), "p1")
+	got, err := c.ListProductAPIs(context.Background(), "p1", Strict)
 	if err != nil {
 		t.Fatalf("ListProductAPIs: %v", err)
 	}
@@ -101,7 +101,7 @@ func TestListProductAPIsWithoutTotalCountStopsOnShortPage(t *testing.T) {
 	f.seedProduct("p1", 130)
 	f.totalCountOverride = func(int, int) *int { return nil }
 	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	got, err := c.ListProductAPIs(context.Background(), "p1")
+	got, err := c.ListProductAPIs(context.Background(), "p1", Strict)
 	if err != nil {
 		t.Fatalf("ListProductAPIs: %v", err)
 	}
@@ -124,7 +124,7 @@ func TestListProductAPIsPageCap(t *testing.T) {
 	f.seedProduct("p1", 1000)
 	f.totalCountOverride = func(page, _ int) *int { n := 100000; return &n }
 	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	_, err := c.ListProductAPIs(context.Background(), "p1")
+	_, err := c.ListProductAPIs(context.Background(), "p1", Strict)
 	if err == nil || !strings.Contains(err.Error(), "stopped after 3 pages") {
 		t.Fatalf("err = %v, want page cap error", err)
 	}
@@ -136,7 +136,7 @@ func TestListProductAPIsPageCap(t *testing.T) {
 func TestListProductAPIsUnknownProduct(t *testing.T) {
 	f := newFakeAPI(t)
 	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	_, err := c.ListProductAPIs(context.Background(), "nope")
+	_, err := c.ListProductAPIs(context.Background(), "nope", Strict)
 	if !IsNotFound(err) {
 		t.Fatalf("IsNotFound(%v) = false", err)
 	}
@@ -155,29 +155,22 @@ func TestFindAttachment(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("hit on page 2", func(t *testing.T) {
-		// A shared read takes the whole product (the listing serves later reads too); an
-		// unshared one stops at the page with the hit.
-		for _, tc := range []struct {
-			client *Client
-			pages  int
-		}{{c, 3}, {newClientWith(t, f.endpoint(), newFakeClock(), true), 2}} {
-			before := len(f.callsFor("DescribeApiProductApis"))
-			got, err := tc.client.FindAttachment(ctx, "p1", "api0150", "RELEASE")
-			if err != nil {
-				t.Fatalf("FindAttachment: %v", err)
-			}
-			if *got != want[150] {
-				t.Fatalf("got %+v, want %+v", *got, want[150])
-			}
-			if n := len(f.callsFor("DescribeApiProductApis")) - before; n != tc.pages {
-				t.Fatalf("pages read = %d, want %d", n, tc.pages)
-			}
+		// A read takes the whole product: the listing serves later reads too.
+		got, err := c.FindAttachment(ctx, "p1", "api0150", "RELEASE", Strict)
+		if err != nil {
+			t.Fatalf("FindAttachment: %v", err)
+		}
+		if *got != want[150] {
+			t.Fatalf("got %+v, want %+v", *got, want[150])
+		}
+		if n := len(f.callsFor("DescribeApiProductApis")); n != 3 {
+			t.Fatalf("pages read = %d, want 3", n)
 		}
 	})
 	t.Run("pair absent", func(t *testing.T) {
-		_, err := c.FindAttachment(ctx, "p1", "api0150", "PRE")
+		_, err := c.FindAttachment(ctx, "p1", "api0150", "PRE", Strict)
 		var nf *NotFoundError
-		if !errors.As(err, &nf) || nf.ProductMissing || nf.ProductID != "p1" || nf.APIID != "api0150" || nf.StageName != "PRE" {
+		if !errors.As(err, &nf) || nf.Kind == NotFoundProduct || nf.ProductID != "p1" || nf.APIID != "api0150" || nf.StageName != "PRE" {
 			t.Fatalf("err = %#v", err)
 		}
 		if !IsNotFound(err) || IsRetryable(err) {
@@ -188,9 +181,9 @@ func TestFindAttachment(t *testing.T) {
 		}
 	})
 	t.Run("product unknown", func(t *testing.T) {
-		_, err := c.FindAttachment(ctx, "ghost", "api0001", "RELEASE")
+		_, err := c.FindAttachment(ctx, "ghost", "api0001", "RELEASE", Strict)
 		var nf *NotFoundError
-		if !errors.As(err, &nf) || !nf.ProductMissing {
+		if !errors.As(err, &nf) || nf.Kind != NotFoundProduct {
 			t.Fatalf("err = %#v", err)
 		}
 		if ErrorCode(err) != "NotFoundApiProduct" {
@@ -202,7 +195,7 @@ func TestFindAttachment(t *testing.T) {
 	})
 	t.Run("auth error is not a miss", func(t *testing.T) {
 		f.addFaults(fakeFault{Action: "DescribeApiProductApis", Kind: "code", Status: 404, Code: "InvalidAccessKeyId.NotFound", Message: "Specified access key is not found."})
-		_, err := c.FindAttachment(ctx, "p1", "api0001", "RELEASE")
+		_, err := c.FindAttachment(ctx, "p1", "api0001", "RELEASE", Strict)
 		var nf *NotFoundError
 		if err == nil || errors.As(err, &nf) || IsNotFound(err) {
 			t.Fatalf("err = %v: an unknown access key must not look like a missing attachment", err)
@@ -238,7 +231,7 @@ func TestAttachSplitsIntoCallsOfAtMost100AndFlattensApis(t *testing.T) {
 			t.Fatalf("call %d has more than %d items", ci, sizes[ci])
 		}
 	}
-	got, err := c.ListProductAPIs(context.Background(), "p9")
+	got, err := c.ListProductAPIs(context.Background(), "p9", Strict)
 	if err != nil || len(got) != 250 {
 		t.Fatalf("after attach: %d APIs, err %v", len(got), err)
 	}
@@ -246,7 +239,7 @@ func TestAttachSplitsIntoCallsOfAtMost100AndFlattensApis(t *testing.T) {
 	if err := c.DetachAPIProduct(context.Background(), "p9", refs[:10]); err != nil {
 		t.Fatalf("DetachAPIProduct: %v", err)
 	}
-	if _, err := c.FindAttachment(context.Background(), "p9", refs[0].APIID, refs[0].StageName); !IsNotFound(err) {
+	if _, err := c.FindAttachment(context.Background(), "p9", refs[0].APIID, refs[0].StageName, Strict); !IsNotFound(err) {
 		t.Fatalf("after detach: %v", err)
 	}
 }
@@ -284,7 +277,7 @@ func TestRetriesTransientFailuresEndToEnd(t *testing.T) {
 
 	var logs bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &logs)
-	got, err := c.ListProductAPIs(ctx, "p1")
+	got, err := c.ListProductAPIs(ctx, "p1", Strict)
 	if err != nil {
 		t.Fatalf("ListProductAPIs: %v", err)
 	}
@@ -379,7 +372,7 @@ func TestConnectionRefusedIsRetriedUntilAttemptsRunOut(t *testing.T) {
 	p := fastPolicy(clock)
 	p.MaxAttempts = 3
 	c := newTestClient(t, ep, p)
-	_, err := c.ListProductAPIs(context.Background(), "p1")
+	_, err := c.ListProductAPIs(context.Background(), "p1", Strict)
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Attempts != 3 {
 		t.Fatalf("err = %v", err)
@@ -400,7 +393,7 @@ func TestConcurrentUseIsSafe(t *testing.T) {
 	errs := make(chan error, 16)
 	for g := 0; g < 16; g++ {
 		go func(g int) {
-			info, err := c.FindAttachment(context.Background(), "p1", fmt.Sprintf("api%04d", g*7), "RELEASE")
+			info, err := c.FindAttachment(context.Background(), "p1", fmt.Sprintf("api%04d", g*7), "RELEASE", Strict)
 			if err == nil && info.APIID != fmt.Sprintf("api%04d", g*7) {
 				err = fmt.Errorf("goroutine %d got %s", g, info.APIID)
 			}

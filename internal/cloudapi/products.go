@@ -247,19 +247,12 @@ func (c *Client) DeleteAPIProduct(ctx context.Context, productID string) error {
 	return err
 }
 
-// ListProductAPIs returns every API attached to the product, paging DescribeApiProductApis by the
-// rules of listAll (paging.go): every page, trusted only when the pages agree with each other.
-// Entries repeated across pages (the product changed while we paged) are dropped. An unknown
-// product is an error for which IsNotFound is true.
-//
-// The answer follows the freshness rule of listing_cache.go: strict by default (a listing
-// that starts after the call), relaxed under WithMaxStaleness, and always including this client's
-// own successful writes. The returned slice belongs to the caller.
-func (c *Client) ListProductAPIs(ctx context.Context, productID string) ([]APIInfo, error) {
-	if c.snapshots == nil {
-		return c.listProductAPIs(ctx, productID)
-	}
-	return c.snapshots.all(ctx, productID)
+// ListProductAPIs returns every API attached to the product, as fresh as asked (DESIGN.md "Shared
+// listings and their freshness rule": always including this client's own successful writes), paged
+// by the rules of listAll (paging.go). An unknown product is a *NotFoundError of kind
+// NotFoundProduct. The returned slice belongs to the caller.
+func (c *Client) ListProductAPIs(ctx context.Context, productID string, fresh Freshness) ([]APIInfo, error) {
+	return c.snapshots.all(ctx, productID, fresh)
 }
 
 // listProductAPIs is one complete listing, straight from the service.
@@ -267,45 +260,22 @@ func (c *Client) listProductAPIs(ctx context.Context, productID string) ([]APIIn
 	if strings.TrimSpace(productID) == "" {
 		return nil, errors.New("CloudAPI DescribeApiProductApis: the API product ID is empty")
 	}
-	return listAll(ctx, c, c.productAPIsListing(productID, nil))
+	return listAll(ctx, c, c.productAPIsListing(productID))
 }
 
 // FindAttachment returns the product's API matching apiID and stage (stage compared
-// case-insensitively). If the product is unknown or the pair is absent it returns a
-// *NotFoundError. It reads the product as ListProductAPIs does, under the same freshness rules;
-// with sharing disabled it pages only until the pair is found.
-func (c *Client) FindAttachment(ctx context.Context, productID, apiID, stage string) (*APIInfo, error) {
-	var found *APIInfo
-	var err error
-	if c.snapshots == nil {
-		if strings.TrimSpace(productID) == "" {
-			return nil, errors.New("CloudAPI DescribeApiProductApis: the API product ID is empty")
-		}
-		_, err = listAll(ctx, c, c.productAPIsListing(productID, func(info APIInfo) bool {
-			if info.APIID == apiID && strings.EqualFold(info.StageName, stage) {
-				found = &info
-				return true
-			}
-			return false
-		}))
-	} else {
-		found, err = c.snapshots.lookup(ctx, productID, APIRef{APIID: apiID, StageName: strings.ToUpper(stage)})
-	}
+// case-insensitively), read as ListProductAPIs reads. If the product is unknown or the pair is
+// absent it returns a *NotFoundError (NotFoundProduct, NotFoundAttachment).
+func (c *Client) FindAttachment(ctx context.Context, productID, apiID, stage string, fresh Freshness) (*APIInfo, error) {
+	info, err := c.snapshots.find(ctx, productID, APIRef{APIID: apiID, StageName: strings.ToUpper(stage)}, fresh)
 	if err != nil {
-		if IsNotFound(err) {
-			return nil, &NotFoundError{ProductID: productID, APIID: apiID, StageName: stage, ProductMissing: true, Err: err}
-		}
-		return nil, err
+		return nil, lookingFor(err, func(e *NotFoundError) { e.APIID, e.StageName = apiID, stage })
 	}
-	if found == nil {
-		return nil, &NotFoundError{ProductID: productID, APIID: apiID, StageName: stage}
-	}
-	return found, nil
+	return &info, nil
 }
 
-// productAPIsListing is the DescribeApiProductApis listing of the product for listAll; stop, when
-// not nil, ends it at the item searched for.
-func (c *Client) productAPIsListing(productID string, stop func(APIInfo) bool) pagedListing[APIInfo, APIRef] {
+// productAPIsListing is the DescribeApiProductApis listing of the product for listAll.
+func (c *Client) productAPIsListing(productID string) pagedListing[APIInfo, APIRef] {
 	fetch := func(ctx context.Context, id string, number, size int) (listPage[APIInfo], error) {
 		req := &cloudapiclient.DescribeApiProductApisRequest{ApiProductId: dara.String(id), PageNumber: dara.Int32(int32(number))}
 		if size > 0 {
@@ -349,8 +319,7 @@ func (c *Client) productAPIsListing(productID string, stop func(APIInfo) bool) p
 			_, err := fetch(ctx, id, 1, 0)
 			return err
 		},
-		notFound: func(err error) error { return &NotFoundError{ProductID: productID, ProductMissing: true, Err: err} },
-		stop:     stop,
+		missing: &NotFoundError{Kind: NotFoundProduct, ProductID: productID},
 	}
 }
 

@@ -105,7 +105,7 @@ func run() error {
 		return nil
 	}
 
-	apis, err := client.ListProductAPIs(ctx, *product)
+	apis, err := client.ListProductAPIs(ctx, *product, cloudapi.Strict)
 	switch {
 	case err != nil && cloudapi.IsNotFound(err):
 		apis = nil
@@ -123,7 +123,7 @@ func run() error {
 	if *wantApps < 0 {
 		return nil
 	}
-	apps, err := client.ListProductApps(ctx, *product)
+	apps, err := client.ListProductApps(ctx, *product, cloudapi.Strict)
 	switch {
 	case err != nil && cloudapi.IsNotFound(err):
 		apps = nil
