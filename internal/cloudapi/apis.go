@@ -117,44 +117,34 @@ func (c *Client) regionFirstPage(ctx context.Context) (listPage[APIDetail], erro
 
 // describeAPIsPage reads one page of DescribeApis (size 0: no PageSize).
 func (c *Client) describeAPIsPage(ctx context.Context, number, size int) (listPage[APIDetail], error) {
-	var body *cloudapiclient.DescribeApisResponseBody
-	req := &cloudapiclient.DescribeApisRequest{PageNumber: dara.Int32(int32(number))}
-	if size > 0 {
-		req.PageSize = dara.Int32(int32(size))
-	}
-	err := c.invoke(ctx, "DescribeApis", sdkCall((*cloudapiclient.Client).DescribeApisWithContext, req,
-		(*cloudapiclient.DescribeApisResponse).GetBody, &body))
-	if err != nil {
-		return listPage[APIDetail]{}, err
-	}
-	p := listPage[APIDetail]{total: totalOf(body.TotalCount)}
-	if body.ApiSummarys == nil {
-		return p, nil
-	}
-	for _, it := range body.ApiSummarys.ApiSummary {
-		if it == nil {
-			continue
-		}
-		d := APIDetail{
-			APIID:          dara.StringValue(it.ApiId),
-			APIName:        dara.StringValue(it.ApiName),
-			GroupID:        dara.StringValue(it.GroupId),
-			GroupName:      dara.StringValue(it.GroupName),
-			Method:         dara.StringValue(it.ApiMethod),
-			Path:           dara.StringValue(it.ApiPath),
-			Description:    dara.StringValue(it.Description),
-			DeployedStages: []string{},
-		}
-		if it.DeployedInfos != nil {
-			for _, info := range it.DeployedInfos.DeployedInfo {
-				if info != nil && isDeployed(dara.StringValue(info.DeployedStatus)) {
-					d.DeployedStages = appendStage(d.DeployedStages, dara.StringValue(info.StageName))
+	return readPage(ctx, c, "DescribeApis", (*cloudapiclient.Client).DescribeApisWithContext, (*cloudapiclient.DescribeApisResponse).GetBody,
+		&cloudapiclient.DescribeApisRequest{}, number, size,
+		func(b *cloudapiclient.DescribeApisResponseBody) []*cloudapiclient.DescribeApisResponseBodyApiSummarysApiSummary {
+			if b.ApiSummarys == nil {
+				return nil
+			}
+			return b.ApiSummarys.ApiSummary
+		},
+		func(it *cloudapiclient.DescribeApisResponseBodyApiSummarysApiSummary) APIDetail {
+			d := APIDetail{
+				APIID:          dara.StringValue(it.ApiId),
+				APIName:        dara.StringValue(it.ApiName),
+				GroupID:        dara.StringValue(it.GroupId),
+				GroupName:      dara.StringValue(it.GroupName),
+				Method:         dara.StringValue(it.ApiMethod),
+				Path:           dara.StringValue(it.ApiPath),
+				Description:    dara.StringValue(it.Description),
+				DeployedStages: []string{},
+			}
+			if it.DeployedInfos != nil {
+				for _, info := range it.DeployedInfos.DeployedInfo {
+					if info != nil && isDeployed(dara.StringValue(info.DeployedStatus)) {
+						d.DeployedStages = appendStage(d.DeployedStages, dara.StringValue(info.StageName))
+					}
 				}
 			}
-		}
-		p.items = append(p.items, d)
-	}
-	return p, nil
+			return d
+		})
 }
 
 // isDeployed interprets DeployedStatus: the real service lists every stage and marks the

@@ -213,47 +213,26 @@ func (c *Client) listProductApps(ctx context.Context, productID string) ([]Autho
 	if strings.TrimSpace(productID) == "" {
 		return nil, errors.New("CloudAPI DescribeAppsByApiProduct: the API product ID is empty")
 	}
-	fetch := func(ctx context.Context, id string, number, size int) (listPage[AuthorizedApp], error) {
-		req := &cloudapiclient.DescribeAppsByApiProductRequest{ApiProductId: dara.String(id), PageNumber: dara.Int32(int32(number))}
-		if size > 0 {
-			req.PageSize = dara.Int32(int32(size))
-		}
-		var body *cloudapiclient.DescribeAppsByApiProductResponseBody
-		err := c.invoke(ctx, "DescribeAppsByApiProduct", sdkCall((*cloudapiclient.Client).DescribeAppsByApiProductWithContext,
-			req, (*cloudapiclient.DescribeAppsByApiProductResponse).GetBody, &body))
-		if err != nil {
-			return listPage[AuthorizedApp]{}, err
-		}
-		p := listPage[AuthorizedApp]{total: totalOf(body.TotalCount)}
-		if body.AuthorizedApps != nil {
-			for _, it := range body.AuthorizedApps.AuthorizedApp {
-				if it == nil {
-					continue
-				}
-				p.items = append(p.items, AuthorizedApp{
-					AppID:          dara.Int64Value(it.AppId),
-					AppName:        dara.StringValue(it.AppName),
-					AuthValidTime:  dara.StringValue(it.AuthValidTime),
-					AuthorizedTime: dara.StringValue(it.AuthorizedTime),
-					Description:    dara.StringValue(it.Description),
+	return listAll(ctx, c, pagedProduct("DescribeAppsByApiProduct", productID, func(a AuthorizedApp) int64 { return a.AppID },
+		func(ctx context.Context, id string, number, size int) (listPage[AuthorizedApp], error) {
+			return readPage(ctx, c, "DescribeAppsByApiProduct", (*cloudapiclient.Client).DescribeAppsByApiProductWithContext, (*cloudapiclient.DescribeAppsByApiProductResponse).GetBody,
+				&cloudapiclient.DescribeAppsByApiProductRequest{ApiProductId: dara.String(id)}, number, size,
+				func(b *cloudapiclient.DescribeAppsByApiProductResponseBody) []*cloudapiclient.DescribeAppsByApiProductResponseBodyAuthorizedAppsAuthorizedApp {
+					if b.AuthorizedApps == nil {
+						return nil
+					}
+					return b.AuthorizedApps.AuthorizedApp
+				},
+				func(it *cloudapiclient.DescribeAppsByApiProductResponseBodyAuthorizedAppsAuthorizedApp) AuthorizedApp {
+					return AuthorizedApp{
+						AppID:          dara.Int64Value(it.AppId),
+						AppName:        dara.StringValue(it.AppName),
+						AuthValidTime:  dara.StringValue(it.AuthValidTime),
+						AuthorizedTime: dara.StringValue(it.AuthorizedTime),
+						Description:    dara.StringValue(it.Description),
+					}
 				})
-			}
-		}
-		return p, nil
-	}
-	return listAll(ctx, c, pagedListing[AuthorizedApp, int64]{
-		action:  "DescribeAppsByApiProduct",
-		subject: fmt.Sprintf("API product %q", productID),
-		fetch: func(ctx context.Context, number, size int) (listPage[AuthorizedApp], error) {
-			return fetch(ctx, productID, number, size)
-		},
-		key: func(a AuthorizedApp) int64 { return a.AppID },
-		probe: func(ctx context.Context, id string) error {
-			_, err := fetch(ctx, id, 1, 0)
-			return err
-		},
-		missing: &NotFoundError{Kind: NotFoundProduct, ProductID: productID},
-	})
+		}))
 }
 
 // ListAppProducts returns the ids of every API product the app is authorized on
@@ -267,26 +246,18 @@ func (c *Client) ListAppProducts(ctx context.Context, appID int64) ([]string, er
 		action:  "DescribeApiProductsByApp",
 		subject: fmt.Sprintf("app %d", appID),
 		fetch: func(ctx context.Context, number, size int) (listPage[string], error) {
-			req := &cloudapiclient.DescribeApiProductsByAppRequest{AppId: dara.Int64(appID), PageNumber: dara.Int32(int32(number))}
-			if size > 0 {
-				req.PageSize = dara.Int32(int32(size))
-			}
-			var body *cloudapiclient.DescribeApiProductsByAppResponseBody
-			err := c.invoke(ctx, "DescribeApiProductsByApp", sdkCall((*cloudapiclient.Client).DescribeApiProductsByAppWithContext,
-				req, (*cloudapiclient.DescribeApiProductsByAppResponse).GetBody, &body))
-			if err != nil {
-				return listPage[string]{}, err
-			}
-			p := listPage[string]{total: totalOf(body.TotalCount)}
-			if body.ApiProductInfoList != nil {
-				for _, it := range body.ApiProductInfoList.ApiProductInfo {
-					if it != nil {
-						// An entry without an id still counts against TotalCount; "" is its key.
-						p.items = append(p.items, dara.StringValue(it.ApiProductId))
+			return readPage(ctx, c, "DescribeApiProductsByApp", (*cloudapiclient.Client).DescribeApiProductsByAppWithContext, (*cloudapiclient.DescribeApiProductsByAppResponse).GetBody,
+				&cloudapiclient.DescribeApiProductsByAppRequest{AppId: dara.Int64(appID)}, number, size,
+				func(b *cloudapiclient.DescribeApiProductsByAppResponseBody) []*cloudapiclient.DescribeApiProductsByAppResponseBodyApiProductInfoListApiProductInfo {
+					if b.ApiProductInfoList == nil {
+						return nil
 					}
-				}
-			}
-			return p, nil
+					return b.ApiProductInfoList.ApiProductInfo
+				},
+				// An entry without an id still counts against TotalCount; "" is its key.
+				func(it *cloudapiclient.DescribeApiProductsByAppResponseBodyApiProductInfoListApiProductInfo) string {
+					return dara.StringValue(it.ApiProductId)
+				})
 		},
 		key: func(id string) string { return id },
 	})

@@ -276,24 +276,17 @@ func (c *Client) FindAttachment(ctx context.Context, productID, apiID, stage str
 
 // productAPIsListing is the DescribeApiProductApis listing of the product for listAll.
 func (c *Client) productAPIsListing(productID string) pagedListing[APIInfo, APIRef] {
-	fetch := func(ctx context.Context, id string, number, size int) (listPage[APIInfo], error) {
-		req := &cloudapiclient.DescribeApiProductApisRequest{ApiProductId: dara.String(id), PageNumber: dara.Int32(int32(number))}
-		if size > 0 {
-			req.PageSize = dara.Int32(int32(size))
-		}
-		var body *cloudapiclient.DescribeApiProductApisResponseBody
-		err := c.invoke(ctx, "DescribeApiProductApis", sdkCall((*cloudapiclient.Client).DescribeApiProductApisWithContext,
-			req, (*cloudapiclient.DescribeApiProductApisResponse).GetBody, &body))
-		if err != nil {
-			return listPage[APIInfo]{}, err
-		}
-		p := listPage[APIInfo]{total: totalOf(body.TotalCount)}
-		if body.ApiInfoList != nil {
-			for _, it := range body.ApiInfoList.ApiInfo {
-				if it == nil {
-					continue
+	return pagedProduct("DescribeApiProductApis", productID, APIInfo.ref, func(ctx context.Context, id string, number, size int) (listPage[APIInfo], error) {
+		return readPage(ctx, c, "DescribeApiProductApis", (*cloudapiclient.Client).DescribeApiProductApisWithContext, (*cloudapiclient.DescribeApiProductApisResponse).GetBody,
+			&cloudapiclient.DescribeApiProductApisRequest{ApiProductId: dara.String(id)}, number, size,
+			func(b *cloudapiclient.DescribeApiProductApisResponseBody) []*cloudapiclient.DescribeApiProductApisResponseBodyApiInfoListApiInfo {
+				if b.ApiInfoList == nil {
+					return nil
 				}
-				p.items = append(p.items, APIInfo{
+				return b.ApiInfoList.ApiInfo
+			},
+			func(it *cloudapiclient.DescribeApiProductApisResponseBodyApiInfoListApiInfo) APIInfo {
+				return APIInfo{
 					APIID:       dara.StringValue(it.ApiId),
 					APIName:     dara.StringValue(it.ApiName),
 					GroupID:     dara.StringValue(it.GroupId),
@@ -303,32 +296,9 @@ func (c *Client) productAPIsListing(productID string) pagedListing[APIInfo, APIR
 					Description: dara.StringValue(it.Description),
 					RegionID:    dara.StringValue(it.RegionId),
 					StageName:   dara.StringValue(it.StageName),
-				})
-			}
-		}
-		return p, nil
-	}
-	return pagedListing[APIInfo, APIRef]{
-		action:  "DescribeApiProductApis",
-		subject: fmt.Sprintf("API product %q", productID),
-		fetch: func(ctx context.Context, number, size int) (listPage[APIInfo], error) {
-			return fetch(ctx, productID, number, size)
-		},
-		key: APIInfo.ref,
-		probe: func(ctx context.Context, id string) error {
-			_, err := fetch(ctx, id, 1, 0)
-			return err
-		},
-		missing: &NotFoundError{Kind: NotFoundProduct, ProductID: productID},
-	}
-}
-
-// totalOf is a listing's TotalCount, -1 when the service sent none.
-func totalOf(n *int32) int {
-	if n == nil {
-		return -1
-	}
-	return int(*n)
+				}
+			})
+	})
 }
 
 // probeProductID returns a product id that no account has: 32 characters like real ids, but with
