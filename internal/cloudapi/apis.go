@@ -119,12 +119,7 @@ func (c *Client) regionFirstPage(ctx context.Context) (listPage[APIDetail], erro
 func (c *Client) describeAPIsPage(ctx context.Context, number, size int) (listPage[APIDetail], error) {
 	return readPage(ctx, c, "DescribeApis", (*cloudapiclient.Client).DescribeApisWithContext, (*cloudapiclient.DescribeApisResponse).GetBody,
 		&cloudapiclient.DescribeApisRequest{}, number, size,
-		func(b *cloudapiclient.DescribeApisResponseBody) []*cloudapiclient.DescribeApisResponseBodyApiSummarysApiSummary {
-			if b.ApiSummarys == nil {
-				return nil
-			}
-			return b.ApiSummarys.ApiSummary
-		},
+		(*cloudapiclient.DescribeApisResponseBody).GetApiSummarys, (*cloudapiclient.DescribeApisResponseBodyApiSummarys).GetApiSummary,
 		func(it *cloudapiclient.DescribeApisResponseBodyApiSummarysApiSummary) APIDetail {
 			d := APIDetail{
 				APIID:          dara.StringValue(it.ApiId),

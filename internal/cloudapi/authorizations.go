@@ -217,12 +217,7 @@ func (c *Client) listProductApps(ctx context.Context, productID string) ([]Autho
 		func(ctx context.Context, id string, number, size int) (listPage[AuthorizedApp], error) {
 			return readPage(ctx, c, "DescribeAppsByApiProduct", (*cloudapiclient.Client).DescribeAppsByApiProductWithContext, (*cloudapiclient.DescribeAppsByApiProductResponse).GetBody,
 				&cloudapiclient.DescribeAppsByApiProductRequest{ApiProductId: dara.String(id)}, number, size,
-				func(b *cloudapiclient.DescribeAppsByApiProductResponseBody) []*cloudapiclient.DescribeAppsByApiProductResponseBodyAuthorizedAppsAuthorizedApp {
-					if b.AuthorizedApps == nil {
-						return nil
-					}
-					return b.AuthorizedApps.AuthorizedApp
-				},
+				(*cloudapiclient.DescribeAppsByApiProductResponseBody).GetAuthorizedApps, (*cloudapiclient.DescribeAppsByApiProductResponseBodyAuthorizedApps).GetAuthorizedApp,
 				func(it *cloudapiclient.DescribeAppsByApiProductResponseBodyAuthorizedAppsAuthorizedApp) AuthorizedApp {
 					return AuthorizedApp{
 						AppID:          dara.Int64Value(it.AppId),
@@ -248,12 +243,7 @@ func (c *Client) ListAppProducts(ctx context.Context, appID int64) ([]string, er
 		fetch: func(ctx context.Context, number, size int) (listPage[string], error) {
 			return readPage(ctx, c, "DescribeApiProductsByApp", (*cloudapiclient.Client).DescribeApiProductsByAppWithContext, (*cloudapiclient.DescribeApiProductsByAppResponse).GetBody,
 				&cloudapiclient.DescribeApiProductsByAppRequest{AppId: dara.Int64(appID)}, number, size,
-				func(b *cloudapiclient.DescribeApiProductsByAppResponseBody) []*cloudapiclient.DescribeApiProductsByAppResponseBodyApiProductInfoListApiProductInfo {
-					if b.ApiProductInfoList == nil {
-						return nil
-					}
-					return b.ApiProductInfoList.ApiProductInfo
-				},
+				(*cloudapiclient.DescribeApiProductsByAppResponseBody).GetApiProductInfoList, (*cloudapiclient.DescribeApiProductsByAppResponseBodyApiProductInfoList).GetApiProductInfo,
 				// An entry without an id still counts against TotalCount; "" is its key.
 				func(it *cloudapiclient.DescribeApiProductsByAppResponseBodyApiProductInfoListApiProductInfo) string {
 					return dara.StringValue(it.ApiProductId)

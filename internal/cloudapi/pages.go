@@ -45,10 +45,10 @@ type sdkPagedBody interface {
 }
 
 // readPage sends req for page number with size items (0: no PageSize) and returns the page: the
-// body's entries (items; nil entries skipped) converted by item, and TotalCount.
-func readPage[Req any, R sdkPagedRequest[Req], Resp any, Body sdkPagedBody, S, T any](ctx context.Context, c *Client, action string,
+// entries of the body's list (nil entries skipped), each converted by item, and TotalCount.
+func readPage[Req any, R sdkPagedRequest[Req], Resp any, Body sdkPagedBody, L, S, T any](ctx context.Context, c *Client, action string,
 	send func(*cloudapiclient.Client, context.Context, *Req, *dara.RuntimeOptions) (*Resp, error), body func(*Resp) Body,
-	req R, number, size int, items func(Body) []*S, item func(*S) T) (listPage[T], error) {
+	req R, number, size int, list func(Body) *L, entries func(*L) []*S, item func(*S) T) (listPage[T], error) {
 	req.SetPageNumber(int32(number))
 	if size > 0 {
 		req.SetPageSize(int32(size))
@@ -58,9 +58,11 @@ func readPage[Req any, R sdkPagedRequest[Req], Resp any, Body sdkPagedBody, S, T
 		return listPage[T]{}, err
 	}
 	p := listPage[T]{total: totalOf(b.GetTotalCount())}
-	for _, it := range items(b) {
-		if it != nil {
-			p.items = append(p.items, item(it))
+	if l := list(b); l != nil {
+		for _, it := range entries(l) {
+			if it != nil {
+				p.items = append(p.items, item(it))
+			}
 		}
 	}
 	return p, nil

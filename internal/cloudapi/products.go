@@ -279,12 +279,7 @@ func (c *Client) productAPIsListing(productID string) pagedListing[APIInfo, APIR
 	return pagedProduct("DescribeApiProductApis", productID, APIInfo.ref, func(ctx context.Context, id string, number, size int) (listPage[APIInfo], error) {
 		return readPage(ctx, c, "DescribeApiProductApis", (*cloudapiclient.Client).DescribeApiProductApisWithContext, (*cloudapiclient.DescribeApiProductApisResponse).GetBody,
 			&cloudapiclient.DescribeApiProductApisRequest{ApiProductId: dara.String(id)}, number, size,
-			func(b *cloudapiclient.DescribeApiProductApisResponseBody) []*cloudapiclient.DescribeApiProductApisResponseBodyApiInfoListApiInfo {
-				if b.ApiInfoList == nil {
-					return nil
-				}
-				return b.ApiInfoList.ApiInfo
-			},
+			(*cloudapiclient.DescribeApiProductApisResponseBody).GetApiInfoList, (*cloudapiclient.DescribeApiProductApisResponseBodyApiInfoList).GetApiInfo,
 			func(it *cloudapiclient.DescribeApiProductApisResponseBodyApiInfoListApiInfo) APIInfo {
 				return APIInfo{
 					APIID:       dara.StringValue(it.ApiId),
