@@ -19,25 +19,11 @@ func grantFixture(t *testing.T, n int) (*emulator.Server, *Client, []int64) {
 	t.Cleanup(func() { _ = srv.Close() })
 	// The real clock: batching windows must last.
 	c := emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond})
-	const account, region = emulator.DefaultAccountID, emulator.DefaultRegion
-	g, err := srv.SeedGroup(account, region, "grant_group")
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := srv.SeedAPI(account, region, emulator.APISpec{GroupID: g, Name: "grantApi", Path: "/g"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := seedGroupAPIs(t, srv, "grant_group", emulator.APISpec{Name: "grantApi", Path: "/g"})[0]
 	if err := c.AttachAPIProduct(context.Background(), "p1", []APIRef{{APIID: api, StageName: "RELEASE"}}); err != nil {
 		t.Fatal(err)
 	}
-	apps := make([]int64, n)
-	for i := range apps {
-		if apps[i], err = srv.SeedApp(account, region, fmt.Sprintf("grant_app_%03d", i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return srv, c, apps
+	return srv, c, seedApps(t, srv, "grant_app", n)
 }
 
 // TestGrantsAreBatchedAndShared: 150 concurrent grants with the same terms cost two

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/alibabacloud-go/tea/dara"
-	"github.com/aliyun/credentials-go/credentials"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
@@ -19,16 +18,8 @@ import (
 
 func emulatorClient(t *testing.T, srv *emulator.Server, keyID, secret string, policy RetryPolicy) *Client {
 	t.Helper()
-	cred, err := credentials.NewCredential(&credentials.Config{
-		Type:            strPtr("access_key"),
-		AccessKeyId:     strPtr(keyID),
-		AccessKeySecret: strPtr(secret),
-	})
-	if err != nil {
-		t.Fatalf("credential: %v", err)
-	}
 	// The scheme-bearing form exercises parseEndpoint on the way in.
-	c, err := New(Config{RegionID: emulator.DefaultRegion, Endpoint: "http://" + srv.Endpoint() + "/", Credential: cred, Retry: policy})
+	c, err := New(Config{RegionID: emulator.DefaultRegion, Endpoint: "http://" + srv.Endpoint() + "/", Credential: accessKeyCredential(t, keyID, secret), Retry: policy})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -36,6 +27,37 @@ func emulatorClient(t *testing.T, srv *emulator.Server, keyID, secret string, po
 		t.Fatalf("endpoint %q protocol %q", c.Endpoint(), p)
 	}
 	return c
+}
+
+// seedGroupAPIs seeds a group named group and the APIs specs in it (the emulator's default account
+// and region), and returns the APIs' ids.
+func seedGroupAPIs(t *testing.T, srv *emulator.Server, group string, specs ...emulator.APISpec) []string {
+	t.Helper()
+	g, err := srv.SeedGroup(emulator.DefaultAccountID, emulator.DefaultRegion, group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(specs))
+	for i, spec := range specs {
+		spec.GroupID = g
+		if ids[i], err = srv.SeedAPI(emulator.DefaultAccountID, emulator.DefaultRegion, spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
+}
+
+// seedApps seeds n apps named prefix_000, prefix_001, … (the emulator's default account and region).
+func seedApps(t *testing.T, srv *emulator.Server, prefix string, n int) []int64 {
+	t.Helper()
+	ids := make([]int64, n)
+	for i := range ids {
+		var err error
+		if ids[i], err = srv.SeedApp(emulator.DefaultAccountID, emulator.DefaultRegion, fmt.Sprintf("%s_%03d", prefix, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
 }
 
 // TestAgainstEmulator runs the real client (SDK, V3 signing, our retry loop) against the

@@ -73,14 +73,7 @@ func TestProductSnapshotsSeeOwnWrites(t *testing.T) {
 	t.Cleanup(func() { _ = srv.Close() })
 	c := emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, fastPolicy(newFakeClock()))
 	ctx := context.Background()
-	gid, err := srv.SeedGroup(emulator.DefaultAccountID, "", "snapshots")
-	if err != nil {
-		t.Fatal(err)
-	}
-	apiID, err := srv.SeedAPI(emulator.DefaultAccountID, "", emulator.APISpec{GroupID: gid, Name: "snap_api", Path: "/snap"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	apiID := seedGroupAPIs(t, srv, "snapshots", emulator.APISpec{Name: "snap_api", Path: "/snap"})[0]
 	// The catalog knows the API, so the fresh attachment's entry is complete.
 	if _, err := c.LookupAPI(ctx, apiID); err != nil {
 		t.Fatal(err)

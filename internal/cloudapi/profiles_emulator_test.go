@@ -18,22 +18,8 @@ func profileFixture(t *testing.T, bh model.Behaviour, apps int) (*emulator.Serve
 	srv := emulator.New(emulator.WithBehaviour(bh))
 	t.Cleanup(func() { _ = srv.Close() })
 	c := emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, fastPolicy(newFakeClock()))
-	const account, region = emulator.DefaultAccountID, emulator.DefaultRegion
-	g, err := srv.SeedGroup(account, region, "profile_group")
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := srv.SeedAPI(account, region, emulator.APISpec{GroupID: g, Name: "profileApi", Path: "/p"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := make([]int64, apps)
-	for i := range ids {
-		if ids[i], err = srv.SeedApp(account, region, fmt.Sprintf("profile_app_%03d", i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return srv, c, api, ids
+	api := seedGroupAPIs(t, srv, "profile_group", emulator.APISpec{Name: "profileApi", Path: "/p"})[0]
+	return srv, c, api, seedApps(t, srv, "profile_app", apps)
 }
 
 // Scenario 6 of issue 17: a service that serves 50 items per page whatever PageSize says, or that
