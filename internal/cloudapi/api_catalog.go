@@ -24,11 +24,10 @@ type apiCatalog struct {
 	// in paging.go), from that page 1 if it is given.
 	firstPage func(ctx context.Context) (listPage[APIDetail], error)
 	listAll   func(ctx context.Context, first *listPage[APIDetail]) ([]APIDetail, error)
-	flight    singleflight.Group
+	answers   *sharedAnswers[string, APIDetail]
+	flight    singleflight.Group // the region's listing
 
 	mu        sync.Mutex
-	known     map[string]*APIDetail
-	missing   map[string]error
 	asked     map[string]bool
 	pages     int                  // pages of a full region listing; 0 until page 1 was read
 	first     *listPage[APIDetail] // that page 1
@@ -40,49 +39,22 @@ func newAPICatalog(describe func(context.Context, string) (*APIDetail, error),
 	firstPage func(context.Context) (listPage[APIDetail], error),
 	listAll func(context.Context, *listPage[APIDetail]) ([]APIDetail, error)) *apiCatalog {
 	return &apiCatalog{describe: describe, firstPage: firstPage, listAll: listAll,
-		known: map[string]*APIDetail{}, missing: map[string]error{}, asked: map[string]bool{}}
+		answers: newSharedAnswers[string, APIDetail](IsNotFound), asked: map[string]bool{}}
 }
 
 // lookup returns the API's details, or the service's not-found error.
 func (ac *apiCatalog) lookup(ctx context.Context, apiID string) (*APIDetail, error) {
+	if d, err, ok := ac.answers.kept(apiID); ok {
+		return d, err
+	}
 	ac.mu.Lock()
-	if d, ok := ac.known[apiID]; ok {
-		ac.mu.Unlock()
-		return d, nil
-	}
-	if err, ok := ac.missing[apiID]; ok {
-		ac.mu.Unlock()
-		return nil, err
-	}
 	ac.asked[apiID] = true
 	wantList := !ac.listed && ac.listFails < 2 && len(ac.asked) >= catalogFirstListingAt && (ac.pages == 0 || len(ac.asked) >= ac.pages)
 	ac.mu.Unlock()
-
 	if wantList {
 		ac.listRegion(ctx)
-		ac.mu.Lock()
-		d, ok := ac.known[apiID]
-		ac.mu.Unlock()
-		if ok {
-			return d, nil
-		}
 	}
-	v, err, _ := ac.flight.Do("describe:"+apiID, func() (any, error) {
-		lctx, cancel := detachedWithDeadline(ctx)
-		defer cancel()
-		return ac.describe(lctx, apiID)
-	})
-	ac.mu.Lock()
-	defer ac.mu.Unlock()
-	switch {
-	case err == nil:
-		d := v.(*APIDetail)
-		ac.known[apiID] = d
-		return d, nil
-	case IsNotFound(err):
-		ac.missing[apiID] = err
-	}
-	return nil, err
+	return ac.answers.ask(ctx, apiID, func(ctx context.Context) (*APIDetail, error) { return ac.describe(ctx, apiID) })
 }
 
 // expect records that these APIs are about to be looked up, so that the first lookup already
@@ -91,7 +63,7 @@ func (ac *apiCatalog) expect(apiIDs []string) {
 	ac.mu.Lock()
 	defer ac.mu.Unlock()
 	for _, id := range apiIDs {
-		if _, ok := ac.known[id]; !ok {
+		if d, _ := ac.cached(id); d == nil {
 			ac.asked[id] = true
 		}
 	}
@@ -99,10 +71,8 @@ func (ac *apiCatalog) expect(apiIDs []string) {
 
 // cached returns what the catalog already knows of the API, without a call.
 func (ac *apiCatalog) cached(apiID string) (*APIDetail, bool) {
-	ac.mu.Lock()
-	defer ac.mu.Unlock()
-	d, ok := ac.known[apiID]
-	return d, ok
+	d, _, _ := ac.answers.kept(apiID)
+	return d, d != nil
 }
 
 // listRegion reads page 1 to learn the listing's size and, when that is already worth it, the
@@ -150,13 +120,11 @@ func (ac *apiCatalog) listRegion(ctx context.Context) {
 }
 
 func (ac *apiCatalog) add(apis []APIDetail, complete bool) {
+	for _, d := range apis {
+		ac.answers.add(d.APIID, &d)
+	}
 	ac.mu.Lock()
 	defer ac.mu.Unlock()
-	for i := range apis {
-		d := apis[i]
-		ac.known[d.APIID] = &d
-		delete(ac.missing, d.APIID)
-	}
 	if complete {
 		ac.listed = true
 	}

@@ -7,12 +7,9 @@ package cloudapi
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"sync"
 
 	cloudapiclient "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
 	"github.com/alibabacloud-go/tea/dara"
-	"golang.org/x/sync/singleflight"
 )
 
 // App is an app as DescribeAppAttributes reports it.
@@ -54,52 +51,7 @@ func (c *Client) DescribeApp(ctx context.Context, appID int64) (*App, error) {
 // and client, however many callers ask at once. Other failures are not kept: the next caller asks
 // again.
 func (c *Client) LookupApp(ctx context.Context, appID int64) (*App, error) {
-	return c.apps.lookup(ctx, appID)
-}
-
-// appDirectory is the shared memory of LookupApp.
-type appDirectory struct {
-	describe func(context.Context, int64) (*App, error)
-	flight   singleflight.Group
-
-	mu      sync.Mutex
-	known   map[int64]*App
-	missing map[int64]error
-}
-
-func newAppDirectory(describe func(context.Context, int64) (*App, error)) *appDirectory {
-	return &appDirectory{describe: describe, known: map[int64]*App{}, missing: map[int64]error{}}
-}
-
-func (d *appDirectory) lookup(ctx context.Context, appID int64) (*App, error) {
-	d.mu.Lock()
-	if a, ok := d.known[appID]; ok {
-		d.mu.Unlock()
-		return a, nil
-	}
-	if err, ok := d.missing[appID]; ok {
-		d.mu.Unlock()
-		return nil, err
-	}
-	d.mu.Unlock()
-	v, err, _ := d.flight.Do(strconv.FormatInt(appID, 10), func() (any, error) {
-		// The call outlives a caller that gives up (Ctrl-C of one plan walker) so that the others
-		// waiting for it still get an answer, within the caller's deadline.
-		lctx, cancel := detachedWithDeadline(ctx)
-		defer cancel()
-		return d.describe(lctx, appID)
-	})
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	switch {
-	case err == nil:
-		a := v.(*App)
-		d.known[appID] = a
-		return a, nil
-	case IsNotFoundKind(err, NotFoundApp):
-		d.missing[appID] = err
-	}
-	return nil, err
+	return c.apps.ask(ctx, appID, func(ctx context.Context) (*App, error) { return c.DescribeApp(ctx, appID) })
 }
 
 // freezeErrorText makes err safe to hand to several goroutines: the SDK's *tea.SDKError builds its

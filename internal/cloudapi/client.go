@@ -57,7 +57,7 @@ type Client struct {
 	snapshots *productSnapshots
 	catalog   *apiCatalog
 	// apps shares app look-ups (apps.go).
-	apps   *appDirectory
+	apps   *sharedAnswers[int64, App]
 	writes *writeBatcher[APIRef]
 	// The same for app authorizations: apps' grants per product, grants batched per (product,
 	// terms), revokes per app.
@@ -135,7 +135,7 @@ func New(cfg Config) (*Client, error) {
 	c.catalog = newAPICatalog(c.DescribeAPI, c.regionFirstPage, func(ctx context.Context, first *listPage[APIDetail]) ([]APIDetail, error) {
 		return listAll(ctx, c, c.regionListing(first))
 	})
-	c.apps = newAppDirectory(c.DescribeApp)
+	c.apps = newSharedAnswers[int64, App](func(err error) bool { return IsNotFoundKind(err, NotFoundApp) })
 	c.grantCache = newGrantCache(c.retry.Clock, c.listProductApps)
 	if !cfg.DisableBatchingAndSharing {
 		c.writes = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
