@@ -47,14 +47,19 @@ func (ac *apiCatalog) lookup(ctx context.Context, apiID string) (*APIDetail, err
 	if d, err, ok := ac.answers.kept(apiID); ok {
 		return d, err
 	}
-	ac.mu.Lock()
-	ac.asked[apiID] = true
-	wantList := !ac.listed && ac.listFails < 2 && len(ac.asked) >= catalogFirstListingAt && (ac.pages == 0 || len(ac.asked) >= ac.pages)
-	ac.mu.Unlock()
-	if wantList {
+	if ac.ask(apiID) {
 		ac.listRegion(ctx)
 	}
 	return ac.answers.ask(ctx, apiID, func(ctx context.Context) (*APIDetail, error) { return ac.describe(ctx, apiID) })
+}
+
+// ask records that apiID was asked for, and reports whether a listing of the region is now worth
+// trying.
+func (ac *apiCatalog) ask(apiID string) (wantList bool) {
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	ac.asked[apiID] = true
+	return !ac.listed && ac.listFails < 2 && len(ac.asked) >= catalogFirstListingAt && (ac.pages == 0 || len(ac.asked) >= ac.pages)
 }
 
 // expect records that these APIs are about to be looked up, so that the first lookup already
@@ -81,9 +86,7 @@ func (ac *apiCatalog) listRegion(ctx context.Context) {
 	_, _, _ = ac.flight.Do("list", func() (any, error) {
 		lctx, cancel := detachedWithDeadline(ctx)
 		defer cancel()
-		ac.mu.Lock()
-		pages, asked, first := ac.pages, len(ac.asked), ac.first
-		ac.mu.Unlock()
+		pages, asked, first := ac.sizes()
 		if pages == 0 {
 			p, err := ac.firstPage(lctx)
 			if err != nil {
@@ -101,9 +104,7 @@ func (ac *apiCatalog) listRegion(ctx context.Context) {
 			perPage := max(1, len(p.items))
 			pages = max(1, (p.total+perPage-1)/perPage)
 			first = &p
-			ac.mu.Lock()
-			ac.pages, ac.first = pages, first
-			ac.mu.Unlock()
+			ac.learnt(pages, first)
 			if asked < pages {
 				ac.add(p.items, false)
 				return nil, nil
@@ -117,6 +118,20 @@ func (ac *apiCatalog) listRegion(ctx context.Context) {
 		ac.add(apis, true)
 		return nil, nil
 	})
+}
+
+// sizes returns the pages of a full listing (0: not known yet), the APIs asked for, and page 1.
+func (ac *apiCatalog) sizes() (pages, asked int, first *listPage[APIDetail]) {
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	return ac.pages, len(ac.asked), ac.first
+}
+
+// learnt records what page 1 told of the listing.
+func (ac *apiCatalog) learnt(pages int, first *listPage[APIDetail]) {
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	ac.pages, ac.first = pages, first
 }
 
 func (ac *apiCatalog) add(apis []APIDetail, complete bool) {
