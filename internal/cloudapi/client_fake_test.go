@@ -16,15 +16,21 @@ func fastPolicy(clock *fakeClock) RetryPolicy {
 	return RetryPolicy{MaxAttempts: 8, BaseDelay: 100 * time.Millisecond, MaxDelay: 2 * time.Second, Clock: clock, Rand: func() float64 { return 0.5 }}
 }
 
-func TestListProductAPIsPagesUntilTotalCount(t *testing.T) {
-	f := newFakeAPI(t)
-	want := f.seedProduct("p1", 250)
+// listFake lists product of f through a new client, failing the test on an error.
+func listFake(t *testing.T, f *fakeAPI, product string) []APIInfo {
+	t.Helper()
 	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-
-	got, err := c.ListProductAPIs(context.Background(), "p1", Strict)
+	got, err := c.ListProductAPIs(context.Background(), product, Strict)
 	if err != nil {
 		t.Fatalf("ListProductAPIs: %v", err)
 	}
+	return got
+}
+
+func TestListProductAPIsPagesUntilTotalCount(t *testing.T) {
+	f := newFakeAPI(t)
+	want := f.seedProduct("p1", 250)
+	got := listFake(t, f, "p1")
 	if len(got) != len(want) {
 		t.Fatalf("got %d APIs, want %d", len(got), len(want))
 	}
@@ -47,11 +53,7 @@ func TestListProductAPIsPagesUntilTotalCount(t *testing.T) {
 func TestListProductAPIsEmptyProduct(t *testing.T) {
 	f := newFakeAPI(t)
 	f.seedProduct("empty", 0)
-	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	got, err := c.ListProductAPIs(context.Background(), "empty", Strict)
-	if err != nil {
-		t.Fatalf("ListProductAPIs: %v", err)
-	}
+	got := listFake(t, f, "empty")
 	if got == nil || len(got) != 0 {
 		t.Fatalf("got %#v, want an empty non-nil slice", got)
 	}
@@ -62,11 +64,7 @@ func TestListProductAPIsStopsOnEmptyPage(t *testing.T) {
 	f.seedProduct("p1", 150)
 	// The server claims more than it has: the client must stop at the first empty page.
 	f.totalCountOverride = func(int, int) *int { n := 500; return &n }
-	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	got, err := c.ListProductAPIs(context.Background(), "p1", Strict)
-	if err != nil {
-		t.Fatalf("ListProductAPIs: %v", err)
-	}
+	got := listFake(t, f, "p1")
 	if len(got) != 150 {
 		t.Fatalf("got %d, want 150", len(got))
 	}
@@ -81,11 +79,7 @@ func TestListProductAPIsContinuesPastShortPagesWhileTotalCountSaysMore(t *testin
 	f := newFakeAPI(t)
 	want := f.seedProduct("p1", 120)
 	f.maxPageSize = 50 // a server with a lower page limit answers 50 per page
-	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	got, err := c.ListProductAPIs(context.Background(), "p1", Strict)
-	if err != nil {
-		t.Fatalf("ListProductAPIs: %v", err)
-	}
+	got := listFake(t, f, "p1")
 	// Pages are computed by the server with its own size; we asked 100 but got 50 each, so
 	// PageNumber 2 is items 50..99, PageNumber 3 is 100..119.
 	if len(got) != len(want) {
@@ -100,11 +94,7 @@ func TestListProductAPIsWithoutTotalCountStopsOnShortPage(t *testing.T) {
 	f := newFakeAPI(t)
 	f.seedProduct("p1", 130)
 	f.totalCountOverride = func(int, int) *int { return nil }
-	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	got, err := c.ListProductAPIs(context.Background(), "p1", Strict)
-	if err != nil {
-		t.Fatalf("ListProductAPIs: %v", err)
-	}
+	got := listFake(t, f, "p1")
 	if len(got) != 130 {
 		t.Fatalf("got %d, want 130", len(got))
 	}

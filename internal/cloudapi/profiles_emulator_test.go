@@ -178,22 +178,29 @@ func TestBatchedRevokeSplitsOnOneUnknownProduct(t *testing.T) {
 	}
 }
 
+// attachAndGrant attaches api to product p1 in every stage, one by one, and grants apps on it.
+func attachAndGrant(t *testing.T, c *Client, api string, apps []int64) {
+	t.Helper()
+	ctx := context.Background()
+	for _, stage := range []string{"RELEASE", "PRE", "TEST"} {
+		if err := c.AttachAPI(ctx, "p1", APIRef{APIID: api, StageName: stage}); err != nil {
+			t.Fatalf("attach %s: %v", stage, err)
+		}
+	}
+	for _, id := range apps {
+		if err := c.GrantApp(ctx, "p1", id, GrantTerms{}); err != nil {
+			t.Fatalf("grant %d: %v", id, err)
+		}
+	}
+}
+
 // Writes that meet a lock timeout are retried, never reach the caller once a retry succeeds, and
 // are never split into per-item calls; a proxy's codeless 404 is retried, never "not found".
 func TestLockTimeoutsAndProxyNotFoundAreRetried(t *testing.T) {
 	t.Run("lock timeout", func(t *testing.T) {
 		srv, c, api, apps := profileFixture(t, model.Behaviour{LockTimeoutEvery: 2}, 3)
 		ctx := context.Background()
-		for i, stage := range []string{"RELEASE", "PRE", "TEST"} {
-			if err := c.AttachAPI(ctx, "p1", APIRef{APIID: api, StageName: stage}); err != nil {
-				t.Fatalf("attach %d: %v", i, err)
-			}
-		}
-		for _, id := range apps {
-			if err := c.GrantApp(ctx, "p1", id, GrantTerms{}); err != nil {
-				t.Fatalf("grant %d: %v", id, err)
-			}
-		}
+		attachAndGrant(t, c, api, apps)
 		for _, id := range apps {
 			if err := c.RevokeApp(ctx, "p1", id); err != nil {
 				t.Fatalf("revoke %d: %v", id, err)
@@ -215,16 +222,7 @@ func TestLockTimeoutsAndProxyNotFoundAreRetried(t *testing.T) {
 		// the product gone, which the caller takes for deleted.
 		srv, c, api, apps := profileFixture(t, model.Behaviour{LockTimeoutEvery: 2, LockTimeoutAfterApply: true}, 2)
 		ctx := context.Background()
-		for _, stage := range []string{"RELEASE", "PRE", "TEST"} {
-			if err := c.AttachAPI(ctx, "p1", APIRef{APIID: api, StageName: stage}); err != nil {
-				t.Fatalf("attach %s: %v", stage, err)
-			}
-		}
-		for _, id := range apps {
-			if err := c.GrantApp(ctx, "p1", id, GrantTerms{}); err != nil {
-				t.Fatalf("grant %d: %v", id, err)
-			}
-		}
+		attachAndGrant(t, c, api, apps)
 		if got, err := c.ListProductApps(ctx, "p1", Strict); err != nil || len(got) != 2 {
 			t.Fatalf("ListProductApps: %v, %v", got, err)
 		}
