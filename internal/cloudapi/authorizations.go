@@ -217,16 +217,7 @@ func (c *Client) listProductApps(ctx context.Context, productID string) ([]Autho
 		func(ctx context.Context, id string, number, size int) (listPage[AuthorizedApp], error) {
 			return readPage(ctx, c, "DescribeAppsByApiProduct", (*cloudapiclient.Client).DescribeAppsByApiProductWithContext, (*cloudapiclient.DescribeAppsByApiProductResponse).GetBody,
 				&cloudapiclient.DescribeAppsByApiProductRequest{ApiProductId: dara.String(id)}, number, size,
-				(*cloudapiclient.DescribeAppsByApiProductResponseBody).GetAuthorizedApps, (*cloudapiclient.DescribeAppsByApiProductResponseBodyAuthorizedApps).GetAuthorizedApp,
-				func(it *cloudapiclient.DescribeAppsByApiProductResponseBodyAuthorizedAppsAuthorizedApp) AuthorizedApp {
-					return AuthorizedApp{
-						AppID:          dara.Int64Value(it.AppId),
-						AppName:        dara.StringValue(it.AppName),
-						AuthValidTime:  dara.StringValue(it.AuthValidTime),
-						AuthorizedTime: dara.StringValue(it.AuthorizedTime),
-						Description:    dara.StringValue(it.Description),
-					}
-				})
+				(*cloudapiclient.DescribeAppsByApiProductResponseBody).GetAuthorizedApps, (*cloudapiclient.DescribeAppsByApiProductResponseBodyAuthorizedApps).GetAuthorizedApp, authorizedAppOf)
 		}))
 }
 
@@ -261,4 +252,15 @@ func newGrantCache(clock Clock, fetch func(context.Context, string) ([]Authorize
 	return newListingCache(clock, "DescribeAppsByApiProduct", NotFoundGrant, fetch,
 		func(a AuthorizedApp) int64 { return a.AppID },
 		func(a, b AuthorizedApp) int { return cmp.Compare(a.AppID, b.AppID) })
+}
+
+// authorizedAppOf converts one entry of the service's listing.
+func authorizedAppOf(it *cloudapiclient.DescribeAppsByApiProductResponseBodyAuthorizedAppsAuthorizedApp) AuthorizedApp {
+	return AuthorizedApp{
+		AppID:          dara.Int64Value(it.AppId),
+		AppName:        dara.StringValue(it.AppName),
+		AuthValidTime:  dara.StringValue(it.AuthValidTime),
+		AuthorizedTime: dara.StringValue(it.AuthorizedTime),
+		Description:    dara.StringValue(it.Description),
+	}
 }

@@ -59,19 +59,30 @@ func TestListProductAPIsEmptyProduct(t *testing.T) {
 	}
 }
 
-func TestListProductAPIsStopsOnEmptyPage(t *testing.T) {
-	f := newFakeAPI(t)
-	f.seedProduct("p1", 150)
-	// The server claims more than it has: the client must stop at the first empty page.
-	f.totalCountOverride = func(int, int) *int { n := 500; return &n }
-	got := listFake(t, f, "p1")
-	if len(got) != 150 {
-		t.Fatalf("got %d, want 150", len(got))
-	}
-	// Page 2 is short: the listing ends there. TotalCount says more, so the listing is read again;
-	// it answers the same, so the pages are trusted over TotalCount.
-	if n := len(f.callsFor("DescribeApiProductApis")); n != 4 {
-		t.Fatalf("calls = %d, want 4 (a full and a short page, twice)", n)
+// A listing ends on a short page, read twice (a full and a short page, twice): when TotalCount
+// says more than the pages hold, the second reading answers the same, so the pages are trusted over
+// TotalCount; without TotalCount only a second reading that answers the same shows that nothing
+// moved between the pages.
+func TestListProductAPIsStopsOnShortPage(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		n     int
+		total func(page, size int) *int
+	}{
+		{"TotalCount says more", 150, func(int, int) *int { n := 500; return &n }},
+		{"no TotalCount", 130, func(int, int) *int { return nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			f.seedProduct("p1", tc.n)
+			f.totalCountOverride = tc.total
+			if got := listFake(t, f, "p1"); len(got) != tc.n {
+				t.Fatalf("got %d, want %d", len(got), tc.n)
+			}
+			if n := len(f.callsFor("DescribeApiProductApis")); n != 4 {
+				t.Fatalf("calls = %d, want 4 (a full and a short page, twice)", n)
+			}
+		})
 	}
 }
 
@@ -87,21 +98,6 @@ func TestListProductAPIsContinuesPastShortPagesWhileTotalCountSaysMore(t *testin
 	}
 	if got[119] != want[119] {
 		t.Fatalf("last item = %+v", got[119])
-	}
-}
-
-func TestListProductAPIsWithoutTotalCountStopsOnShortPage(t *testing.T) {
-	f := newFakeAPI(t)
-	f.seedProduct("p1", 130)
-	f.totalCountOverride = func(int, int) *int { return nil }
-	got := listFake(t, f, "p1")
-	if len(got) != 130 {
-		t.Fatalf("got %d, want 130", len(got))
-	}
-	// A full and a short page, read twice: without TotalCount only a second reading that answers
-	// the same shows that nothing moved between the pages.
-	if n := len(f.callsFor("DescribeApiProductApis")); n != 4 {
-		t.Fatalf("calls = %d, want 4", n)
 	}
 }
 

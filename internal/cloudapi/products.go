@@ -279,20 +279,7 @@ func (c *Client) productAPIsListing(productID string) pagedListing[APIInfo, APIR
 	return pagedProduct("DescribeApiProductApis", productID, APIInfo.ref, func(ctx context.Context, id string, number, size int) (listPage[APIInfo], error) {
 		return readPage(ctx, c, "DescribeApiProductApis", (*cloudapiclient.Client).DescribeApiProductApisWithContext, (*cloudapiclient.DescribeApiProductApisResponse).GetBody,
 			&cloudapiclient.DescribeApiProductApisRequest{ApiProductId: dara.String(id)}, number, size,
-			(*cloudapiclient.DescribeApiProductApisResponseBody).GetApiInfoList, (*cloudapiclient.DescribeApiProductApisResponseBodyApiInfoList).GetApiInfo,
-			func(it *cloudapiclient.DescribeApiProductApisResponseBodyApiInfoListApiInfo) APIInfo {
-				return APIInfo{
-					APIID:       dara.StringValue(it.ApiId),
-					APIName:     dara.StringValue(it.ApiName),
-					GroupID:     dara.StringValue(it.GroupId),
-					GroupName:   dara.StringValue(it.GroupName),
-					Method:      dara.StringValue(it.Method),
-					Path:        dara.StringValue(it.Path),
-					Description: dara.StringValue(it.Description),
-					RegionID:    dara.StringValue(it.RegionId),
-					StageName:   dara.StringValue(it.StageName),
-				}
-			})
+			(*cloudapiclient.DescribeApiProductApisResponseBody).GetApiInfoList, (*cloudapiclient.DescribeApiProductApisResponseBodyApiInfoList).GetApiInfo, apiInfoOf)
 	})
 }
 
@@ -302,4 +289,19 @@ func probeProductID() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return "tfprobe0" + hex.EncodeToString(b)
+}
+
+// apiInfoOf converts one entry of the service's listing.
+func apiInfoOf(it *cloudapiclient.DescribeApiProductApisResponseBodyApiInfoListApiInfo) APIInfo {
+	return APIInfo{
+		APIID:       dara.StringValue(it.ApiId),
+		APIName:     dara.StringValue(it.ApiName),
+		GroupID:     dara.StringValue(it.GroupId),
+		GroupName:   dara.StringValue(it.GroupName),
+		Method:      dara.StringValue(it.Method),
+		Path:        dara.StringValue(it.Path),
+		Description: dara.StringValue(it.Description),
+		RegionID:    dara.StringValue(it.RegionId),
+		StageName:   dara.StringValue(it.StageName),
+	}
 }
