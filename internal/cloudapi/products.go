@@ -291,17 +291,9 @@ func probeProductID() string {
 	return "tfprobe0" + hex.EncodeToString(b)
 }
 
-// apiInfoOf converts one entry of the service's listing.
+// apiInfoOf converts one API of a DescribeApiProductApis page.
 func apiInfoOf(it *cloudapiclient.DescribeApiProductApisResponseBodyApiInfoListApiInfo) APIInfo {
-	return APIInfo{
-		APIID:       dara.StringValue(it.ApiId),
-		APIName:     dara.StringValue(it.ApiName),
-		GroupID:     dara.StringValue(it.GroupId),
-		GroupName:   dara.StringValue(it.GroupName),
-		Method:      dara.StringValue(it.Method),
-		Path:        dara.StringValue(it.Path),
-		Description: dara.StringValue(it.Description),
-		RegionID:    dara.StringValue(it.RegionId),
-		StageName:   dara.StringValue(it.StageName),
-	}
+	v := dara.StringValue
+	return APIInfo{APIID: v(it.ApiId), APIName: v(it.ApiName), GroupID: v(it.GroupId), GroupName: v(it.GroupName),
+		Method: v(it.Method), Path: v(it.Path), Description: v(it.Description), RegionID: v(it.RegionId), StageName: v(it.StageName)}
 }
