@@ -216,3 +216,36 @@ func TestMisdirectedIsNotCredentialError(t *testing.T) {
 		t.Error("InvalidTimeStamp.Expired is not a credential error")
 	}
 }
+
+// One not-found type speaks for every kind in the words each had before, and the service's own
+// not-found codes have the kind they name.
+func TestNotFoundKinds(t *testing.T) {
+	svc := sdkErr(404, "NotFoundApiProduct", "no product", "R-30")
+	for _, tc := range []struct {
+		err  error
+		kind NotFoundKind
+		text string
+	}{
+		{&NotFoundError{Kind: NotFoundAttachment, ProductID: "p", APIID: "a", StageName: "PRE"}, NotFoundAttachment, `API "a" in stage PRE is not attached to API product "p"`},
+		{&NotFoundError{Kind: NotFoundGrant, ProductID: "p", AppID: 7}, NotFoundGrant, `app 7 is not authorized on API product "p"`},
+		{&NotFoundError{Kind: NotFoundApp, AppID: 7, RequestID: "R-31"}, NotFoundApp, `app 7 not found (RequestId: R-31)`},
+		{&NotFoundError{Kind: NotFoundProduct, ProductID: "p", Err: svc}, NotFoundProduct, `API product "p" not found (RequestId: R-30)`},
+		{&NotFoundError{Kind: NotFoundProduct, ProductID: "p", APIID: "a", StageName: "PRE", Err: svc}, NotFoundProduct, `API product "p" not found (looking for API "a" in stage PRE) (RequestId: R-30)`},
+		{&NotFoundError{Kind: NotFoundProduct, ProductID: "p", AppID: 7}, NotFoundProduct, `API product "p" not found (looking for the authorization of app 7)`},
+		{svc, NotFoundProduct, ""},
+		{sdkErr(400, "NotFoundApp", "no app", "R-32"), NotFoundApp, ""},
+		{sdkErr(404, "NotFoundApi", "no api", "R-33"), NotFoundOther, ""},
+	} {
+		if tc.text != "" && tc.err.Error() != tc.text {
+			t.Errorf("Error() = %q, want %q", tc.err.Error(), tc.text)
+		}
+		for _, k := range []NotFoundKind{NotFoundOther, NotFoundProduct, NotFoundAttachment, NotFoundGrant, NotFoundApp} {
+			if got := IsNotFoundKind(tc.err, k); got != (k == tc.kind) {
+				t.Errorf("IsNotFoundKind(%v, %d) = %v", tc.err, k, got)
+			}
+		}
+		if !IsNotFound(tc.err) || IsRetryable(tc.err) {
+			t.Errorf("%v: IsNotFound %v, IsRetryable %v", tc.err, IsNotFound(tc.err), IsRetryable(tc.err))
+		}
+	}
+}
