@@ -180,6 +180,7 @@ func (ps *listingCache[K, V]) list(ctx context.Context, productID string, notBef
 			apis, err := ps.fetch(lctx, productID)
 			switch {
 			case errors.As(err, &l.missing):
+				// The service does not know the product: an answer, kept like a list.
 			case err != nil:
 				return nil, err
 			default:
