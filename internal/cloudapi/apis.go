@@ -3,6 +3,7 @@ package cloudapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -97,28 +98,45 @@ func (c *Client) DescribeAPI(ctx context.Context, apiID string) (*APIDetail, err
 	return d, nil
 }
 
-// regionListing is the DescribeApis listing of the whole region for listAll; first, when not nil, is
-// its page 1 read earlier.
-func (c *Client) regionListing(first *listPage[APIDetail]) pagedListing[APIDetail, string] {
+// ListAPIs returns every API of the region, or of one group when groupID is not "" (DescribeApis,
+// every page, by the rules of listAll), unshared; sweepers and fixtures use it.
+func (c *Client) ListAPIs(ctx context.Context, groupID string) ([]APIDetail, error) {
+	return listAll(ctx, c, c.apisListing(groupID, nil))
+}
+
+// apisListing is the DescribeApis listing of the region (groupID "") or of one group for listAll;
+// first, when not nil, is its page 1 read earlier.
+func (c *Client) apisListing(groupID string, first *listPage[APIDetail]) pagedListing[APIDetail, string] {
+	subject := "the region's APIs"
+	if groupID != "" {
+		subject = fmt.Sprintf("the APIs of group %q", groupID)
+	}
 	return pagedListing[APIDetail, string]{
 		action:  "DescribeApis",
-		subject: "the region's APIs",
-		fetch:   c.describeAPIsPage,
-		key:     func(d APIDetail) string { return d.APIID },
-		first:   first,
+		subject: subject,
+		fetch: func(ctx context.Context, number, size int) (listPage[APIDetail], error) {
+			return c.describeAPIsPage(ctx, groupID, number, size)
+		},
+		key:   func(d APIDetail) string { return d.APIID },
+		first: first,
 	}
 }
 
 // regionFirstPage reads page 1 of the region's DescribeApis listing, at the page size listAll uses.
 func (c *Client) regionFirstPage(ctx context.Context) (listPage[APIDetail], error) {
-	p, _, err := fetchPage(ctx, c, c.regionListing(nil), 1)
+	p, _, err := fetchPage(ctx, c, c.apisListing("", nil), 1)
 	return p, err
 }
 
-// describeAPIsPage reads one page of DescribeApis (size 0: no PageSize).
-func (c *Client) describeAPIsPage(ctx context.Context, number, size int) (listPage[APIDetail], error) {
+// describeAPIsPage reads one page of DescribeApis, of one group unless groupID is "" (size 0: no
+// PageSize).
+func (c *Client) describeAPIsPage(ctx context.Context, groupID string, number, size int) (listPage[APIDetail], error) {
+	req := &cloudapiclient.DescribeApisRequest{}
+	if groupID != "" {
+		req.GroupId = dara.String(groupID)
+	}
 	return readPage(ctx, c, "DescribeApis", (*cloudapiclient.Client).DescribeApisWithContext, (*cloudapiclient.DescribeApisResponse).GetBody,
-		&cloudapiclient.DescribeApisRequest{}, number, size,
+		req, number, size,
 		(*cloudapiclient.DescribeApisResponseBody).GetApiSummarys, (*cloudapiclient.DescribeApisResponseBodyApiSummarys).GetApiSummary,
 		func(it *cloudapiclient.DescribeApisResponseBodyApiSummarysApiSummary) APIDetail {
 			d := APIDetail{

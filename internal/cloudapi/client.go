@@ -133,7 +133,7 @@ func New(cfg Config) (*Client, error) {
 	c.sdkClients.Put(api)
 	c.snapshots = newProductSnapshots(c.retry.Clock, c.listProductAPIs)
 	c.catalog = newAPICatalog(c.DescribeAPI, c.regionFirstPage, func(ctx context.Context, first *listPage[APIDetail]) ([]APIDetail, error) {
-		return listAll(ctx, c, c.regionListing(first))
+		return listAll(ctx, c, c.apisListing("", first))
 	})
 	c.apps = newSharedAnswers[int64, App](func(err error) bool { return IsNotFoundKind(err, NotFoundApp) })
 	c.grantCache = newGrantCache(c.retry.Clock, c.listProductApps)
