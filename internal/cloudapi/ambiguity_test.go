@@ -63,10 +63,10 @@ func TestUnexplainedListingErrorIsUnknownProductOnlyWhenListingsProveIt(t *testi
 			f.seedProduct("p1", 1)
 			f.addFaults(tc.faults...)
 			c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-			_, err := c.FindAttachment(context.Background(), "p1", "nope", "RELEASE")
+			_, err := c.FindAttachment(context.Background(), "p1", "nope", "RELEASE", Strict)
 			var nf *NotFoundError
 			errors.As(err, &nf)
-			if missing := nf != nil && nf.ProductMissing; missing != tc.missing {
+			if missing := nf != nil && nf.Kind == NotFoundProduct; missing != tc.missing {
 				t.Fatalf("product missing = %v, want %v (%v)", missing, tc.missing, err)
 			}
 			if n := len(f.callsFor("DescribeApiProductApis")); n != tc.calls {

@@ -24,11 +24,10 @@ type apiCatalog struct {
 	// in paging.go), from that page 1 if it is given.
 	firstPage func(ctx context.Context) (listPage[APIDetail], error)
 	listAll   func(ctx context.Context, first *listPage[APIDetail]) ([]APIDetail, error)
-	flight    singleflight.Group
+	answers   *sharedAnswers[string, APIDetail]
+	flight    singleflight.Group // the region's listing
 
 	mu        sync.Mutex
-	known     map[string]*APIDetail
-	missing   map[string]error
 	asked     map[string]bool
 	pages     int                  // pages of a full region listing; 0 until page 1 was read
 	first     *listPage[APIDetail] // that page 1
@@ -40,49 +39,27 @@ func newAPICatalog(describe func(context.Context, string) (*APIDetail, error),
 	firstPage func(context.Context) (listPage[APIDetail], error),
 	listAll func(context.Context, *listPage[APIDetail]) ([]APIDetail, error)) *apiCatalog {
 	return &apiCatalog{describe: describe, firstPage: firstPage, listAll: listAll,
-		known: map[string]*APIDetail{}, missing: map[string]error{}, asked: map[string]bool{}}
+		answers: newSharedAnswers[string, APIDetail](IsNotFound), asked: map[string]bool{}}
 }
 
 // lookup returns the API's details, or the service's not-found error.
 func (ac *apiCatalog) lookup(ctx context.Context, apiID string) (*APIDetail, error) {
-	ac.mu.Lock()
-	if d, ok := ac.known[apiID]; ok {
-		ac.mu.Unlock()
-		return d, nil
+	if d, err, ok := ac.answers.kept(apiID); ok {
+		return d, err
 	}
-	if err, ok := ac.missing[apiID]; ok {
-		ac.mu.Unlock()
-		return nil, err
-	}
-	ac.asked[apiID] = true
-	wantList := !ac.listed && ac.listFails < 2 && len(ac.asked) >= catalogFirstListingAt && (ac.pages == 0 || len(ac.asked) >= ac.pages)
-	ac.mu.Unlock()
-
-	if wantList {
+	if ac.ask(apiID) {
 		ac.listRegion(ctx)
-		ac.mu.Lock()
-		d, ok := ac.known[apiID]
-		ac.mu.Unlock()
-		if ok {
-			return d, nil
-		}
 	}
-	v, err, _ := ac.flight.Do("describe:"+apiID, func() (any, error) {
-		lctx, cancel := detachedWithDeadline(ctx)
-		defer cancel()
-		return ac.describe(lctx, apiID)
-	})
+	return ac.answers.ask(ctx, apiID, func(ctx context.Context) (*APIDetail, error) { return ac.describe(ctx, apiID) })
+}
+
+// ask records that apiID was asked for, and reports whether a listing of the region is now worth
+// trying.
+func (ac *apiCatalog) ask(apiID string) (wantList bool) {
 	ac.mu.Lock()
 	defer ac.mu.Unlock()
-	switch {
-	case err == nil:
-		d := v.(*APIDetail)
-		ac.known[apiID] = d
-		return d, nil
-	case IsNotFound(err):
-		ac.missing[apiID] = err
-	}
-	return nil, err
+	ac.asked[apiID] = true
+	return !ac.listed && ac.listFails < 2 && len(ac.asked) >= catalogFirstListingAt && (ac.pages == 0 || len(ac.asked) >= ac.pages)
 }
 
 // expect records that these APIs are about to be looked up, so that the first lookup already
@@ -91,7 +68,7 @@ func (ac *apiCatalog) expect(apiIDs []string) {
 	ac.mu.Lock()
 	defer ac.mu.Unlock()
 	for _, id := range apiIDs {
-		if _, ok := ac.known[id]; !ok {
+		if d, _ := ac.cached(id); d == nil {
 			ac.asked[id] = true
 		}
 	}
@@ -99,10 +76,8 @@ func (ac *apiCatalog) expect(apiIDs []string) {
 
 // cached returns what the catalog already knows of the API, without a call.
 func (ac *apiCatalog) cached(apiID string) (*APIDetail, bool) {
-	ac.mu.Lock()
-	defer ac.mu.Unlock()
-	d, ok := ac.known[apiID]
-	return d, ok
+	d, _, _ := ac.answers.kept(apiID)
+	return d, d != nil
 }
 
 // listRegion reads page 1 to learn the listing's size and, when that is already worth it, the
@@ -111,9 +86,7 @@ func (ac *apiCatalog) listRegion(ctx context.Context) {
 	_, _, _ = ac.flight.Do("list", func() (any, error) {
 		lctx, cancel := detachedWithDeadline(ctx)
 		defer cancel()
-		ac.mu.Lock()
-		pages, asked, first := ac.pages, len(ac.asked), ac.first
-		ac.mu.Unlock()
+		pages, asked, first := ac.sizes()
 		if pages == 0 {
 			p, err := ac.firstPage(lctx)
 			if err != nil {
@@ -131,9 +104,7 @@ func (ac *apiCatalog) listRegion(ctx context.Context) {
 			perPage := max(1, len(p.items))
 			pages = max(1, (p.total+perPage-1)/perPage)
 			first = &p
-			ac.mu.Lock()
-			ac.pages, ac.first = pages, first
-			ac.mu.Unlock()
+			ac.learnt(pages, first)
 			if asked < pages {
 				ac.add(p.items, false)
 				return nil, nil
@@ -149,14 +120,26 @@ func (ac *apiCatalog) listRegion(ctx context.Context) {
 	})
 }
 
-func (ac *apiCatalog) add(apis []APIDetail, complete bool) {
+// sizes returns the pages of a full listing (0: not known yet), the APIs asked for, and page 1.
+func (ac *apiCatalog) sizes() (pages, asked int, first *listPage[APIDetail]) {
 	ac.mu.Lock()
 	defer ac.mu.Unlock()
-	for i := range apis {
-		d := apis[i]
-		ac.known[d.APIID] = &d
-		delete(ac.missing, d.APIID)
+	return ac.pages, len(ac.asked), ac.first
+}
+
+// learnt records what page 1 told of the listing.
+func (ac *apiCatalog) learnt(pages int, first *listPage[APIDetail]) {
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	ac.pages, ac.first = pages, first
+}
+
+func (ac *apiCatalog) add(apis []APIDetail, complete bool) {
+	for _, d := range apis {
+		ac.answers.add(d.APIID, &d)
 	}
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
 	if complete {
 		ac.listed = true
 	}

@@ -142,17 +142,11 @@ func TestLookupAPIsListsOnce(t *testing.T) {
 	srv := emulator.New()
 	t.Cleanup(func() { _ = srv.Close() })
 	c := emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, fastPolicy(newFakeClock()))
-	const account, region = emulator.DefaultAccountID, emulator.DefaultRegion
-	g, err := srv.SeedGroup(account, region, "catalog_group")
-	if err != nil {
-		t.Fatal(err)
+	specs := make([]emulator.APISpec, 250)
+	for i := range specs {
+		specs[i] = emulator.APISpec{Name: fmt.Sprintf("catalogApi%03d", i), Path: fmt.Sprintf("/c/%d", i)}
 	}
-	ids := make([]string, 250)
-	for i := range ids {
-		if ids[i], err = srv.SeedAPI(account, region, emulator.APISpec{GroupID: g, Name: fmt.Sprintf("catalogApi%03d", i), Path: fmt.Sprintf("/c/%d", i)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ids := seedGroupAPIs(t, srv, "catalog_group", specs...)
 	missing := "0123456789abcdef0123456789abcdef"
 	found, failed := c.LookupAPIs(context.Background(), append(append([]string{}, ids...), missing, ids[0]))
 	if len(found) != 250 || len(failed) != 1 || !IsNotFound(failed[missing]) {

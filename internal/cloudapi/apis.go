@@ -3,6 +3,7 @@ package cloudapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -31,9 +32,6 @@ func (c *Client) LookupAPI(ctx context.Context, apiID string) (*APIDetail, error
 	if strings.TrimSpace(apiID) == "" {
 		return nil, errors.New("CloudAPI DescribeApi: the API ID is empty")
 	}
-	if c.catalog == nil {
-		return c.DescribeAPI(ctx, apiID)
-	}
 	return c.catalog.lookup(ctx, apiID)
 }
 
@@ -43,9 +41,7 @@ func (c *Client) LookupAPI(ctx context.Context, apiID string) (*APIDetail, error
 // which IsNotFound is true when the API does not exist).
 func (c *Client) LookupAPIs(ctx context.Context, apiIDs []string) (found map[string]*APIDetail, failed map[string]error) {
 	found, failed = map[string]*APIDetail{}, map[string]error{}
-	if c.catalog != nil {
-		c.catalog.expect(apiIDs)
-	}
+	c.catalog.expect(apiIDs)
 	for _, id := range apiIDs {
 		if _, done := found[id]; done {
 			continue
@@ -102,64 +98,66 @@ func (c *Client) DescribeAPI(ctx context.Context, apiID string) (*APIDetail, err
 	return d, nil
 }
 
-// regionListing is the DescribeApis listing of the whole region for listAll; first, when not nil, is
-// its page 1 read earlier.
-func (c *Client) regionListing(first *listPage[APIDetail]) pagedListing[APIDetail, string] {
+// ListAPIs returns every API of the region, or of one group when groupID is not "" (DescribeApis,
+// every page, by the rules of listAll), unshared; sweepers and fixtures use it.
+func (c *Client) ListAPIs(ctx context.Context, groupID string) ([]APIDetail, error) {
+	return listAll(ctx, c, c.apisListing(groupID, nil))
+}
+
+// apisListing is the DescribeApis listing of the region (groupID "") or of one group for listAll;
+// first, when not nil, is its page 1 read earlier.
+func (c *Client) apisListing(groupID string, first *listPage[APIDetail]) pagedListing[APIDetail, string] {
+	subject := "the region's APIs"
+	if groupID != "" {
+		subject = fmt.Sprintf("the APIs of group %q", groupID)
+	}
 	return pagedListing[APIDetail, string]{
 		action:  "DescribeApis",
-		subject: "the region's APIs",
-		fetch:   c.describeAPIsPage,
-		key:     func(d APIDetail) string { return d.APIID },
-		first:   first,
+		subject: subject,
+		fetch: func(ctx context.Context, number, size int) (listPage[APIDetail], error) {
+			return c.describeAPIsPage(ctx, groupID, number, size)
+		},
+		key:   func(d APIDetail) string { return d.APIID },
+		first: first,
 	}
 }
 
 // regionFirstPage reads page 1 of the region's DescribeApis listing, at the page size listAll uses.
 func (c *Client) regionFirstPage(ctx context.Context) (listPage[APIDetail], error) {
-	p, _, err := fetchPage(ctx, c, c.regionListing(nil), 1)
+	p, _, err := fetchPage(ctx, c, c.apisListing("", nil), 1)
 	return p, err
 }
 
-// describeAPIsPage reads one page of DescribeApis (size 0: no PageSize).
-func (c *Client) describeAPIsPage(ctx context.Context, number, size int) (listPage[APIDetail], error) {
-	var body *cloudapiclient.DescribeApisResponseBody
-	req := &cloudapiclient.DescribeApisRequest{PageNumber: dara.Int32(int32(number))}
-	if size > 0 {
-		req.PageSize = dara.Int32(int32(size))
+// describeAPIsPage reads one page of DescribeApis, of one group unless groupID is "" (size 0: no
+// PageSize).
+func (c *Client) describeAPIsPage(ctx context.Context, groupID string, number, size int) (listPage[APIDetail], error) {
+	req := &cloudapiclient.DescribeApisRequest{}
+	if groupID != "" {
+		req.GroupId = dara.String(groupID)
 	}
-	err := c.invoke(ctx, "DescribeApis", sdkCall((*cloudapiclient.Client).DescribeApisWithContext, req,
-		(*cloudapiclient.DescribeApisResponse).GetBody, &body))
-	if err != nil {
-		return listPage[APIDetail]{}, err
-	}
-	p := listPage[APIDetail]{total: totalOf(body.TotalCount)}
-	if body.ApiSummarys == nil {
-		return p, nil
-	}
-	for _, it := range body.ApiSummarys.ApiSummary {
-		if it == nil {
-			continue
-		}
-		d := APIDetail{
-			APIID:          dara.StringValue(it.ApiId),
-			APIName:        dara.StringValue(it.ApiName),
-			GroupID:        dara.StringValue(it.GroupId),
-			GroupName:      dara.StringValue(it.GroupName),
-			Method:         dara.StringValue(it.ApiMethod),
-			Path:           dara.StringValue(it.ApiPath),
-			Description:    dara.StringValue(it.Description),
-			DeployedStages: []string{},
-		}
-		if it.DeployedInfos != nil {
-			for _, info := range it.DeployedInfos.DeployedInfo {
-				if info != nil && isDeployed(dara.StringValue(info.DeployedStatus)) {
-					d.DeployedStages = appendStage(d.DeployedStages, dara.StringValue(info.StageName))
+	return readPage(ctx, c, "DescribeApis", (*cloudapiclient.Client).DescribeApisWithContext, (*cloudapiclient.DescribeApisResponse).GetBody,
+		req, number, size,
+		(*cloudapiclient.DescribeApisResponseBody).GetApiSummarys, (*cloudapiclient.DescribeApisResponseBodyApiSummarys).GetApiSummary,
+		func(it *cloudapiclient.DescribeApisResponseBodyApiSummarysApiSummary) APIDetail {
+			d := APIDetail{
+				APIID:          dara.StringValue(it.ApiId),
+				APIName:        dara.StringValue(it.ApiName),
+				GroupID:        dara.StringValue(it.GroupId),
+				GroupName:      dara.StringValue(it.GroupName),
+				Method:         dara.StringValue(it.ApiMethod),
+				Path:           dara.StringValue(it.ApiPath),
+				Description:    dara.StringValue(it.Description),
+				DeployedStages: []string{},
+			}
+			if it.DeployedInfos != nil {
+				for _, info := range it.DeployedInfos.DeployedInfo {
+					if info != nil && isDeployed(dara.StringValue(info.DeployedStatus)) {
+						d.DeployedStages = appendStage(d.DeployedStages, dara.StringValue(info.StageName))
+					}
 				}
 			}
-		}
-		p.items = append(p.items, d)
-	}
-	return p, nil
+			return d
+		})
 }
 
 // isDeployed interprets DeployedStatus: the real service lists every stage and marks the

@@ -8,12 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"sync"
 
 	cloudapiclient "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
 	"github.com/alibabacloud-go/tea/dara"
-	"golang.org/x/sync/singleflight"
 )
 
 // App is an app as DescribeAppAttributes reports it.
@@ -23,41 +20,9 @@ type App struct {
 	Description string
 }
 
-// AppNotFoundError reports that the service knows no app with this id for the caller's account and
-// region. IsAppNotFound recognises it.
-type AppNotFoundError struct {
-	AppID int64
-	// RequestID is the request that answered (for support), "" if unknown.
-	RequestID string
-	// Err is the service's NotFoundApp error, when it answered with one rather than an empty listing.
-	Err error
-}
-
-// Error implements error.
-func (e *AppNotFoundError) Error() string {
-	msg := fmt.Sprintf("app %d not found", e.AppID)
-	if id := e.RequestID; id != "" {
-		msg += " (RequestId: " + id + ")"
-	} else if id := requestIDOf(e.Err); id != "" {
-		msg += " (RequestId: " + id + ")"
-	}
-	return msg
-}
-
-// Unwrap returns the service error, if any.
-func (e *AppNotFoundError) Unwrap() error { return e.Err }
-
-// IsAppNotFound reports an app that does not exist: an *AppNotFoundError, or the service's
-// NotFoundApp answer to any operation. A 404 without that code (a proxy, a wrong endpoint) is not
-// one: nothing says the app is missing.
-func IsAppNotFound(err error) bool {
-	var anf *AppNotFoundError
-	return errors.As(err, &anf) || ErrorCode(err) == "NotFoundApp"
-}
-
 // DescribeApp returns the app (DescribeAppAttributes with AppId), unshared. The operation filters a
 // listing of the caller's apps, so an unknown app is an empty answer (or, should the service say so,
-// NotFoundApp): both are an *AppNotFoundError.
+// NotFoundApp): both are a *NotFoundError of kind NotFoundApp.
 func (c *Client) DescribeApp(ctx context.Context, appID int64) (*App, error) {
 	if appID <= 0 {
 		return nil, fmt.Errorf("CloudAPI DescribeAppAttributes: invalid app ID %d", appID)
@@ -66,7 +31,7 @@ func (c *Client) DescribeApp(ctx context.Context, appID int64) (*App, error) {
 	err := c.invoke(ctx, "DescribeAppAttributes", sdkCall((*cloudapiclient.Client).DescribeAppAttributesWithContext,
 		&cloudapiclient.DescribeAppAttributesRequest{AppId: dara.Int64(appID)}, (*cloudapiclient.DescribeAppAttributesResponse).GetBody, &body))
 	if ErrorCode(err) == "NotFoundApp" {
-		return nil, &AppNotFoundError{AppID: appID, Err: err}
+		return nil, &NotFoundError{Kind: NotFoundApp, AppID: appID, Err: err}
 	}
 	if err != nil {
 		return nil, err
@@ -79,63 +44,15 @@ func (c *Client) DescribeApp(ctx context.Context, appID int64) (*App, error) {
 			}
 		}
 	}
-	return nil, &AppNotFoundError{AppID: appID, RequestID: dara.StringValue(body.RequestId)}
+	return nil, &NotFoundError{Kind: NotFoundApp, AppID: appID, RequestID: dara.StringValue(body.RequestId)}
 }
 
-// LookupApp returns the app, or an error for which IsAppNotFound is true, sharing answers (found and
-// not found) within the client: one DescribeAppAttributes call per app and client, however many
-// callers ask at once. Other failures are not kept: the next caller asks again.
+// LookupApp returns the app, or an error for which IsNotFoundKind(err, NotFoundApp) is true,
+// sharing answers (found and not found) within the client: one DescribeAppAttributes call per app
+// and client, however many callers ask at once. Other failures are not kept: the next caller asks
+// again.
 func (c *Client) LookupApp(ctx context.Context, appID int64) (*App, error) {
-	if c.catalog == nil { // sharing disabled
-		return c.DescribeApp(ctx, appID)
-	}
-	c.appsOnce.Do(func() { c.apps = newAppDirectory(c.DescribeApp) })
-	return c.apps.lookup(ctx, appID)
-}
-
-// appDirectory is the shared memory of LookupApp.
-type appDirectory struct {
-	describe func(context.Context, int64) (*App, error)
-	flight   singleflight.Group
-
-	mu      sync.Mutex
-	known   map[int64]*App
-	missing map[int64]error
-}
-
-func newAppDirectory(describe func(context.Context, int64) (*App, error)) *appDirectory {
-	return &appDirectory{describe: describe, known: map[int64]*App{}, missing: map[int64]error{}}
-}
-
-func (d *appDirectory) lookup(ctx context.Context, appID int64) (*App, error) {
-	d.mu.Lock()
-	if a, ok := d.known[appID]; ok {
-		d.mu.Unlock()
-		return a, nil
-	}
-	if err, ok := d.missing[appID]; ok {
-		d.mu.Unlock()
-		return nil, err
-	}
-	d.mu.Unlock()
-	v, err, _ := d.flight.Do(strconv.FormatInt(appID, 10), func() (any, error) {
-		// The call outlives a caller that gives up (Ctrl-C of one plan walker) so that the others
-		// waiting for it still get an answer, within the caller's deadline.
-		lctx, cancel := detachedWithDeadline(ctx)
-		defer cancel()
-		return d.describe(lctx, appID)
-	})
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	switch {
-	case err == nil:
-		a := v.(*App)
-		d.known[appID] = a
-		return a, nil
-	case IsAppNotFound(err):
-		d.missing[appID] = err
-	}
-	return nil, err
+	return c.apps.ask(ctx, appID, func(ctx context.Context) (*App, error) { return c.DescribeApp(ctx, appID) })
 }
 
 // freezeErrorText makes err safe to hand to several goroutines: the SDK's *tea.SDKError builds its

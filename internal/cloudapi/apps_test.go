@@ -9,7 +9,7 @@ import (
 )
 
 // TestLookupAppSharedAndMissing: concurrent look-ups of one app (present or not) share calls, and
-// repeated ones cost nothing; an unknown or deleted app is IsAppNotFound (and IsNotFound is not
+// repeated ones cost nothing; an unknown or deleted app is IsNotFoundKind(err, NotFoundApp) (and IsNotFound is not
 // needed for it); a transient failure is neither kept nor taken for "not found".
 func TestLookupAppSharedAndMissing(t *testing.T) {
 	srv := emulator.New()
@@ -39,7 +39,7 @@ func TestLookupAppSharedAndMissing(t *testing.T) {
 				switch {
 				case id == app && (err != nil || a.AppName != "lookup_app" || a.AppID != app):
 					t.Errorf("LookupApp(%d) = %+v, %v; want lookup_app", id, a, err)
-				case id != app && !IsAppNotFound(err):
+				case id != app && !IsNotFoundKind(err, NotFoundApp):
 					t.Errorf("LookupApp(%d) = %+v, %v; want an app-not-found error", id, a, err)
 				}
 			}()
@@ -63,31 +63,11 @@ func TestLookupAppSharedAndMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.InjectFault(emulator.Fault{Action: "DescribeAppAttributes", Kind: emulator.FaultServiceUnavailable, Count: 100})
-	if _, err := c.LookupApp(ctx, other); err == nil || IsAppNotFound(err) {
+	if _, err := c.LookupApp(ctx, other); err == nil || IsNotFoundKind(err, NotFoundApp) {
 		t.Fatalf("LookupApp under 503s = %v; want a failure that is not app-not-found", err)
 	}
 	srv.ClearFaults()
 	if a, err := c.LookupApp(ctx, other); err != nil || a.AppName != "lookup_later" {
 		t.Fatalf("LookupApp after the 503s = %+v, %v", a, err)
-	}
-}
-
-// TestLookupAppUnshared: with sharing disabled every look-up is a call of its own.
-func TestLookupAppUnshared(t *testing.T) {
-	srv := emulator.New()
-	t.Cleanup(func() { _ = srv.Close() })
-	app, err := srv.SeedApp(emulator.DefaultAccountID, emulator.DefaultRegion, "unshared_app")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, fastPolicy(newFakeClock()))
-	c.catalog = nil // as DisableBatchingAndSharing leaves it
-	for range 2 {
-		if _, err := c.LookupApp(context.Background(), app); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got := stableCount(srv, "DescribeAppAttributes"); got != 2 {
-		t.Errorf("DescribeAppAttributes calls = %d, want 2", got)
 	}
 }

@@ -40,31 +40,6 @@ type GrantTerms struct {
 	Description   string
 }
 
-// GrantNotFoundError reports that an app is not authorized on an API product, or that the product
-// does not exist. FindGrant returns it; IsNotFound recognises it.
-type GrantNotFoundError struct {
-	ProductID string
-	AppID     int64
-	// ProductMissing is true when the service does not know the product at all.
-	ProductMissing bool
-	Err            error
-}
-
-// Error implements error.
-func (e *GrantNotFoundError) Error() string {
-	if e.ProductMissing {
-		msg := fmt.Sprintf("API product %q not found (looking for the authorization of app %d)", e.ProductID, e.AppID)
-		if id := requestIDOf(e.Err); id != "" {
-			msg += " (RequestId: " + id + ")"
-		}
-		return msg
-	}
-	return fmt.Sprintf("app %d is not authorized on API product %q", e.AppID, e.ProductID)
-}
-
-// Unwrap returns the service error, if any.
-func (e *GrantNotFoundError) Unwrap() error { return e.Err }
-
 const (
 	actionGrant  = "SetAppsAuthToApiProduct"
 	actionRevoke = "RemoveApiProductsAuthorities"
@@ -114,7 +89,7 @@ func (c *Client) RevokeApp(ctx context.Context, productID string, appID int64) e
 	if err != nil && !IsNotFound(err) && !OutcomeUnknown(err) && c.answersAsUnknown(ctx, err, func(ctx context.Context, id string) error {
 		return c.revokeCall(ctx, strconv.FormatInt(appID, 10), []string{id})
 	}) {
-		return &GrantNotFoundError{ProductID: productID, AppID: appID, ProductMissing: true, Err: err}
+		return &NotFoundError{Kind: NotFoundProduct, ProductID: productID, AppID: appID, Err: err}
 	}
 	return err
 }
@@ -212,43 +187,23 @@ func (c *Client) revokeCall(ctx context.Context, scope string, productIDs []stri
 }
 
 // ListProductApps returns every app authorized on the product (DescribeAppsByApiProduct, every
-// page), under the freshness rule of listing_cache.go: strict by default, relaxed under
-// WithMaxStaleness, always including this client's own grants and revokes. An unknown product is
-// an error for which IsNotFound is true. What the service reports is returned as is, including a
-// grant whose AuthValidTime has passed, if the service still lists it.
-func (c *Client) ListProductApps(ctx context.Context, productID string) ([]AuthorizedApp, error) {
-	if c.grantCache == nil {
-		return c.listProductApps(ctx, productID)
-	}
-	return c.grantCache.all(ctx, productID)
+// page), read as ListProductAPIs reads (as fresh as asked, always including this client's own grants
+// and revokes). An unknown product is a *NotFoundError of kind NotFoundProduct. What the service
+// reports is returned as is, including a grant whose AuthValidTime has passed, if the service still
+// lists it.
+func (c *Client) ListProductApps(ctx context.Context, productID string, fresh Freshness) ([]AuthorizedApp, error) {
+	return c.grantCache.all(ctx, productID, fresh)
 }
 
 // FindGrant returns the app's authorization on the product, read as ListProductApps reads. If the
-// product is unknown or the app is not authorized it returns a *GrantNotFoundError.
-func (c *Client) FindGrant(ctx context.Context, productID string, appID int64) (*AuthorizedApp, error) {
-	var found *AuthorizedApp
-	var err error
-	if c.grantCache == nil {
-		var apps []AuthorizedApp
-		apps, err = c.listProductApps(ctx, productID)
-		for i := range apps {
-			if apps[i].AppID == appID {
-				found = &apps[i]
-			}
-		}
-	} else {
-		found, err = c.grantCache.lookup(ctx, productID, appID)
-	}
+// product is unknown or the app is not authorized it returns a *NotFoundError (NotFoundProduct,
+// NotFoundGrant).
+func (c *Client) FindGrant(ctx context.Context, productID string, appID int64, fresh Freshness) (*AuthorizedApp, error) {
+	g, err := c.grantCache.find(ctx, productID, appID, fresh)
 	if err != nil {
-		if IsNotFound(err) {
-			return nil, &GrantNotFoundError{ProductID: productID, AppID: appID, ProductMissing: true, Err: err}
-		}
-		return nil, err
+		return nil, lookingFor(err, func(e *NotFoundError) { e.AppID = appID })
 	}
-	if found == nil {
-		return nil, &GrantNotFoundError{ProductID: productID, AppID: appID}
-	}
-	return found, nil
+	return &g, nil
 }
 
 // listProductApps is one complete listing of the product's apps, straight from the service, by the
@@ -258,47 +213,12 @@ func (c *Client) listProductApps(ctx context.Context, productID string) ([]Autho
 	if strings.TrimSpace(productID) == "" {
 		return nil, errors.New("CloudAPI DescribeAppsByApiProduct: the API product ID is empty")
 	}
-	fetch := func(ctx context.Context, id string, number, size int) (listPage[AuthorizedApp], error) {
-		req := &cloudapiclient.DescribeAppsByApiProductRequest{ApiProductId: dara.String(id), PageNumber: dara.Int32(int32(number))}
-		if size > 0 {
-			req.PageSize = dara.Int32(int32(size))
-		}
-		var body *cloudapiclient.DescribeAppsByApiProductResponseBody
-		err := c.invoke(ctx, "DescribeAppsByApiProduct", sdkCall((*cloudapiclient.Client).DescribeAppsByApiProductWithContext,
-			req, (*cloudapiclient.DescribeAppsByApiProductResponse).GetBody, &body))
-		if err != nil {
-			return listPage[AuthorizedApp]{}, err
-		}
-		p := listPage[AuthorizedApp]{total: totalOf(body.TotalCount)}
-		if body.AuthorizedApps != nil {
-			for _, it := range body.AuthorizedApps.AuthorizedApp {
-				if it == nil {
-					continue
-				}
-				p.items = append(p.items, AuthorizedApp{
-					AppID:          dara.Int64Value(it.AppId),
-					AppName:        dara.StringValue(it.AppName),
-					AuthValidTime:  dara.StringValue(it.AuthValidTime),
-					AuthorizedTime: dara.StringValue(it.AuthorizedTime),
-					Description:    dara.StringValue(it.Description),
-				})
-			}
-		}
-		return p, nil
-	}
-	return listAll(ctx, c, pagedListing[AuthorizedApp, int64]{
-		action:  "DescribeAppsByApiProduct",
-		subject: fmt.Sprintf("API product %q", productID),
-		fetch: func(ctx context.Context, number, size int) (listPage[AuthorizedApp], error) {
-			return fetch(ctx, productID, number, size)
-		},
-		key: func(a AuthorizedApp) int64 { return a.AppID },
-		probe: func(ctx context.Context, id string) error {
-			_, err := fetch(ctx, id, 1, 0)
-			return err
-		},
-		notFound: func(err error) error { return &NotFoundError{ProductID: productID, ProductMissing: true, Err: err} },
-	})
+	return listAll(ctx, c, pagedProduct("DescribeAppsByApiProduct", productID, func(a AuthorizedApp) int64 { return a.AppID },
+		func(ctx context.Context, id string, number, size int) (listPage[AuthorizedApp], error) {
+			return readPage(ctx, c, "DescribeAppsByApiProduct", (*cloudapiclient.Client).DescribeAppsByApiProductWithContext, (*cloudapiclient.DescribeAppsByApiProductResponse).GetBody,
+				&cloudapiclient.DescribeAppsByApiProductRequest{ApiProductId: dara.String(id)}, number, size,
+				(*cloudapiclient.DescribeAppsByApiProductResponseBody).GetAuthorizedApps, (*cloudapiclient.DescribeAppsByApiProductResponseBodyAuthorizedApps).GetAuthorizedApp, authorizedAppOf)
+		}))
 }
 
 // ListAppProducts returns the ids of every API product the app is authorized on
@@ -312,26 +232,13 @@ func (c *Client) ListAppProducts(ctx context.Context, appID int64) ([]string, er
 		action:  "DescribeApiProductsByApp",
 		subject: fmt.Sprintf("app %d", appID),
 		fetch: func(ctx context.Context, number, size int) (listPage[string], error) {
-			req := &cloudapiclient.DescribeApiProductsByAppRequest{AppId: dara.Int64(appID), PageNumber: dara.Int32(int32(number))}
-			if size > 0 {
-				req.PageSize = dara.Int32(int32(size))
-			}
-			var body *cloudapiclient.DescribeApiProductsByAppResponseBody
-			err := c.invoke(ctx, "DescribeApiProductsByApp", sdkCall((*cloudapiclient.Client).DescribeApiProductsByAppWithContext,
-				req, (*cloudapiclient.DescribeApiProductsByAppResponse).GetBody, &body))
-			if err != nil {
-				return listPage[string]{}, err
-			}
-			p := listPage[string]{total: totalOf(body.TotalCount)}
-			if body.ApiProductInfoList != nil {
-				for _, it := range body.ApiProductInfoList.ApiProductInfo {
-					if it != nil {
-						// An entry without an id still counts against TotalCount; "" is its key.
-						p.items = append(p.items, dara.StringValue(it.ApiProductId))
-					}
-				}
-			}
-			return p, nil
+			return readPage(ctx, c, "DescribeApiProductsByApp", (*cloudapiclient.Client).DescribeApiProductsByAppWithContext, (*cloudapiclient.DescribeApiProductsByAppResponse).GetBody,
+				&cloudapiclient.DescribeApiProductsByAppRequest{AppId: dara.Int64(appID)}, number, size,
+				(*cloudapiclient.DescribeApiProductsByAppResponseBody).GetApiProductInfoList, (*cloudapiclient.DescribeApiProductsByAppResponseBodyApiProductInfoList).GetApiProductInfo,
+				// An entry without an id still counts against TotalCount; "" is its key.
+				func(it *cloudapiclient.DescribeApiProductsByAppResponseBodyApiProductInfoListApiProductInfo) string {
+					return dara.StringValue(it.ApiProductId)
+				})
 		},
 		key: func(id string) string { return id },
 	})
@@ -342,7 +249,18 @@ func (c *Client) ListAppProducts(ctx context.Context, appID int64) ([]string, er
 }
 
 func newGrantCache(clock Clock, fetch func(context.Context, string) ([]AuthorizedApp, error)) *listingCache[int64, AuthorizedApp] {
-	return newListingCache(clock, "DescribeAppsByApiProduct", fetch,
+	return newListingCache(clock, "DescribeAppsByApiProduct", NotFoundGrant, fetch,
 		func(a AuthorizedApp) int64 { return a.AppID },
 		func(a, b AuthorizedApp) int { return cmp.Compare(a.AppID, b.AppID) })
+}
+
+// authorizedAppOf converts one entry of the service's listing.
+func authorizedAppOf(it *cloudapiclient.DescribeAppsByApiProductResponseBodyAuthorizedAppsAuthorizedApp) AuthorizedApp {
+	return AuthorizedApp{
+		AppID:          dara.Int64Value(it.AppId),
+		AppName:        dara.StringValue(it.AppName),
+		AuthValidTime:  dara.StringValue(it.AuthValidTime),
+		AuthorizedTime: dara.StringValue(it.AuthorizedTime),
+		Description:    dara.StringValue(it.Description),
+	}
 }

@@ -19,25 +19,11 @@ func grantFixture(t *testing.T, n int) (*emulator.Server, *Client, []int64) {
 	t.Cleanup(func() { _ = srv.Close() })
 	// The real clock: batching windows must last.
 	c := emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond})
-	const account, region = emulator.DefaultAccountID, emulator.DefaultRegion
-	g, err := srv.SeedGroup(account, region, "grant_group")
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := srv.SeedAPI(account, region, emulator.APISpec{GroupID: g, Name: "grantApi", Path: "/g"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := seedGroupAPIs(t, srv, "grant_group", emulator.APISpec{Name: "grantApi", Path: "/g"})[0]
 	if err := c.AttachAPIProduct(context.Background(), "p1", []APIRef{{APIID: api, StageName: "RELEASE"}}); err != nil {
 		t.Fatal(err)
 	}
-	apps := make([]int64, n)
-	for i := range apps {
-		if apps[i], err = srv.SeedApp(account, region, fmt.Sprintf("grant_app_%03d", i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return srv, c, apps
+	return srv, c, seedApps(t, srv, "grant_app", n)
 }
 
 // TestGrantsAreBatchedAndShared: 150 concurrent grants with the same terms cost two
@@ -73,7 +59,7 @@ func TestGrantsAreBatchedAndShared(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			g, err := c.FindGrant(WithMaxStaleness(ctx, 0), "p1", id)
+			g, err := c.FindGrant(ctx, "p1", id, Strict)
 			if err == nil && (g.AppID != id || (i < 150 && g.Description != "batched")) {
 				err = fmt.Errorf("grant %+v", g)
 			}
@@ -90,10 +76,10 @@ func TestGrantsAreBatchedAndShared(t *testing.T) {
 	if n := srv.RequestCount("DescribeAppsByApiProduct", "") - before; n > 8 {
 		t.Fatalf("151 concurrent FindGrant cost %d DescribeAppsByApiProduct calls, want a few shared listings", n)
 	}
-	if _, err := c.FindGrant(ctx, "p1", apps[151]); !IsNotFound(err) {
+	if _, err := c.FindGrant(ctx, "p1", apps[151], Strict); !IsNotFound(err) {
 		t.Fatalf("FindGrant of an app never granted = %v, want not found", err)
 	}
-	if _, err := c.FindGrant(ctx, "nope", apps[0]); !IsNotFound(err) {
+	if _, err := c.FindGrant(ctx, "nope", apps[0], Strict); !IsNotFound(err) {
 		t.Fatalf("FindGrant on an unknown product = %v, want not found", err)
 	}
 
@@ -114,14 +100,14 @@ func TestGrantsAreBatchedAndShared(t *testing.T) {
 		t.Fatalf("two concurrent revokes of one app cost %d calls, want 1", n)
 	}
 	// The client's own revoke is seen at once, even by a relaxed read of an older listing.
-	if _, err := c.FindGrant(WithMaxStaleness(ctx, VisibilityGrace), "p1", apps[0]); !IsNotFound(err) {
+	if _, err := c.FindGrant(ctx, "p1", apps[0], AtMost(VisibilityGrace)); !IsNotFound(err) {
 		t.Fatalf("revoked grant still found: %v", err)
 	}
 	products, err := c.ListAppProducts(ctx, apps[1])
 	if err != nil || !slices.Equal(products, []string{"p1"}) {
 		t.Fatalf("ListAppProducts = %v, %v", products, err)
 	}
-	all, err := c.ListProductApps(ctx, "p1")
+	all, err := c.ListProductApps(ctx, "p1", Strict)
 	if err != nil || len(all) != 150 {
 		t.Fatalf("ListProductApps = %d apps, %v; want 150", len(all), err)
 	}

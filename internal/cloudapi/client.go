@@ -39,9 +39,7 @@ type Config struct {
 	// Retry controls the retry loop; zero fields take the values of DefaultRetryPolicy.
 	Retry RetryPolicy
 	// DisableBatchingAndSharing sends every AttachAPI, DetachAPI, GrantApp and RevokeApp as a call
-	// of its own, makes every ListProductAPIs, FindAttachment, ListProductApps and FindGrant page
-	// through the product on its own and every
-	// LookupAPI call DescribeApi: the naive baseline for benchmarks, and an escape hatch.
+	// of its own: the naive baseline for benchmarks, and an escape hatch. Reads are always shared.
 	DisableBatchingAndSharing bool
 }
 
@@ -54,14 +52,13 @@ type Client struct {
 	// checks one out; they share our HTTP client and connections, and build without I/O.
 	sdkClients sync.Pool
 	retry      RetryPolicy
-	// Sharing between calls (nil when disabled): product listings and the client's own writes,
-	// API details, and the batching of single-item writes.
+	// Sharing between calls: product listings and the client's own writes, API details, and the
+	// batching of single-item writes (nil when disabled).
 	snapshots *productSnapshots
 	catalog   *apiCatalog
-	// apps shares app look-ups (apps.go); built at the first LookupApp.
-	apps     *appDirectory
-	appsOnce sync.Once
-	writes   *writeBatcher[APIRef]
+	// apps shares app look-ups (apps.go).
+	apps   *sharedAnswers[int64, App]
+	writes *writeBatcher[APIRef]
 	// The same for app authorizations: apps' grants per product, grants batched per (product,
 	// terms), revokes per app.
 	grantCache *listingCache[int64, AuthorizedApp]
@@ -134,15 +131,16 @@ func New(cfg Config) (*Client, error) {
 		region:    region,
 	}
 	c.sdkClients.Put(api)
+	c.snapshots = newProductSnapshots(c.retry.Clock, c.listProductAPIs)
+	c.catalog = newAPICatalog(c.DescribeAPI, c.regionFirstPage, func(ctx context.Context, first *listPage[APIDetail]) ([]APIDetail, error) {
+		return listAll(ctx, c, c.apisListing("", first))
+	})
+	c.apps = newSharedAnswers[int64, App](func(err error) bool { return IsNotFoundKind(err, NotFoundApp) })
+	c.grantCache = newGrantCache(c.retry.Clock, c.listProductApps)
 	if !cfg.DisableBatchingAndSharing {
-		c.snapshots = newProductSnapshots(c.retry.Clock, c.listProductAPIs)
-		c.catalog = newAPICatalog(c.DescribeAPI, c.regionFirstPage, func(ctx context.Context, first *listPage[APIDetail]) ([]APIDetail, error) {
-			return listAll(ctx, c, c.regionListing(first))
-		})
 		c.writes = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
 			map[string]func(context.Context, string, []APIRef) error{"AttachApiProduct": c.attachCall, "DetachApiProduct": c.detachCall},
 			map[string]func(error) bool{"AttachApiProduct": mayBeItemError, "DetachApiProduct": detachItemFault})
-		c.grantCache = newGrantCache(c.retry.Clock, c.listProductApps)
 		c.grants = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
 			// An unknown app or product: which one, only splitting tells.
 			map[string]func(context.Context, string, []int64) error{actionGrant: c.grantCall},

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/alibabacloud-go/tea/dara"
-	"github.com/aliyun/credentials-go/credentials"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
@@ -19,16 +18,8 @@ import (
 
 func emulatorClient(t *testing.T, srv *emulator.Server, keyID, secret string, policy RetryPolicy) *Client {
 	t.Helper()
-	cred, err := credentials.NewCredential(&credentials.Config{
-		Type:            strPtr("access_key"),
-		AccessKeyId:     strPtr(keyID),
-		AccessKeySecret: strPtr(secret),
-	})
-	if err != nil {
-		t.Fatalf("credential: %v", err)
-	}
 	// The scheme-bearing form exercises parseEndpoint on the way in.
-	c, err := New(Config{RegionID: emulator.DefaultRegion, Endpoint: "http://" + srv.Endpoint() + "/", Credential: cred, Retry: policy})
+	c, err := New(Config{RegionID: emulator.DefaultRegion, Endpoint: "http://" + srv.Endpoint() + "/", Credential: accessKeyCredential(t, keyID, secret), Retry: policy})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -36,6 +27,37 @@ func emulatorClient(t *testing.T, srv *emulator.Server, keyID, secret string, po
 		t.Fatalf("endpoint %q protocol %q", c.Endpoint(), p)
 	}
 	return c
+}
+
+// seedGroupAPIs seeds a group named group and the APIs specs in it (the emulator's default account
+// and region), and returns the APIs' ids.
+func seedGroupAPIs(t *testing.T, srv *emulator.Server, group string, specs ...emulator.APISpec) []string {
+	t.Helper()
+	g, err := srv.SeedGroup(emulator.DefaultAccountID, emulator.DefaultRegion, group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(specs))
+	for i, spec := range specs {
+		spec.GroupID = g
+		if ids[i], err = srv.SeedAPI(emulator.DefaultAccountID, emulator.DefaultRegion, spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
+}
+
+// seedApps seeds n apps named prefix_000, prefix_001, … (the emulator's default account and region).
+func seedApps(t *testing.T, srv *emulator.Server, prefix string, n int) []int64 {
+	t.Helper()
+	ids := make([]int64, n)
+	for i := range ids {
+		var err error
+		if ids[i], err = srv.SeedApp(emulator.DefaultAccountID, emulator.DefaultRegion, fmt.Sprintf("%s_%03d", prefix, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
 }
 
 // TestAgainstEmulator runs the real client (SDK, V3 signing, our retry loop) against the
@@ -99,7 +121,7 @@ func TestAgainstEmulator(t *testing.T) {
 		// Pages are counted from our debug log: the emulator bumps RequestCount only after a
 		// large response has already reached the client, so it can lag behind.
 		var logs bytes.Buffer
-		got, err := c.ListProductAPIs(tflogtest.RootLogger(ctx, &logs), product)
+		got, err := c.ListProductAPIs(tflogtest.RootLogger(ctx, &logs), product, Strict)
 		if err != nil {
 			t.Fatalf("ListProductAPIs: %v", err)
 		}
@@ -129,17 +151,17 @@ func TestAgainstEmulator(t *testing.T) {
 	})
 
 	t.Run("FindAttachment", func(t *testing.T) {
-		hit, err := c.FindAttachment(ctx, product, ids[201], "RELEASE")
+		hit, err := c.FindAttachment(ctx, product, ids[201], "RELEASE", Strict)
 		if err != nil || hit.APIID != ids[201] || hit.Path != "/items/201" {
 			t.Fatalf("hit: %+v, %v", hit, err)
 		}
-		_, err = c.FindAttachment(ctx, product, ids[201], "TEST")
+		_, err = c.FindAttachment(ctx, product, ids[201], "TEST", Strict)
 		var nf *NotFoundError
-		if !errors.As(err, &nf) || nf.ProductMissing {
+		if !errors.As(err, &nf) || nf.Kind == NotFoundProduct {
 			t.Fatalf("miss: %v", err)
 		}
-		_, err = c.FindAttachment(ctx, "no-such-product", ids[0], "RELEASE")
-		if !errors.As(err, &nf) || !nf.ProductMissing || ErrorCode(err) != "NotFoundApiProduct" || requestIDOf(err) == "" {
+		_, err = c.FindAttachment(ctx, "no-such-product", ids[0], "RELEASE", Strict)
+		if !errors.As(err, &nf) || nf.Kind != NotFoundProduct || ErrorCode(err) != "NotFoundApiProduct" || requestIDOf(err) == "" {
 			t.Fatalf("unknown product: %v (code %q)", err, ErrorCode(err))
 		}
 	})
@@ -151,7 +173,7 @@ func TestAgainstEmulator(t *testing.T) {
 		srv.InjectFault(emulator.Fault{Action: "DescribeApiProductApis", Kind: emulator.FaultDrop, Count: 1})
 		t.Cleanup(srv.ClearFaults)
 		sleepsBefore := len(clock.Sleeps())
-		got, err := c.ListProductAPIs(ctx, product)
+		got, err := c.ListProductAPIs(ctx, product, Strict)
 		if err != nil {
 			t.Fatalf("ListProductAPIs under faults: %v", err)
 		}
@@ -175,7 +197,7 @@ func TestAgainstEmulator(t *testing.T) {
 		if !exists || len(atts) != n-10 {
 			t.Fatalf("emulator has %d attachments (exists=%v), want %d", len(atts), exists, n-10)
 		}
-		if _, err := c.FindAttachment(ctx, product, ids[0], "RELEASE"); !IsNotFound(err) {
+		if _, err := c.FindAttachment(ctx, product, ids[0], "RELEASE", Strict); !IsNotFound(err) {
 			t.Fatalf("detached pair still found: %v", err)
 		}
 		err := c.DetachAPIProduct(ctx, "no-such-product", refs[:1])
@@ -214,7 +236,7 @@ func TestEmulatorAuthErrorsAreNotNotFound(t *testing.T) {
 	ctx := context.Background()
 
 	wrong := emulatorClient(t, srv, emulator.DefaultAccessKeyID, "not-the-secret", fastPolicy(newFakeClock()))
-	_, err := wrong.FindAttachment(ctx, "p", "a", "RELEASE")
+	_, err := wrong.FindAttachment(ctx, "p", "a", "RELEASE", Strict)
 	var nf *NotFoundError
 	if ErrorCode(err) != "SignatureDoesNotMatch" || IsNotFound(err) || errors.As(err, &nf) || IsRetryable(err) {
 		t.Fatalf("wrong secret: %v", err)
@@ -227,7 +249,7 @@ func TestEmulatorAuthErrorsAreNotNotFound(t *testing.T) {
 	}
 
 	unknown := emulatorClient(t, srv, "LTAI5tNoSuchKeyAnywhere", "x", fastPolicy(newFakeClock()))
-	_, err = unknown.FindAttachment(ctx, "p", "a", "RELEASE")
+	_, err = unknown.FindAttachment(ctx, "p", "a", "RELEASE", Strict)
 	if ErrorCode(err) != "InvalidAccessKeyId.NotFound" || IsNotFound(err) || errors.As(err, &nf) {
 		t.Fatalf("unknown key: %v", err)
 	}
@@ -244,7 +266,7 @@ func TestEmulatorThrottlingTimeLeftWithRealClock(t *testing.T) {
 	ctx, cancel := context.WithTimeout(tflogtest.RootLogger(context.Background(), &logs), 30*time.Second)
 	defer cancel()
 	for i := 0; i < 6; i++ {
-		if _, err := c.FindAttachment(ctx, "p", "a", "RELEASE"); !IsNotFound(err) {
+		if _, err := c.FindAttachment(ctx, "p", "a", "RELEASE", Strict); !IsNotFound(err) {
 			t.Fatalf("call %d: %v", i, err)
 		}
 	}

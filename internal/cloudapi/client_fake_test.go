@@ -16,15 +16,21 @@ func fastPolicy(clock *fakeClock) RetryPolicy {
 	return RetryPolicy{MaxAttempts: 8, BaseDelay: 100 * time.Millisecond, MaxDelay: 2 * time.Second, Clock: clock, Rand: func() float64 { return 0.5 }}
 }
 
-func TestListProductAPIsPagesUntilTotalCount(t *testing.T) {
-	f := newFakeAPI(t)
-	want := f.seedProduct("p1", 250)
+// listFake lists product of f through a new client, failing the test on an error.
+func listFake(t *testing.T, f *fakeAPI, product string) []APIInfo {
+	t.Helper()
 	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-
-	got, err := c.ListProductAPIs(context.Background(), "p1")
+	got, err := c.ListProductAPIs(context.Background(), product, Strict)
 	if err != nil {
 		t.Fatalf("ListProductAPIs: %v", err)
 	}
+	return got
+}
+
+func TestListProductAPIsPagesUntilTotalCount(t *testing.T) {
+	f := newFakeAPI(t)
+	want := f.seedProduct("p1", 250)
+	got := listFake(t, f, "p1")
 	if len(got) != len(want) {
 		t.Fatalf("got %d APIs, want %d", len(got), len(want))
 	}
@@ -47,33 +53,36 @@ func TestListProductAPIsPagesUntilTotalCount(t *testing.T) {
 func TestListProductAPIsEmptyProduct(t *testing.T) {
 	f := newFakeAPI(t)
 	f.seedProduct("empty", 0)
-	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	got, err := c.ListProductAPIs(context.Background(), "empty")
-	if err != nil {
-		t.Fatalf("ListProductAPIs: %v", err)
-	}
+	got := listFake(t, f, "empty")
 	if got == nil || len(got) != 0 {
 		t.Fatalf("got %#v, want an empty non-nil slice", got)
 	}
 }
 
-func TestListProductAPIsStopsOnEmptyPage(t *testing.T) {
-	f := newFakeAPI(t)
-	f.seedProduct("p1", 150)
-	// The server claims more than it has: the client must stop at the first empty page.
-	f.totalCountOverride = func(int, int) *int { n := 500; return &n }
-	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	got, err := c.ListProductAPIs(context.Background(), "p1")
-	if err != nil {
-		t.Fatalf("ListProductAPIs: %v", err)
-	}
-	if len(got) != 150 {
-		t.Fatalf("got %d, want 150", len(got))
-	}
-	// Page 2 is short: the listing ends there. TotalCount says more, so the listing is read again;
-	// it answers the same, so the pages are trusted over TotalCount.
-	if n := len(f.callsFor("DescribeApiProductApis")); n != 4 {
-		t.Fatalf("calls = %d, want 4 (a full and a short page, twice)", n)
+// A listing ends on a short page, read twice (a full and a short page, twice): when TotalCount
+// says more than the pages hold, the second reading answers the same, so the pages are trusted over
+// TotalCount; without TotalCount only a second reading that answers the same shows that nothing
+// moved between the pages.
+func TestListProductAPIsStopsOnShortPage(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		n     int
+		total func(page, size int) *int
+	}{
+		{"TotalCount says more", 150, func(int, int) *int { n := 500; return &n }},
+		{"no TotalCount", 130, func(int, int) *int { return nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			f.seedProduct("p1", tc.n)
+			f.totalCountOverride = tc.total
+			if got := listFake(t, f, "p1"); len(got) != tc.n {
+				t.Fatalf("got %d, want %d", len(got), tc.n)
+			}
+			if n := len(f.callsFor("DescribeApiProductApis")); n != 4 {
+				t.Fatalf("calls = %d, want 4 (a full and a short page, twice)", n)
+			}
+		})
 	}
 }
 
@@ -81,11 +90,7 @@ func TestListProductAPIsContinuesPastShortPagesWhileTotalCountSaysMore(t *testin
 	f := newFakeAPI(t)
 	want := f.seedProduct("p1", 120)
 	f.maxPageSize = 50 // a server with a lower page limit answers 50 per page
-	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	got, err := c.ListProductAPIs(context.Background(), "p1")
-	if err != nil {
-		t.Fatalf("ListProductAPIs: %v", err)
-	}
+	got := listFake(t, f, "p1")
 	// Pages are computed by the server with its own size; we asked 100 but got 50 each, so
 	// PageNumber 2 is items 50..99, PageNumber 3 is 100..119.
 	if len(got) != len(want) {
@@ -93,25 +98,6 @@ func TestListProductAPIsContinuesPastShortPagesWhileTotalCountSaysMore(t *testin
 	}
 	if got[119] != want[119] {
 		t.Fatalf("last item = %+v", got[119])
-	}
-}
-
-func TestListProductAPIsWithoutTotalCountStopsOnShortPage(t *testing.T) {
-	f := newFakeAPI(t)
-	f.seedProduct("p1", 130)
-	f.totalCountOverride = func(int, int) *int { return nil }
-	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	got, err := c.ListProductAPIs(context.Background(), "p1")
-	if err != nil {
-		t.Fatalf("ListProductAPIs: %v", err)
-	}
-	if len(got) != 130 {
-		t.Fatalf("got %d, want 130", len(got))
-	}
-	// A full and a short page, read twice: without TotalCount only a second reading that answers
-	// the same shows that nothing moved between the pages.
-	if n := len(f.callsFor("DescribeApiProductApis")); n != 4 {
-		t.Fatalf("calls = %d, want 4", n)
 	}
 }
 
@@ -124,7 +110,7 @@ func TestListProductAPIsPageCap(t *testing.T) {
 	f.seedProduct("p1", 1000)
 	f.totalCountOverride = func(page, _ int) *int { n := 100000; return &n }
 	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	_, err := c.ListProductAPIs(context.Background(), "p1")
+	_, err := c.ListProductAPIs(context.Background(), "p1", Strict)
 	if err == nil || !strings.Contains(err.Error(), "stopped after 3 pages") {
 		t.Fatalf("err = %v, want page cap error", err)
 	}
@@ -136,7 +122,7 @@ func TestListProductAPIsPageCap(t *testing.T) {
 func TestListProductAPIsUnknownProduct(t *testing.T) {
 	f := newFakeAPI(t)
 	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	_, err := c.ListProductAPIs(context.Background(), "nope")
+	_, err := c.ListProductAPIs(context.Background(), "nope", Strict)
 	if !IsNotFound(err) {
 		t.Fatalf("IsNotFound(%v) = false", err)
 	}
@@ -155,29 +141,22 @@ func TestFindAttachment(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("hit on page 2", func(t *testing.T) {
-		// A shared read takes the whole product (the listing serves later reads too); an
-		// unshared one stops at the page with the hit.
-		for _, tc := range []struct {
-			client *Client
-			pages  int
-		}{{c, 3}, {newClientWith(t, f.endpoint(), newFakeClock(), true), 2}} {
-			before := len(f.callsFor("DescribeApiProductApis"))
-			got, err := tc.client.FindAttachment(ctx, "p1", "api0150", "RELEASE")
-			if err != nil {
-				t.Fatalf("FindAttachment: %v", err)
-			}
-			if *got != want[150] {
-				t.Fatalf("got %+v, want %+v", *got, want[150])
-			}
-			if n := len(f.callsFor("DescribeApiProductApis")) - before; n != tc.pages {
-				t.Fatalf("pages read = %d, want %d", n, tc.pages)
-			}
+		// A read takes the whole product: the listing serves later reads too.
+		got, err := c.FindAttachment(ctx, "p1", "api0150", "RELEASE", Strict)
+		if err != nil {
+			t.Fatalf("FindAttachment: %v", err)
+		}
+		if *got != want[150] {
+			t.Fatalf("got %+v, want %+v", *got, want[150])
+		}
+		if n := len(f.callsFor("DescribeApiProductApis")); n != 3 {
+			t.Fatalf("pages read = %d, want 3", n)
 		}
 	})
 	t.Run("pair absent", func(t *testing.T) {
-		_, err := c.FindAttachment(ctx, "p1", "api0150", "PRE")
+		_, err := c.FindAttachment(ctx, "p1", "api0150", "PRE", Strict)
 		var nf *NotFoundError
-		if !errors.As(err, &nf) || nf.ProductMissing || nf.ProductID != "p1" || nf.APIID != "api0150" || nf.StageName != "PRE" {
+		if !errors.As(err, &nf) || nf.Kind == NotFoundProduct || nf.ProductID != "p1" || nf.APIID != "api0150" || nf.StageName != "PRE" {
 			t.Fatalf("err = %#v", err)
 		}
 		if !IsNotFound(err) || IsRetryable(err) {
@@ -188,9 +167,9 @@ func TestFindAttachment(t *testing.T) {
 		}
 	})
 	t.Run("product unknown", func(t *testing.T) {
-		_, err := c.FindAttachment(ctx, "ghost", "api0001", "RELEASE")
+		_, err := c.FindAttachment(ctx, "ghost", "api0001", "RELEASE", Strict)
 		var nf *NotFoundError
-		if !errors.As(err, &nf) || !nf.ProductMissing {
+		if !errors.As(err, &nf) || nf.Kind != NotFoundProduct {
 			t.Fatalf("err = %#v", err)
 		}
 		if ErrorCode(err) != "NotFoundApiProduct" {
@@ -202,7 +181,7 @@ func TestFindAttachment(t *testing.T) {
 	})
 	t.Run("auth error is not a miss", func(t *testing.T) {
 		f.addFaults(fakeFault{Action: "DescribeApiProductApis", Kind: "code", Status: 404, Code: "InvalidAccessKeyId.NotFound", Message: "Specified access key is not found."})
-		_, err := c.FindAttachment(ctx, "p1", "api0001", "RELEASE")
+		_, err := c.FindAttachment(ctx, "p1", "api0001", "RELEASE", Strict)
 		var nf *NotFoundError
 		if err == nil || errors.As(err, &nf) || IsNotFound(err) {
 			t.Fatalf("err = %v: an unknown access key must not look like a missing attachment", err)
@@ -238,7 +217,7 @@ func TestAttachSplitsIntoCallsOfAtMost100AndFlattensApis(t *testing.T) {
 			t.Fatalf("call %d has more than %d items", ci, sizes[ci])
 		}
 	}
-	got, err := c.ListProductAPIs(context.Background(), "p9")
+	got, err := c.ListProductAPIs(context.Background(), "p9", Strict)
 	if err != nil || len(got) != 250 {
 		t.Fatalf("after attach: %d APIs, err %v", len(got), err)
 	}
@@ -246,7 +225,7 @@ func TestAttachSplitsIntoCallsOfAtMost100AndFlattensApis(t *testing.T) {
 	if err := c.DetachAPIProduct(context.Background(), "p9", refs[:10]); err != nil {
 		t.Fatalf("DetachAPIProduct: %v", err)
 	}
-	if _, err := c.FindAttachment(context.Background(), "p9", refs[0].APIID, refs[0].StageName); !IsNotFound(err) {
+	if _, err := c.FindAttachment(context.Background(), "p9", refs[0].APIID, refs[0].StageName, Strict); !IsNotFound(err) {
 		t.Fatalf("after detach: %v", err)
 	}
 }
@@ -284,7 +263,7 @@ func TestRetriesTransientFailuresEndToEnd(t *testing.T) {
 
 	var logs bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &logs)
-	got, err := c.ListProductAPIs(ctx, "p1")
+	got, err := c.ListProductAPIs(ctx, "p1", Strict)
 	if err != nil {
 		t.Fatalf("ListProductAPIs: %v", err)
 	}
@@ -379,7 +358,7 @@ func TestConnectionRefusedIsRetriedUntilAttemptsRunOut(t *testing.T) {
 	p := fastPolicy(clock)
 	p.MaxAttempts = 3
 	c := newTestClient(t, ep, p)
-	_, err := c.ListProductAPIs(context.Background(), "p1")
+	_, err := c.ListProductAPIs(context.Background(), "p1", Strict)
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Attempts != 3 {
 		t.Fatalf("err = %v", err)
@@ -400,7 +379,7 @@ func TestConcurrentUseIsSafe(t *testing.T) {
 	errs := make(chan error, 16)
 	for g := 0; g < 16; g++ {
 		go func(g int) {
-			info, err := c.FindAttachment(context.Background(), "p1", fmt.Sprintf("api%04d", g*7), "RELEASE")
+			info, err := c.FindAttachment(context.Background(), "p1", fmt.Sprintf("api%04d", g*7), "RELEASE", Strict)
 			if err == nil && info.APIID != fmt.Sprintf("api%04d", g*7) {
 				err = fmt.Errorf("goroutine %d got %s", g, info.APIID)
 			}

@@ -85,8 +85,8 @@ func TestClassification(t *testing.T) {
 		{name: "dara.SDKError", err: dara.NewSDKError(map[string]interface{}{"code": "NotFoundApi", "statusCode": 404, "message": "code: 404, gone request id: R-21"}), notFound: true, code: "NotFoundApi", requestID: "R-21"},
 		{name: "dara.SDKError throttled", err: dara.NewSDKError(map[string]interface{}{"code": "Throttling", "statusCode": 400}), throttled: true, retryable: true, code: "Throttling"},
 		{name: "SDK client-side ParameterMissing", err: dara.TeaSDKError(&openapi.ClientError{Code: dara.String("ParameterMissing"), Message: dara.String("'config.endpoint' can not be empty")}), code: "ParameterMissing"},
-		{name: "NotFoundError", err: &NotFoundError{ProductID: "p", APIID: "a", StageName: "RELEASE"}, notFound: true},
-		{name: "NotFoundError wrapping product 404", err: &NotFoundError{ProductMissing: true, Err: sdkErr(404, "NotFoundApiProduct", "x", "R-22")}, notFound: true, code: "NotFoundApiProduct", requestID: "R-22"},
+		{name: "NotFoundError", err: &NotFoundError{Kind: NotFoundAttachment, ProductID: "p", APIID: "a", StageName: "RELEASE"}, notFound: true},
+		{name: "NotFoundError wrapping product 404", err: &NotFoundError{Kind: NotFoundProduct, Err: sdkErr(404, "NotFoundApiProduct", "x", "R-22")}, notFound: true, code: "NotFoundApiProduct", requestID: "R-22"},
 		{name: "EOF via url.Error", err: &url.Error{Op: "Post", URL: "http://h/?a=1", Err: io.EOF}, retryable: true},
 		{name: "unexpected EOF", err: fmt.Errorf("reading body: %w", io.ErrUnexpectedEOF), retryable: true},
 		{name: "ECONNRESET", err: &url.Error{Op: "Post", URL: "http://h/", Err: &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}}, retryable: true},
@@ -214,5 +214,38 @@ func TestMisdirectedIsNotCredentialError(t *testing.T) {
 	}
 	if !IsCredentialError(sdkErr(400, "InvalidTimeStamp.Expired", "m", "R")) {
 		t.Error("InvalidTimeStamp.Expired is not a credential error")
+	}
+}
+
+// One not-found type speaks for every kind in the words each had before, and the service's own
+// not-found codes have the kind they name.
+func TestNotFoundKinds(t *testing.T) {
+	svc := sdkErr(404, "NotFoundApiProduct", "no product", "R-30")
+	for _, tc := range []struct {
+		err  error
+		kind NotFoundKind
+		text string
+	}{
+		{&NotFoundError{Kind: NotFoundAttachment, ProductID: "p", APIID: "a", StageName: "PRE"}, NotFoundAttachment, `API "a" in stage PRE is not attached to API product "p"`},
+		{&NotFoundError{Kind: NotFoundGrant, ProductID: "p", AppID: 7}, NotFoundGrant, `app 7 is not authorized on API product "p"`},
+		{&NotFoundError{Kind: NotFoundApp, AppID: 7, RequestID: "R-31"}, NotFoundApp, `app 7 not found (RequestId: R-31)`},
+		{&NotFoundError{Kind: NotFoundProduct, ProductID: "p", Err: svc}, NotFoundProduct, `API product "p" not found (RequestId: R-30)`},
+		{&NotFoundError{Kind: NotFoundProduct, ProductID: "p", APIID: "a", StageName: "PRE", Err: svc}, NotFoundProduct, `API product "p" not found (looking for API "a" in stage PRE) (RequestId: R-30)`},
+		{&NotFoundError{Kind: NotFoundProduct, ProductID: "p", AppID: 7}, NotFoundProduct, `API product "p" not found (looking for the authorization of app 7)`},
+		{svc, NotFoundProduct, ""},
+		{sdkErr(400, "NotFoundApp", "no app", "R-32"), NotFoundApp, ""},
+		{sdkErr(404, "NotFoundApi", "no api", "R-33"), NotFoundOther, ""},
+	} {
+		if tc.text != "" && tc.err.Error() != tc.text {
+			t.Errorf("Error() = %q, want %q", tc.err.Error(), tc.text)
+		}
+		for _, k := range []NotFoundKind{NotFoundOther, NotFoundProduct, NotFoundAttachment, NotFoundGrant, NotFoundApp} {
+			if got := IsNotFoundKind(tc.err, k); got != (k == tc.kind) {
+				t.Errorf("IsNotFoundKind(%v, %d) = %v", tc.err, k, got)
+			}
+		}
+		if !IsNotFound(tc.err) || IsRetryable(tc.err) {
+			t.Errorf("%v: IsNotFound %v, IsRetryable %v", tc.err, IsNotFound(tc.err), IsRetryable(tc.err))
+		}
 	}
 }

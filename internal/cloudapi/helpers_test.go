@@ -53,11 +53,15 @@ func (f *fakeClock) Sleeps() []time.Duration {
 }
 
 func testCredential(t testing.TB) credentials.Credential {
+	return accessKeyCredential(t, testAccessKeyID, testSecret)
+}
+
+func accessKeyCredential(t testing.TB, keyID, secret string) credentials.Credential {
 	t.Helper()
 	cred, err := credentials.NewCredential(&credentials.Config{
 		Type:            strPtr("access_key"),
-		AccessKeyId:     strPtr(testAccessKeyID),
-		AccessKeySecret: strPtr(testSecret),
+		AccessKeyId:     strPtr(keyID),
+		AccessKeySecret: strPtr(secret),
 	})
 	if err != nil {
 		t.Fatalf("credential: %v", err)

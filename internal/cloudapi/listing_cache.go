@@ -1,30 +1,7 @@
 package cloudapi
 
-// Product listings and the client's own writes.
-//
-// Every refresh of an attachment needs the product's list of APIs, and DescribeApiProductApis can
-// only list the whole product, 100 per page: unshared, N attachments in one product would cost
-// N × ⌈N/100⌉ requests per refresh. So the client keeps, per product, the last complete listing,
-// and lays over it the writes it made itself since (a successful attach adds the pair, a
-// successful detach removes it). Grants of apps on a product are kept the same way, from
-// DescribeAppsByApiProduct, with the client's grants and revokes laid over them: listingCache is
-// generic over the key of an entry (an APIRef, an app id) and the entry (APIInfo, AuthorizedApp).
-// That gives this freshness rule:
-//
-//   - A relaxed read (WithMaxStaleness(ctx, d); Terraform's refresh uses it) is answered from the
-//     product's last listing if that started at most d ago, else by a new listing.
-//   - A strict read (the default) is answered by a listing that started after the call.
-//   - Either way the answer includes every successful write this client made: a listing that
-//     started before the write, or that does not show it yet because the service is slow to make
-//     fresh writes visible, is corrected by the overlay. An overlay entry is dropped once a listing
-//     that started after the write agrees with it, or VisibilityGrace after the write (the listing
-//     then wins, so changes made elsewhere are not hidden for long).
-//   - A write whose outcome is unknown (the answer was lost) drops the overlay entries of its
-//     pairs: only a listing can tell.
-//
-// Concurrent reads of one product share one listing in flight (singleflight). "Product not found"
-// is an answer, kept like a list; errors reach every caller of the listing that failed and are
-// never kept.
+// Product listings shared per product, with the client's own writes laid over them: the rules
+// are DESIGN.md's "Shared listings and their freshness rule".
 
 import (
 	"cmp"
@@ -47,20 +24,17 @@ const VisibilityGrace = 2 * time.Minute
 // sharedListingTimeout bounds a shared listing whose first caller has no deadline.
 const sharedListingTimeout = 5 * time.Minute
 
-type maxStalenessKey struct{}
+// Freshness is how old a shared listing may be to answer a read (DESIGN.md "Shared listings and
+// their freshness rule"). Writes made through the same Client are always seen; what a relaxed read
+// may miss are changes made elsewhere within its maximum age.
+type Freshness time.Duration
 
-// WithMaxStaleness returns a context under which ListProductAPIs and FindAttachment may be
-// answered from a listing of the product that started at most d before the call, instead of one
-// that starts after it. d <= 0 restores the strict default. Writes made through the same Client
-// are always seen; what a relaxed read may miss are changes made elsewhere within the last d.
-func WithMaxStaleness(ctx context.Context, d time.Duration) context.Context {
-	return context.WithValue(ctx, maxStalenessKey{}, d)
-}
+// Strict reads are answered by a listing that starts after the call.
+const Strict Freshness = 0
 
-func maxStaleness(ctx context.Context) time.Duration {
-	d, _ := ctx.Value(maxStalenessKey{}).(time.Duration)
-	return d
-}
+// AtMost allows a read to be answered from a listing of the product that started at most d before
+// the call; d <= 0 is Strict.
+func AtMost(d time.Duration) Freshness { return Freshness(max(d, 0)) }
 
 // listingCache holds, per product, the last listing and the client's own writes since. K is the key
 // of an entry, V the entry.
@@ -74,7 +48,9 @@ type listingCache[K comparable, V any] struct {
 	// listed ones), for stable answers.
 	keyOf   func(V) K
 	compare func(a, b V) int
-	flight  singleflight.Group
+	// absent is the kind of find's answer for an entry the product does not hold.
+	absent NotFoundKind
+	flight singleflight.Group
 
 	mu       sync.Mutex
 	products map[string]*productSnapshot[K, V]
@@ -93,9 +69,8 @@ type productListing[K comparable, V any] struct {
 	started time.Time
 	apis    []V
 	index   map[K]int // position in apis
-	// missing is set when the service does not know the product; missingErr is its answer.
-	missing    bool
-	missingErr error
+	// missing is set when the service does not know the product.
+	missing *NotFoundError
 }
 
 // ownWrite is a write this client made and a listing has not confirmed yet.
@@ -106,71 +81,65 @@ type ownWrite[V any] struct {
 }
 
 func newProductSnapshots(clock Clock, fetch func(context.Context, string) ([]APIInfo, error)) *productSnapshots {
-	return newListingCache(clock, "DescribeApiProductApis", fetch, APIInfo.ref, func(a, b APIInfo) int {
+	return newListingCache(clock, "DescribeApiProductApis", NotFoundAttachment, fetch, APIInfo.ref, func(a, b APIInfo) int {
 		return cmp.Or(strings.Compare(a.APIID, b.APIID), strings.Compare(a.StageName, b.StageName))
 	})
 }
 
-func newListingCache[K comparable, V any](clock Clock, action string, fetch func(context.Context, string) ([]V, error),
+func newListingCache[K comparable, V any](clock Clock, action string, absent NotFoundKind, fetch func(context.Context, string) ([]V, error),
 	keyOf func(V) K, compare func(a, b V) int) *listingCache[K, V] {
-	return &listingCache[K, V]{clock: clock, action: action, fetch: fetch, keyOf: keyOf, compare: compare,
+	return &listingCache[K, V]{clock: clock, action: action, absent: absent, fetch: fetch, keyOf: keyOf, compare: compare,
 		products: map[string]*productSnapshot[K, V]{}}
 }
 
-// get returns the product's APIs under ctx's freshness rule. missing is the service's "not found"
-// answer when the product does not exist (and the client attached nothing to it since).
-func (ps *listingCache[K, V]) get(ctx context.Context, productID string) (apis []V, missing error, err error) {
+// all returns the product's entries as fresh as asked, or the product's *NotFoundError when the
+// service does not know it (and the client added nothing to it since).
+func (ps *listingCache[K, V]) all(ctx context.Context, productID string, fresh Freshness) ([]V, error) {
 	var view []V
-	err = ps.read(ctx, productID, func(s *productSnapshot[K, V]) {
+	var missing *NotFoundError
+	err := ps.read(ctx, productID, fresh, func(s *productSnapshot[K, V]) {
 		view, missing = s.view(ps.keyOf, ps.compare)
 	})
-	return view, missing, err
-}
-
-// all is get with the service's "not found" answer as the error, for callers that list.
-func (ps *listingCache[K, V]) all(ctx context.Context, productID string) ([]V, error) {
-	apis, missing, err := ps.get(ctx, productID)
-	if err == nil && missing != nil {
-		return nil, missing
-	}
-	return apis, err
-}
-
-// lookup is find for callers that want one answer: the entry, or nil when it is absent, with the
-// service's "not found" answer as the error when the whole product is unknown.
-func (ps *listingCache[K, V]) lookup(ctx context.Context, productID string, ref K) (*V, error) {
-	info, ok, missing, err := ps.find(ctx, productID, ref)
 	switch {
 	case err != nil:
 		return nil, err
-	case ok:
-		return &info, nil
+	case missing != nil:
+		return nil, missing
 	}
-	return nil, missing
+	return view, nil
 }
 
-// find looks one pair up under ctx's freshness rule, without copying the listing: a refresh of N
-// attachments makes N of these.
-func (ps *listingCache[K, V]) find(ctx context.Context, productID string, ref K) (info V, found bool, missing error, err error) {
-	err = ps.read(ctx, productID, func(s *productSnapshot[K, V]) {
-		info, found, missing = s.find(ref)
+// find looks one entry up as fresh as asked, without copying the listing (a refresh of N
+// attachments makes N of these). Its *NotFoundError is the product's, or of kind ps.absent.
+func (ps *listingCache[K, V]) find(ctx context.Context, productID string, key K, fresh Freshness) (V, error) {
+	var v V
+	var found bool
+	var missing *NotFoundError
+	err := ps.read(ctx, productID, fresh, func(s *productSnapshot[K, V]) {
+		if v, found = s.find(key); !found {
+			missing = s.missing()
+		}
 	})
-	return info, found, missing, err
+	switch {
+	case err != nil:
+		return v, err
+	case found:
+		return v, nil
+	case missing != nil:
+		return v, missing
+	}
+	return v, &NotFoundError{Kind: ps.absent, ProductID: productID}
 }
 
-// read runs use on the product's snapshot under ps.mu, once it is fresh enough for ctx.
-func (ps *listingCache[K, V]) read(ctx context.Context, productID string, use func(*productSnapshot[K, V])) error {
+// read runs use on the product's snapshot under ps.mu, once it is as fresh as asked.
+func (ps *listingCache[K, V]) read(ctx context.Context, productID string, fresh Freshness, use func(*productSnapshot[K, V])) error {
 	now := ps.clock.Now()
 	notBefore := now
-	if maxAge := maxStaleness(ctx); maxAge > 0 {
-		notBefore = now.Add(-maxAge)
-		ps.mu.Lock()
-		if s := ps.products[productID]; s != nil && s.listing != nil && !s.listing.started.Before(notBefore) {
-			use(s)
-			ps.mu.Unlock()
+	if fresh > 0 {
+		notBefore = now.Add(-time.Duration(fresh))
+		if ps.useKept(productID, notBefore, use) {
 			return nil
 		}
-		ps.mu.Unlock()
 	}
 	l, err := ps.list(ctx, productID, notBefore)
 	if err != nil {
@@ -187,6 +156,18 @@ func (ps *listingCache[K, V]) read(ctx context.Context, productID string, use fu
 	return nil
 }
 
+// useKept runs use on the product's snapshot if its listing started at or after notBefore.
+func (ps *listingCache[K, V]) useKept(productID string, notBefore time.Time, use func(*productSnapshot[K, V])) bool {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	s := ps.products[productID]
+	if s == nil || s.listing == nil || s.listing.started.Before(notBefore) {
+		return false
+	}
+	use(s)
+	return true
+}
+
 // list returns a listing that started at or after notBefore, sharing the one in flight when it
 // qualifies. The listing runs under a context of its own: one caller leaving must not fail it for
 // the others.
@@ -198,8 +179,8 @@ func (ps *listingCache[K, V]) list(ctx context.Context, productID string, notBef
 			l := &productListing[K, V]{started: ps.clock.Now()}
 			apis, err := ps.fetch(lctx, productID)
 			switch {
-			case IsNotFound(err):
-				l.missing, l.missingErr = true, err
+			case errors.As(err, &l.missing):
+				// The service does not know the product: an answer, kept like a list.
 			case err != nil:
 				return nil, err
 			default:
@@ -302,13 +283,12 @@ func (ps *listingCache[K, V]) prune(s *productSnapshot[K, V], l *productListing[
 	}
 }
 
-// view is the listing corrected by the overlay; under ps.mu. The slice is the caller's.
-func (s *productSnapshot[K, V]) view(keyOf func(V) K, compare func(a, b V) int) ([]V, error) {
+// view is the listing corrected by the overlay, and the product's not-found answer if it still
+// holds; under ps.mu. The slice is the caller's.
+func (s *productSnapshot[K, V]) view(keyOf func(V) K, compare func(a, b V) int) ([]V, *NotFoundError) {
 	out := []V{}
 	seen := map[K]bool{}
-	var missing error
 	if s.listing != nil {
-		missing = s.listing.missingErr
 		for _, a := range s.listing.apis {
 			r := keyOf(a)
 			if w, ok := s.overlay[r]; ok && !w.attached {
@@ -324,38 +304,33 @@ func (s *productSnapshot[K, V]) view(keyOf func(V) K, compare func(a, b V) int) 
 			added = append(added, w.info)
 		}
 	}
-	if len(added) > 0 {
-		// Attaching creates the product.
-		missing = nil
-		slices.SortFunc(added, compare)
-		out = append(out, added...)
-	}
-	return out, missing
+	slices.SortFunc(added, compare)
+	return append(out, added...), s.missing()
 }
 
-// find is view's answer for one pair; under ps.mu.
-func (s *productSnapshot[K, V]) find(r K) (V, bool, error) {
+// find is view's entry for one key; under ps.mu.
+func (s *productSnapshot[K, V]) find(r K) (V, bool) {
 	var none V
 	w, written := s.overlay[r]
 	if written && !w.attached {
-		return none, false, s.missing()
+		return none, false
 	}
 	// A listed pair is described best by the listing.
 	if s.listing != nil {
 		if i, ok := s.listing.index[r]; ok {
-			return s.listing.apis[i], true, nil
+			return s.listing.apis[i], true
 		}
 	}
 	if written {
-		return w.info, true, nil
+		return w.info, true
 	}
-	return none, false, s.missing()
+	return none, false
 }
 
 // missing is the service's "not found" answer if the product is unknown and the client attached
-// nothing to it since; under ps.mu.
-func (s *productSnapshot[K, V]) missing() error {
-	if s.listing == nil || s.listing.missingErr == nil {
+// (granted) nothing to it since: attaching creates the product; under ps.mu.
+func (s *productSnapshot[K, V]) missing() *NotFoundError {
+	if s.listing == nil || s.listing.missing == nil {
 		return nil
 	}
 	for _, w := range s.overlay {
@@ -363,7 +338,7 @@ func (s *productSnapshot[K, V]) missing() error {
 			return nil
 		}
 	}
-	return s.listing.missingErr
+	return s.listing.missing
 }
 
 func (a APIInfo) ref() APIRef { return APIRef{APIID: a.APIID, StageName: a.StageName} }

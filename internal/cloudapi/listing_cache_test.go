@@ -11,38 +11,29 @@ import (
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
 )
 
-func newClientWith(t testing.TB, endpoint string, clock *fakeClock, disable bool) *Client {
-	t.Helper()
-	c, err := New(Config{RegionID: "cn-hangzhou", Endpoint: endpoint, Protocol: "HTTP", Credential: testCredential(t),
-		Retry: fastPolicy(clock), DisableBatchingAndSharing: disable})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	return c
-}
-
-func relaxed(ctx context.Context) context.Context { return WithMaxStaleness(ctx, time.Hour) }
+// relaxed is a refresh's freshness, generous enough for any test.
+var relaxed = AtMost(time.Hour)
 
 // A refresh's reads of one product, concurrent or one after the other, share one listing.
 func TestProductSnapshotsRelaxedReadsShareOneListing(t *testing.T) {
 	f := newFakeAPI(t)
 	f.seedProduct("p1", 250)
 	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	ctx := relaxed(context.Background())
+	ctx := context.Background()
 
 	var wg sync.WaitGroup
 	for i := range 40 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := c.FindAttachment(ctx, "p1", fmt.Sprintf("api%04d", i*5), "RELEASE"); err != nil {
+			if _, err := c.FindAttachment(ctx, "p1", fmt.Sprintf("api%04d", i*5), "RELEASE", relaxed); err != nil {
 				t.Errorf("FindAttachment %d: %v", i, err)
 			}
 		}()
 	}
 	wg.Wait()
 	for i := range 40 {
-		if _, err := c.FindAttachment(ctx, "p1", fmt.Sprintf("api%04d", i*6), "RELEASE"); err != nil {
+		if _, err := c.FindAttachment(ctx, "p1", fmt.Sprintf("api%04d", i*6), "RELEASE", relaxed); err != nil {
 			t.Errorf("FindAttachment %d: %v", i, err)
 		}
 	}
@@ -50,7 +41,7 @@ func TestProductSnapshotsRelaxedReadsShareOneListing(t *testing.T) {
 		t.Fatalf("80 relaxed reads made %d page requests, want 3 (one listing of 250)", n)
 	}
 	// A strict read does not take the kept listing.
-	if _, err := c.ListProductAPIs(context.Background(), "p1"); err != nil {
+	if _, err := c.ListProductAPIs(context.Background(), "p1", Strict); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(f.callsFor("DescribeApiProductApis")); n != 6 {
@@ -62,11 +53,11 @@ func TestProductSnapshotsRelaxedReadsShareOneListing(t *testing.T) {
 func TestProductSnapshotsKeepUnknownProduct(t *testing.T) {
 	f := newFakeAPI(t)
 	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	ctx := relaxed(context.Background())
+	ctx := context.Background()
 	for range 3 {
-		_, err := c.FindAttachment(ctx, "nope", "api0001", "RELEASE")
+		_, err := c.FindAttachment(ctx, "nope", "api0001", "RELEASE", relaxed)
 		var nf *NotFoundError
-		if !errors.As(err, &nf) || !nf.ProductMissing {
+		if !errors.As(err, &nf) || nf.Kind != NotFoundProduct {
 			t.Fatalf("err = %v, want the product missing", err)
 		}
 	}
@@ -82,14 +73,7 @@ func TestProductSnapshotsSeeOwnWrites(t *testing.T) {
 	t.Cleanup(func() { _ = srv.Close() })
 	c := emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, fastPolicy(newFakeClock()))
 	ctx := context.Background()
-	gid, err := srv.SeedGroup(emulator.DefaultAccountID, "", "snapshots")
-	if err != nil {
-		t.Fatal(err)
-	}
-	apiID, err := srv.SeedAPI(emulator.DefaultAccountID, "", emulator.APISpec{GroupID: gid, Name: "snap_api", Path: "/snap"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	apiID := seedGroupAPIs(t, srv, "snapshots", emulator.APISpec{Name: "snap_api", Path: "/snap"})[0]
 	// The catalog knows the API, so the fresh attachment's entry is complete.
 	if _, err := c.LookupAPI(ctx, apiID); err != nil {
 		t.Fatal(err)
@@ -97,26 +81,26 @@ func TestProductSnapshotsSeeOwnWrites(t *testing.T) {
 	if err := c.AttachAPI(ctx, "p1", APIRef{APIID: apiID, StageName: "RELEASE"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, rctx := range []context.Context{ctx, relaxed(ctx)} {
-		info, err := c.FindAttachment(rctx, "p1", apiID, "RELEASE")
+	for _, fresh := range []Freshness{Strict, relaxed} {
+		info, err := c.FindAttachment(ctx, "p1", apiID, "RELEASE", fresh)
 		if err != nil || info.APIName != "snap_api" || info.Path != "/snap" || info.GroupName != "snapshots" || info.Method != "GET" {
 			t.Fatalf("fresh attachment: %+v, %v", info, err)
 		}
-		apis, err := c.ListProductAPIs(rctx, "p1")
+		apis, err := c.ListProductAPIs(ctx, "p1", fresh)
 		if err != nil || len(apis) != 1 || apis[0].APIID != apiID {
 			t.Fatalf("ListProductAPIs = %+v, %v", apis, err)
 		}
 	}
 	// Another client, without our writes, does not see it yet: the test is meaningful.
 	other := emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, fastPolicy(newFakeClock()))
-	if _, err := other.FindAttachment(ctx, "p1", apiID, "RELEASE"); !IsNotFound(err) {
+	if _, err := other.FindAttachment(ctx, "p1", apiID, "RELEASE", Strict); !IsNotFound(err) {
 		t.Fatalf("another client: err = %v, want not found (visibility delay)", err)
 	}
 
 	if err := c.DetachAPI(ctx, "p1", APIRef{APIID: apiID, StageName: "RELEASE"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.FindAttachment(ctx, "p1", apiID, "RELEASE"); !IsNotFound(err) {
+	if _, err := c.FindAttachment(ctx, "p1", apiID, "RELEASE", Strict); !IsNotFound(err) {
 		t.Fatalf("after detach: err = %v, want not found", err)
 	}
 }
@@ -138,11 +122,11 @@ func TestProductSnapshotsListingWinsAfterGraceOrUnknownOutcome(t *testing.T) {
 	f.mu.Lock()
 	f.products["p1"] = append(f.products["p1"], fakeInfo("api0001", "RELEASE"))
 	f.mu.Unlock()
-	if _, err := c.FindAttachment(ctx, "p1", "api0001", "RELEASE"); !IsNotFound(err) {
+	if _, err := c.FindAttachment(ctx, "p1", "api0001", "RELEASE", Strict); !IsNotFound(err) {
 		t.Fatalf("within the grace: err = %v, want our detach to win", err)
 	}
 	_ = clock.Sleep(ctx, VisibilityGrace+time.Second)
-	if _, err := c.FindAttachment(ctx, "p1", "api0001", "RELEASE"); err != nil {
+	if _, err := c.FindAttachment(ctx, "p1", "api0001", "RELEASE", Strict); err != nil {
 		t.Fatalf("past the grace: err = %v, want the listing to win", err)
 	}
 
@@ -155,7 +139,7 @@ func TestProductSnapshotsListingWinsAfterGraceOrUnknownOutcome(t *testing.T) {
 	if !OutcomeUnknown(err) {
 		t.Fatalf("detach: err = %v, want an unknown outcome", err)
 	}
-	if _, err := c.FindAttachment(ctx, "p1", "api0002", "RELEASE"); err != nil {
+	if _, err := c.FindAttachment(ctx, "p1", "api0002", "RELEASE", Strict); err != nil {
 		t.Fatalf("after an unknown outcome: err = %v, want the listing's answer (attached)", err)
 	}
 }

@@ -32,6 +32,7 @@ package cloudapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -75,14 +76,12 @@ type pagedListing[T any, K comparable] struct {
 	subject string
 	fetch   pageFunc[T]
 	key     func(T) K
-	// probe, when set, lists page 1 of another object id with the documented parameters only; a
-	// page-1 error that the ambiguity rule (answersAsUnknown) takes for "this object does not
-	// exist" then becomes notFound(err).
-	probe    func(ctx context.Context, id string) error
-	notFound func(err error) error
-	// stop, when set, ends the listing as soon as it returns true for an item (a search that found
-	// what it looked for: finding is an answer whatever else changes).
-	stop func(T) bool
+	// missing, when set, is the listing's answer when the listed object does not exist (its Err is
+	// set to the service's answer): a page answered "not found" (IsNotFound), or page 1 answered
+	// what the ambiguity rule (answersAsUnknown, with probe) takes for it.
+	missing *NotFoundError
+	// probe, when set, lists page 1 of another object id with the documented parameters only.
+	probe func(ctx context.Context, id string) error
 	// first, when set, is page 1 read earlier; the first round uses it instead of reading page 1
 	// again, if it was read with the page size now in use.
 	first *listPage[T]
@@ -117,7 +116,7 @@ func (ps *pageSizes) set(action string, size int) {
 
 // round is what one pass over the pages saw, for deciding whether to trust it.
 type round[K comparable] struct {
-	complete bool   // the pages were consistent (or a stop item was found)
+	complete bool   // the pages were consistent
 	why      string // why not, for logs and the final error
 	total    int
 	keys     map[K]struct{}
@@ -184,7 +183,7 @@ func listRound[T any, K comparable](ctx context.Context, c *Client, l pagedListi
 		}
 		first = nil
 		if err != nil {
-			return nil, round[K]{}, err
+			return nil, round[K]{}, l.asMissing(err)
 		}
 		if resized && number > 1 {
 			// Pages of another size start at other items: start over with the new size.
@@ -205,9 +204,6 @@ func listRound[T any, K comparable](ctx context.Context, c *Client, l pagedListi
 			}
 			seen[k] = struct{}{}
 			out = append(out, it)
-			if l.stop != nil && l.stop(it) {
-				return out, round[K]{complete: true}, nil
-			}
 		}
 		n := len(p.items)
 		if n == 0 || (learnt > 0 && n < learnt) || (total >= 0 && len(seen) >= total) {
@@ -276,10 +272,27 @@ func fetchPage[T any, K comparable](ctx context.Context, c *Client, l pagedListi
 		}
 	}
 	// The answer to the documented parameters is about what is listed, not how.
-	if number == 1 && l.probe != nil && c.answersAsUnknown(ctx, err, l.probe) {
+	if number == 1 && l.missing != nil && l.probe != nil && c.answersAsUnknown(ctx, err, l.probe) {
 		return listPage[T]{}, false, l.notFound(err)
 	}
 	return listPage[T]{}, false, err
+}
+
+// asMissing is err as the listing's *NotFoundError when it says that the listed object does not
+// exist; any other error as it is.
+func (l pagedListing[T, K]) asMissing(err error) error {
+	var nf *NotFoundError
+	if l.missing == nil || errors.As(err, &nf) || !IsNotFound(err) {
+		return err
+	}
+	return l.notFound(err)
+}
+
+// notFound is the listing's *NotFoundError with the service's answer err.
+func (l pagedListing[T, K]) notFound(err error) error {
+	e := *l.missing
+	e.Err = err
+	return &e
 }
 
 // unexplained4xx reports a definite 4xx from the service that says neither "not found" nor anything

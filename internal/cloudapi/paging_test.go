@@ -225,7 +225,7 @@ func TestListProductAPIsWhileAnotherProcessDetaches(t *testing.T) {
 		}
 	}
 	c := newTestClient(t, f.endpoint(), fastPolicy(newFakeClock()))
-	got, err := c.ListProductAPIs(context.Background(), "p1")
+	got, err := c.ListProductAPIs(context.Background(), "p1", Strict)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +233,7 @@ func TestListProductAPIsWhileAnotherProcessDetaches(t *testing.T) {
 		t.Fatalf("got %d APIs (has #101 %v, has the detached #5 %v), want the 149 attached ones",
 			len(got), slices.Contains(got, want[100]), slices.Contains(got, want[4]))
 	}
-	if _, err := c.FindAttachment(context.Background(), "p1", want[100].APIID, "RELEASE"); err != nil {
+	if _, err := c.FindAttachment(context.Background(), "p1", want[100].APIID, "RELEASE", Strict); err != nil {
 		t.Fatalf("FindAttachment(#101): %v", err)
 	}
 }

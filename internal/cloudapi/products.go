@@ -247,19 +247,12 @@ func (c *Client) DeleteAPIProduct(ctx context.Context, productID string) error {
 	return err
 }
 
-// ListProductAPIs returns every API attached to the product, paging DescribeApiProductApis by the
-// rules of listAll (paging.go): every page, trusted only when the pages agree with each other.
-// Entries repeated across pages (the product changed while we paged) are dropped. An unknown
-// product is an error for which IsNotFound is true.
-//
-// The answer follows the freshness rule of listing_cache.go: strict by default (a listing
-// that starts after the call), relaxed under WithMaxStaleness, and always including this client's
-// own successful writes. The returned slice belongs to the caller.
-func (c *Client) ListProductAPIs(ctx context.Context, productID string) ([]APIInfo, error) {
-	if c.snapshots == nil {
-		return c.listProductAPIs(ctx, productID)
-	}
-	return c.snapshots.all(ctx, productID)
+// ListProductAPIs returns every API attached to the product, as fresh as asked (DESIGN.md "Shared
+// listings and their freshness rule": always including this client's own successful writes), paged
+// by the rules of listAll (paging.go). An unknown product is a *NotFoundError of kind
+// NotFoundProduct. The returned slice belongs to the caller.
+func (c *Client) ListProductAPIs(ctx context.Context, productID string, fresh Freshness) ([]APIInfo, error) {
+	return c.snapshots.all(ctx, productID, fresh)
 }
 
 // listProductAPIs is one complete listing, straight from the service.
@@ -267,99 +260,27 @@ func (c *Client) listProductAPIs(ctx context.Context, productID string) ([]APIIn
 	if strings.TrimSpace(productID) == "" {
 		return nil, errors.New("CloudAPI DescribeApiProductApis: the API product ID is empty")
 	}
-	return listAll(ctx, c, c.productAPIsListing(productID, nil))
+	return listAll(ctx, c, c.productAPIsListing(productID))
 }
 
 // FindAttachment returns the product's API matching apiID and stage (stage compared
-// case-insensitively). If the product is unknown or the pair is absent it returns a
-// *NotFoundError. It reads the product as ListProductAPIs does, under the same freshness rules;
-// with sharing disabled it pages only until the pair is found.
-func (c *Client) FindAttachment(ctx context.Context, productID, apiID, stage string) (*APIInfo, error) {
-	var found *APIInfo
-	var err error
-	if c.snapshots == nil {
-		if strings.TrimSpace(productID) == "" {
-			return nil, errors.New("CloudAPI DescribeApiProductApis: the API product ID is empty")
-		}
-		_, err = listAll(ctx, c, c.productAPIsListing(productID, func(info APIInfo) bool {
-			if info.APIID == apiID && strings.EqualFold(info.StageName, stage) {
-				found = &info
-				return true
-			}
-			return false
-		}))
-	} else {
-		found, err = c.snapshots.lookup(ctx, productID, APIRef{APIID: apiID, StageName: strings.ToUpper(stage)})
-	}
+// case-insensitively), read as ListProductAPIs reads. If the product is unknown or the pair is
+// absent it returns a *NotFoundError (NotFoundProduct, NotFoundAttachment).
+func (c *Client) FindAttachment(ctx context.Context, productID, apiID, stage string, fresh Freshness) (*APIInfo, error) {
+	info, err := c.snapshots.find(ctx, productID, APIRef{APIID: apiID, StageName: strings.ToUpper(stage)}, fresh)
 	if err != nil {
-		if IsNotFound(err) {
-			return nil, &NotFoundError{ProductID: productID, APIID: apiID, StageName: stage, ProductMissing: true, Err: err}
-		}
-		return nil, err
+		return nil, lookingFor(err, func(e *NotFoundError) { e.APIID, e.StageName = apiID, stage })
 	}
-	if found == nil {
-		return nil, &NotFoundError{ProductID: productID, APIID: apiID, StageName: stage}
-	}
-	return found, nil
+	return &info, nil
 }
 
-// productAPIsListing is the DescribeApiProductApis listing of the product for listAll; stop, when
-// not nil, ends it at the item searched for.
-func (c *Client) productAPIsListing(productID string, stop func(APIInfo) bool) pagedListing[APIInfo, APIRef] {
-	fetch := func(ctx context.Context, id string, number, size int) (listPage[APIInfo], error) {
-		req := &cloudapiclient.DescribeApiProductApisRequest{ApiProductId: dara.String(id), PageNumber: dara.Int32(int32(number))}
-		if size > 0 {
-			req.PageSize = dara.Int32(int32(size))
-		}
-		var body *cloudapiclient.DescribeApiProductApisResponseBody
-		err := c.invoke(ctx, "DescribeApiProductApis", sdkCall((*cloudapiclient.Client).DescribeApiProductApisWithContext,
-			req, (*cloudapiclient.DescribeApiProductApisResponse).GetBody, &body))
-		if err != nil {
-			return listPage[APIInfo]{}, err
-		}
-		p := listPage[APIInfo]{total: totalOf(body.TotalCount)}
-		if body.ApiInfoList != nil {
-			for _, it := range body.ApiInfoList.ApiInfo {
-				if it == nil {
-					continue
-				}
-				p.items = append(p.items, APIInfo{
-					APIID:       dara.StringValue(it.ApiId),
-					APIName:     dara.StringValue(it.ApiName),
-					GroupID:     dara.StringValue(it.GroupId),
-					GroupName:   dara.StringValue(it.GroupName),
-					Method:      dara.StringValue(it.Method),
-					Path:        dara.StringValue(it.Path),
-					Description: dara.StringValue(it.Description),
-					RegionID:    dara.StringValue(it.RegionId),
-					StageName:   dara.StringValue(it.StageName),
-				})
-			}
-		}
-		return p, nil
-	}
-	return pagedListing[APIInfo, APIRef]{
-		action:  "DescribeApiProductApis",
-		subject: fmt.Sprintf("API product %q", productID),
-		fetch: func(ctx context.Context, number, size int) (listPage[APIInfo], error) {
-			return fetch(ctx, productID, number, size)
-		},
-		key: APIInfo.ref,
-		probe: func(ctx context.Context, id string) error {
-			_, err := fetch(ctx, id, 1, 0)
-			return err
-		},
-		notFound: func(err error) error { return &NotFoundError{ProductID: productID, ProductMissing: true, Err: err} },
-		stop:     stop,
-	}
-}
-
-// totalOf is a listing's TotalCount, -1 when the service sent none.
-func totalOf(n *int32) int {
-	if n == nil {
-		return -1
-	}
-	return int(*n)
+// productAPIsListing is the DescribeApiProductApis listing of the product for listAll.
+func (c *Client) productAPIsListing(productID string) pagedListing[APIInfo, APIRef] {
+	return pagedProduct("DescribeApiProductApis", productID, APIInfo.ref, func(ctx context.Context, id string, number, size int) (listPage[APIInfo], error) {
+		return readPage(ctx, c, "DescribeApiProductApis", (*cloudapiclient.Client).DescribeApiProductApisWithContext, (*cloudapiclient.DescribeApiProductApisResponse).GetBody,
+			&cloudapiclient.DescribeApiProductApisRequest{ApiProductId: dara.String(id)}, number, size,
+			(*cloudapiclient.DescribeApiProductApisResponseBody).GetApiInfoList, (*cloudapiclient.DescribeApiProductApisResponseBodyApiInfoList).GetApiInfo, apiInfoOf)
+	})
 }
 
 // probeProductID returns a product id that no account has: 32 characters like real ids, but with
@@ -368,4 +289,11 @@ func probeProductID() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return "tfprobe0" + hex.EncodeToString(b)
+}
+
+// apiInfoOf converts one API of a DescribeApiProductApis page.
+func apiInfoOf(it *cloudapiclient.DescribeApiProductApisResponseBodyApiInfoListApiInfo) APIInfo {
+	v := dara.StringValue
+	return APIInfo{APIID: v(it.ApiId), APIName: v(it.ApiName), GroupID: v(it.GroupId), GroupName: v(it.GroupName),
+		Method: v(it.Method), Path: v(it.Path), Description: v(it.Description), RegionID: v(it.RegionId), StageName: v(it.StageName)}
 }

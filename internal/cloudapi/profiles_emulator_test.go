@@ -2,7 +2,6 @@ package cloudapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -19,22 +18,8 @@ func profileFixture(t *testing.T, bh model.Behaviour, apps int) (*emulator.Serve
 	srv := emulator.New(emulator.WithBehaviour(bh))
 	t.Cleanup(func() { _ = srv.Close() })
 	c := emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, fastPolicy(newFakeClock()))
-	const account, region = emulator.DefaultAccountID, emulator.DefaultRegion
-	g, err := srv.SeedGroup(account, region, "profile_group")
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := srv.SeedAPI(account, region, emulator.APISpec{GroupID: g, Name: "profileApi", Path: "/p"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := make([]int64, apps)
-	for i := range ids {
-		if ids[i], err = srv.SeedApp(account, region, fmt.Sprintf("profile_app_%03d", i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return srv, c, api, ids
+	api := seedGroupAPIs(t, srv, "profile_group", emulator.APISpec{Name: "profileApi", Path: "/p"})[0]
+	return srv, c, api, seedApps(t, srv, "profile_app", apps)
 }
 
 // Scenario 6 of issue 17: a service that serves 50 items per page whatever PageSize says, or that
@@ -70,12 +55,12 @@ func TestAppListingsUnderPageLimits(t *testing.T) {
 			}
 			// A fresh client first: c's own grants are laid over its listings (listing_cache.go).
 			for _, client := range []*Client{emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, fastPolicy(newFakeClock())), c} {
-				got, err := client.ListProductApps(ctx, "p1")
+				got, err := client.ListProductApps(ctx, "p1", Strict)
 				if err != nil || len(got) != len(apps) {
 					t.Fatalf("ListProductApps: %d apps, %v; want %d", len(got), err, len(apps))
 				}
 				for _, id := range []int64{apps[0], apps[100], apps[129]} {
-					if g, err := client.FindGrant(ctx, "p1", id); err != nil || g.AppID != id {
+					if g, err := client.FindGrant(ctx, "p1", id, Strict); err != nil || g.AppID != id {
 						t.Fatalf("FindGrant(%d): %+v, %v", id, g, err)
 					}
 				}
@@ -86,7 +71,7 @@ func TestAppListingsUnderPageLimits(t *testing.T) {
 				if err != nil || !slices.Equal(ids, want) {
 					t.Fatalf("ListAppProducts: %d products, %v; want %d", len(ids), err, len(want))
 				}
-				apis, err := client.ListProductAPIs(ctx, "p1")
+				apis, err := client.ListProductAPIs(ctx, "p1", Strict)
 				if err != nil || len(apis) != 1 {
 					t.Fatalf("ListProductAPIs: %v, %v", apis, err)
 				}
@@ -103,8 +88,8 @@ func TestAppListingsUnderPageLimits(t *testing.T) {
 
 // Scenario 5 of issue 17: under a service that answers an unknown product with a code that says
 // neither "not found" nor is known in advance, an authorization whose product was removed out of
-// band reads as gone (not as an error), through the shared cache and without it, and its revoke
-// is "not found" too.
+// band reads as gone (not as an error), to a client that saw it granted and to a fresh one, and its
+// revoke is "not found" too, batched or not.
 func TestGrantOfDeletedProductUnderOtherCode(t *testing.T) {
 	srv, c, api, apps := profileFixture(t, model.Behaviour{UnknownProduct: model.UnknownProductOtherCode}, 1)
 	ctx := context.Background()
@@ -116,7 +101,7 @@ func TestGrantOfDeletedProductUnderOtherCode(t *testing.T) {
 	if err := other.GrantApp(ctx, "p1", apps[0], GrantTerms{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.FindGrant(ctx, "p1", apps[0]); err != nil {
+	if _, err := c.FindGrant(ctx, "p1", apps[0], Strict); err != nil {
 		t.Fatal(err)
 	}
 	// Out of band: the product's grants are revoked and the product deleted.
@@ -132,12 +117,11 @@ func TestGrantOfDeletedProductUnderOtherCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, client := range map[string]*Client{"shared": c, "unshared": unshared} {
-		_, err := client.FindGrant(ctx, "p1", apps[0])
-		var gnf *GrantNotFoundError
-		if !errors.As(err, &gnf) || !gnf.ProductMissing || !IsNotFound(err) {
+		_, err := client.FindGrant(ctx, "p1", apps[0], Strict)
+		if !IsNotFoundKind(err, NotFoundProduct) || !IsNotFound(err) {
 			t.Fatalf("%s: FindGrant after the product was deleted: %v, want the product not found", name, err)
 		}
-		if _, err := client.ListProductApps(ctx, "p1"); !IsNotFound(err) {
+		if _, err := client.ListProductApps(ctx, "p1", Strict); !IsNotFound(err) {
 			t.Fatalf("%s: ListProductApps: %v, want not found", name, err)
 		}
 		if err := client.RevokeApp(ctx, "p1", apps[0]); !IsNotFound(err) {
@@ -186,11 +170,27 @@ func TestBatchedRevokeSplitsOnOneUnknownProduct(t *testing.T) {
 	if err := <-res["pb"]; !IsNotFound(err) {
 		t.Fatalf("revoke of the unknown product: %v, want not found", err)
 	}
-	if _, err := c.FindGrant(ctx, "pa", apps[0]); !IsNotFound(err) {
+	if _, err := c.FindGrant(ctx, "pa", apps[0], Strict); !IsNotFound(err) {
 		t.Fatalf("after the revoke, FindGrant: %v, want not granted", err)
 	}
 	if n := srv.RequestCount(actionRevoke, ""); n != 3 {
 		t.Fatalf("%d RemoveApiProductsAuthorities calls, want 3 (the batch of two, then each alone)", n)
+	}
+}
+
+// attachAndGrant attaches api to product p1 in every stage, one by one, and grants apps on it.
+func attachAndGrant(t *testing.T, c *Client, api string, apps []int64) {
+	t.Helper()
+	ctx := context.Background()
+	for _, stage := range []string{"RELEASE", "PRE", "TEST"} {
+		if err := c.AttachAPI(ctx, "p1", APIRef{APIID: api, StageName: stage}); err != nil {
+			t.Fatalf("attach %s: %v", stage, err)
+		}
+	}
+	for _, id := range apps {
+		if err := c.GrantApp(ctx, "p1", id, GrantTerms{}); err != nil {
+			t.Fatalf("grant %d: %v", id, err)
+		}
 	}
 }
 
@@ -200,16 +200,7 @@ func TestLockTimeoutsAndProxyNotFoundAreRetried(t *testing.T) {
 	t.Run("lock timeout", func(t *testing.T) {
 		srv, c, api, apps := profileFixture(t, model.Behaviour{LockTimeoutEvery: 2}, 3)
 		ctx := context.Background()
-		for i, stage := range []string{"RELEASE", "PRE", "TEST"} {
-			if err := c.AttachAPI(ctx, "p1", APIRef{APIID: api, StageName: stage}); err != nil {
-				t.Fatalf("attach %d: %v", i, err)
-			}
-		}
-		for _, id := range apps {
-			if err := c.GrantApp(ctx, "p1", id, GrantTerms{}); err != nil {
-				t.Fatalf("grant %d: %v", id, err)
-			}
-		}
+		attachAndGrant(t, c, api, apps)
 		for _, id := range apps {
 			if err := c.RevokeApp(ctx, "p1", id); err != nil {
 				t.Fatalf("revoke %d: %v", id, err)
@@ -231,17 +222,8 @@ func TestLockTimeoutsAndProxyNotFoundAreRetried(t *testing.T) {
 		// the product gone, which the caller takes for deleted.
 		srv, c, api, apps := profileFixture(t, model.Behaviour{LockTimeoutEvery: 2, LockTimeoutAfterApply: true}, 2)
 		ctx := context.Background()
-		for _, stage := range []string{"RELEASE", "PRE", "TEST"} {
-			if err := c.AttachAPI(ctx, "p1", APIRef{APIID: api, StageName: stage}); err != nil {
-				t.Fatalf("attach %s: %v", stage, err)
-			}
-		}
-		for _, id := range apps {
-			if err := c.GrantApp(ctx, "p1", id, GrantTerms{}); err != nil {
-				t.Fatalf("grant %d: %v", id, err)
-			}
-		}
-		if got, err := c.ListProductApps(ctx, "p1"); err != nil || len(got) != 2 {
+		attachAndGrant(t, c, api, apps)
+		if got, err := c.ListProductApps(ctx, "p1", Strict); err != nil || len(got) != 2 {
 			t.Fatalf("ListProductApps: %v, %v", got, err)
 		}
 		for _, id := range apps {
@@ -288,7 +270,7 @@ func TestLockTimeoutsAndProxyNotFoundAreRetried(t *testing.T) {
 			t.Fatal(err)
 		}
 		for range 3 {
-			if _, err := c.FindAttachment(WithMaxStaleness(ctx, 0), "p1", api, "RELEASE"); err != nil {
+			if _, err := c.FindAttachment(ctx, "p1", api, "RELEASE", Strict); err != nil {
 				t.Fatalf("FindAttachment: %v", err)
 			}
 		}
@@ -303,7 +285,7 @@ func TestLockTimeoutsAndProxyNotFoundAreRetried(t *testing.T) {
 		srv := emulator.New(emulator.WithFaults(emulator.Fault{Kind: emulator.FaultProxyNotFound, Rate: 1}))
 		t.Cleanup(func() { _ = srv.Close() })
 		c := emulatorClient(t, srv, emulator.DefaultAccessKeyID, emulator.DefaultAccessKeySecret, fastPolicy(newFakeClock()))
-		_, err := c.ListProductAPIs(context.Background(), "p1")
+		_, err := c.ListProductAPIs(context.Background(), "p1", Strict)
 		if err == nil || IsNotFound(err) {
 			t.Fatalf("listing through a proxy that answers 404: %v, want an error that is not \"not found\"", err)
 		}

@@ -462,7 +462,7 @@ func TestAttachAPIThrottledBatchRetriedWhole(t *testing.T) {
 			t.Errorf("request %d did not carry all 12 items: %v", i+1, call.Query)
 		}
 	}
-	apis, err := c.ListProductAPIs(context.Background(), "p1")
+	apis, err := c.ListProductAPIs(context.Background(), "p1", Strict)
 	if err != nil || len(apis) != 12 {
 		t.Fatalf("ListProductAPIs = %d APIs, %v; want 12", len(apis), err)
 	}

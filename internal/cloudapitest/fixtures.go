@@ -212,60 +212,20 @@ func (f *Fixtures) AbolishAPI(ctx context.Context, groupID, apiID, stage string)
 	})
 }
 
-// maxPages bounds ListAPIs, so a listing that never ends cannot keep a sweeper running forever.
-const maxPages = 1000
-
 // ListAPIs lists the APIs of a group ("" = all groups) whose name starts with namePrefix ("" =
-// all), paging DescribeApis, and describes each (cloudapi.Client.DescribeAPI) for its deployed
-// stages. Sweepers use it to find leftover fixtures.
+// all), with the client's one pager (cloudapi.Client.ListAPIs), and describes each
+// (cloudapi.Client.DescribeAPI) for its deployed stages. Sweepers use it to find leftover fixtures.
 func (f *Fixtures) ListAPIs(ctx context.Context, groupID, namePrefix string) ([]cloudapi.APIDetail, error) {
-	const pageSize = 100
-	var ids []string
-	seen := map[string]bool{}
-	for page := 1; ; page++ {
-		if page > maxPages {
-			return nil, fmt.Errorf("CloudAPI DescribeApis: stopped after %d pages because the listing did not end", maxPages)
-		}
-		req := &cloudapiclient.DescribeApisRequest{PageNumber: dara.Int32(int32(page)), PageSize: dara.Int32(pageSize)}
-		if groupID != "" {
-			req.GroupId = dara.String(groupID)
-		}
-		if namePrefix != "" {
-			// ApiName is a fuzzy match on the service; the prefix filter below is exact.
-			req.ApiName = dara.String(namePrefix)
-		}
-		var body *cloudapiclient.DescribeApisResponseBody
-		err := f.call(ctx, func(rt *dara.RuntimeOptions) error {
-			resp, err := f.sdk.DescribeApisWithContext(ctx, req, rt)
-			if err == nil {
-				body = resp.Body
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		var items []*cloudapiclient.DescribeApisResponseBodyApiSummarysApiSummary
-		if body != nil && body.ApiSummarys != nil {
-			items = body.ApiSummarys.ApiSummary
-		}
-		for _, it := range items {
-			if it == nil {
-				continue
-			}
-			id := dara.StringValue(it.ApiId)
-			if !seen[id] && strings.HasPrefix(dara.StringValue(it.ApiName), namePrefix) {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-		if len(items) < pageSize || page*pageSize >= int(dara.Int32Value(body.TotalCount)) {
-			break
-		}
+	apis, err := f.client.ListAPIs(ctx, groupID)
+	if err != nil {
+		return nil, err
 	}
-	out := make([]cloudapi.APIDetail, 0, len(ids))
-	for _, id := range ids {
-		d, err := f.client.DescribeAPI(ctx, id)
+	out := make([]cloudapi.APIDetail, 0, len(apis))
+	for _, a := range apis {
+		if !strings.HasPrefix(a.APIName, namePrefix) {
+			continue
+		}
+		d, err := f.client.DescribeAPI(ctx, a.APIID)
 		if cloudapi.IsNotFound(err) {
 			continue // deleted since the listing
 		}

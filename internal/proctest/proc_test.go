@@ -338,7 +338,7 @@ func (e *env) attached(products ...string) map[string]bool {
 	defer cancel()
 	got := map[string]bool{}
 	for _, p := range products {
-		apis, err := e.client.ListProductAPIs(ctx, p)
+		apis, err := e.client.ListProductAPIs(ctx, p, cloudapi.Strict)
 		if cloudapi.IsNotFound(err) {
 			continue
 		}

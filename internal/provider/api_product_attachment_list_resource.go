@@ -105,7 +105,7 @@ func (r *apiProductAttachmentListResource) List(ctx context.Context, req list.Li
 
 	ctx = tflog.SetField(ctx, "api_product_id", productID)
 	ctx, cancel := context.WithTimeout(ctx, defaultReadTimeout)
-	apis, err := r.data.client.ListProductAPIs(ctx, productID)
+	apis, err := r.data.client.ListProductAPIs(ctx, productID, cloudapi.Strict)
 	cancel()
 	if isGone(err) {
 		diags.AddAttributeError(path.Root("api_product_id"), "API product not found",

@@ -472,7 +472,7 @@ func (r *apiProductAttachmentResource) setInfoFromAPI(ctx context.Context, m *ap
 func (r *apiProductAttachmentResource) findAfter(id attachmentID) (*cloudapi.APIInfo, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), findAfterTimeout)
 	defer cancel()
-	return r.data.client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName)
+	return r.data.client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName, cloudapi.Strict)
 }
 
 // Read implements resource.Resource.
@@ -490,7 +490,7 @@ func (r *apiProductAttachmentResource) Read(ctx context.Context, req resource.Re
 	}
 	defer cancel()
 	id := state.attachmentID()
-	info, err := r.data.client.FindAttachment(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), id.ProductID, id.APIID, id.StageName)
+	info, err := r.data.client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName, cloudapi.AtMost(refreshMaxStaleness))
 	if isGone(err) {
 		since, d := unconfirmedSince(ctx, req.Private)
 		resp.Diagnostics.Append(d...)

@@ -677,11 +677,11 @@ func TestIsGoneExcludesCredentialErrors(t *testing.T) {
 	ctx := context.Background()
 
 	c := clientWithKey(t, a, "LTAI-unknown-key", "whatever")
-	_, err := c.FindAttachment(ctx, "p", "a", "RELEASE")
+	_, err := c.FindAttachment(ctx, "p", "a", "RELEASE", cloudapi.Strict)
 	if err == nil || isGone(err) || !isCredentialError(err) {
 		t.Errorf("unknown access key: err = %v, isGone = %v, want a credential error", err, isGone(err))
 	}
-	_, err = a.client.FindAttachment(ctx, "no-such-product", "a", "RELEASE")
+	_, err = a.client.FindAttachment(ctx, "no-such-product", "a", "RELEASE", cloudapi.Strict)
 	if !isGone(err) {
 		t.Errorf("unknown product: err = %v, want isGone", err)
 	}

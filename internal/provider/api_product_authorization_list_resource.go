@@ -176,11 +176,11 @@ func (r *apiProductAuthorizationListResource) live(g *cloudapi.AuthorizedApp) bo
 
 // byProduct lists the apps authorized on the product (only appID's, when it is not 0).
 func (r *apiProductAuthorizationListResource) byProduct(ctx context.Context, productID string, appID int64, diags *diag.Diagnostics) []authorizationListEntry {
-	apps, err := r.data.client.ListProductApps(ctx, productID)
+	apps, err := r.data.client.ListProductApps(ctx, productID, cloudapi.Strict)
 	if err != nil && !isGone(err) && !isCredentialError(err) && ctx.Err() == nil {
 		// An unknown product answered with a code nobody can know in advance: the product's own
 		// listing tells such an answer from other failures.
-		if _, perr := r.data.client.ListProductAPIs(ctx, productID); isGone(perr) {
+		if _, perr := r.data.client.ListProductAPIs(ctx, productID, cloudapi.Strict); isGone(perr) {
 			err = perr
 		}
 	}
@@ -210,7 +210,7 @@ func (r *apiProductAuthorizationListResource) byProduct(ctx context.Context, pro
 // read of that product in this command), for the first limit products only (limit <= 0: all).
 func (r *apiProductAuthorizationListResource) byApp(ctx context.Context, appID int64, full bool, limit int64, diags *diag.Diagnostics) []authorizationListEntry {
 	products, err := r.data.client.ListAppProducts(ctx, appID)
-	if cloudapi.IsAppNotFound(err) {
+	if cloudapi.IsNotFoundKind(err, cloudapi.NotFoundApp) {
 		diags.AddAttributeError(path.Root("app_id"), "App not found",
 			fmt.Sprintf("App %d does not exist in region %s (endpoint %s). Check app_id, region and credentials.", appID, r.data.region, r.data.endpoint))
 		return nil
@@ -228,7 +228,7 @@ func (r *apiProductAuthorizationListResource) byApp(ctx context.Context, appID i
 		}
 		e := authorizationListEntry{productID: p, appID: appID}
 		if full {
-			g, err := r.data.client.FindGrant(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), p, appID)
+			g, err := r.data.client.FindGrant(ctx, p, appID, cloudapi.AtMost(refreshMaxStaleness))
 			switch {
 			case isGone(err):
 				continue // revoked, or its product deleted, since the first listing

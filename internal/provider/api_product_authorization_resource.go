@@ -259,7 +259,7 @@ func (r *apiProductAuthorizationResource) checkApp(ctx context.Context, plan api
 	_, err = r.data.client.LookupApp(ctx, appID)
 	switch {
 	case err == nil:
-	case cloudapi.IsAppNotFound(err):
+	case cloudapi.IsNotFoundKind(err, cloudapi.NotFoundApp):
 		diags.AddAttributeError(path.Root("app_id"), "App not found",
 			fmt.Sprintf("App %d does not exist in region %s (endpoint %s) for the configured credentials, so it cannot be authorized on API product %q. "+
 				"Check app_id, and that region and credentials point at the account that owns the app. (%s)",
@@ -402,7 +402,7 @@ func (r *apiProductAuthorizationResource) grant(ctx context.Context, plan *apiPr
 		r.grantError(id, err, diags)
 		return grantFailed
 	}
-	g, err := r.data.client.FindGrant(ctx, id.ProductID, id.AppID)
+	g, err := r.data.client.FindGrant(ctx, id.ProductID, id.AppID, cloudapi.Strict)
 	switch {
 	case err == nil:
 		plan.setGrant(g)
@@ -431,7 +431,7 @@ func (m *apiProductAuthorizationModel) sameTerms(g *cloudapi.AuthorizedApp) bool
 func (r *apiProductAuthorizationResource) findAfter(id authorizationID) (*cloudapi.AuthorizedApp, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), findAfterTimeout)
 	defer cancel()
-	return r.data.client.FindGrant(ctx, id.ProductID, id.AppID)
+	return r.data.client.FindGrant(ctx, id.ProductID, id.AppID, cloudapi.Strict)
 }
 
 // unconfirmed reports whether the grant was made (or may have been) so recently that a listing not
@@ -454,14 +454,14 @@ func (r *apiProductAuthorizationResource) Read(ctx context.Context, req resource
 	}
 	defer cancel()
 	id := state.authorizationID()
-	g, err := r.data.client.FindGrant(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), id.ProductID, id.AppID)
+	g, err := r.data.client.FindGrant(ctx, id.ProductID, id.AppID, cloudapi.AtMost(refreshMaxStaleness))
 	if err != nil && !isGone(err) && !isCredentialError(err) && ctx.Err() == nil {
 		// A service that answers an unknown product with a code nobody can know in advance: the
 		// product's own listing, which tells such an answer from other failures, decides whether
 		// the product (and so the grant) is gone.
-		if _, perr := r.data.client.ListProductAPIs(ctx, id.ProductID); isGone(perr) {
+		if _, perr := r.data.client.ListProductAPIs(ctx, id.ProductID, cloudapi.Strict); isGone(perr) {
 			tflog.Debug(ctx, "the product's listing says the product is gone", map[string]any{"apps_listing_error": err.Error()})
-			err = &cloudapi.GrantNotFoundError{ProductID: id.ProductID, AppID: id.AppID, ProductMissing: true, Err: perr}
+			err = perr
 		}
 	}
 	if err == nil && g.AuthValidTime != "" {
@@ -496,11 +496,10 @@ func (r *apiProductAuthorizationResource) Read(ctx context.Context, req resource
 // gone and what the next apply does.
 func (r *apiProductAuthorizationResource) removeGone(ctx context.Context, id authorizationID, state apiProductAuthorizationModel, err error, resp *resource.ReadResponse) {
 	why := "it was revoked outside Terraform, or the app or the API product was deleted"
-	var gnf *cloudapi.GrantNotFoundError
 	switch {
-	case errors.As(err, &gnf) && gnf.ProductMissing:
+	case cloudapi.IsNotFoundKind(err, cloudapi.NotFoundProduct):
 		why = "the API product no longer exists"
-	case !errors.As(err, &gnf):
+	case !cloudapi.IsNotFoundKind(err, cloudapi.NotFoundGrant):
 		why = err.Error()
 	default:
 		if t, problem := parseAuthValidTime(state.AuthValidTime.ValueString()); problem == "" && !state.AuthValidTime.IsNull() && !t.After(r.data.now()) {
@@ -553,7 +552,7 @@ func (r *apiProductAuthorizationResource) Delete(ctx context.Context, req resour
 	id := state.authorizationID()
 	tflog.Debug(ctx, "revoking app's authorization on API product")
 	err := r.data.client.RevokeApp(ctx, id.ProductID, id.AppID)
-	if cloudapi.IsAppNotFound(err) {
+	if cloudapi.IsNotFoundKind(err, cloudapi.NotFoundApp) {
 		tflog.Info(ctx, "app no longer exists; nothing to revoke", map[string]any{"error": err.Error()})
 		return
 	}

@@ -83,7 +83,7 @@ func (a *accTarget) grantOf(product string, app int64) (*cloudapi.AuthorizedApp,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	g, err := a.client.FindGrant(ctx, product, app)
+	g, err := a.client.FindGrant(ctx, product, app, cloudapi.Strict)
 	if isGone(err) {
 		return nil, nil
 	}

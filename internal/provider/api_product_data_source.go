@@ -146,7 +146,7 @@ func (d *apiProductDataSource) Read(ctx context.Context, req datasource.ReadRequ
 
 	productID := cfg.APIProductID.ValueString()
 	ctx = tflog.SetField(ctx, "api_product_id", productID)
-	apis, err := d.data.client.ListProductAPIs(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), productID)
+	apis, err := d.data.client.ListProductAPIs(ctx, productID, cloudapi.AtMost(refreshMaxStaleness))
 	if isGone(err) {
 		resp.Diagnostics.AddAttributeError(path.Root("api_product_id"), "API product not found",
 			fmt.Sprintf("API product %q does not exist in region %s (endpoint %s). API products are created by attaching a first API to them; check api_product_id, region and credentials.",
@@ -160,7 +160,7 @@ func (d *apiProductDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 
 	// Strict: an app authorized earlier in this run must be listed with its name.
-	grants, err := d.data.client.ListProductApps(ctx, productID)
+	grants, err := d.data.client.ListProductApps(ctx, productID, cloudapi.Strict)
 	if err != nil && !isGone(err) {
 		resp.Diagnostics.AddError("Cannot list the apps authorized on the API product",
 			fmt.Sprintf("Listing the apps authorized on API product %q failed: %s", productID, describeError(err)))

@@ -133,7 +133,7 @@ func waitPairsListed(t *testing.T, a *accTarget, product string, n int) {
 	}
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		apis, err := c.ListProductAPIs(ctx, product)
+		apis, err := c.ListProductAPIs(ctx, product, cloudapi.Strict)
 		cancel()
 		if err == nil && len(apis) == n {
 			return

@@ -363,7 +363,7 @@ func (r *apiProductResource) Read(ctx context.Context, req resource.ReadRequest,
 	ws, d := readPairWrites(ctx, req.Private)
 	resp.Diagnostics.Append(d...)
 	now := time.Now()
-	apis, err := r.data.client.ListProductAPIs(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), productID)
+	apis, err := r.data.client.ListProductAPIs(ctx, productID, cloudapi.AtMost(refreshMaxStaleness))
 	if isGone(err) {
 		switch {
 		case !state.APIs.IsNull() && len(state.APIs.Elements()) == 0:
@@ -450,7 +450,7 @@ func (r *apiProductResource) Delete(ctx context.Context, req resource.DeleteRequ
 	}
 	if !isCredentialError(err) && !cloudapi.OutcomeUnknown(err) {
 		// Alibaba documents the refusal but not its code: ask which apps are authorized.
-		if apps, lerr := r.data.client.ListProductApps(ctx, productID); lerr == nil && len(apps) > 0 {
+		if apps, lerr := r.data.client.ListProductApps(ctx, productID, cloudapi.Strict); lerr == nil && len(apps) > 0 {
 			names := make([]string, 0, len(apps))
 			for _, a := range apps {
 				names = append(names, fmt.Sprintf("%s (%s)", a.AppName, strconv.FormatInt(a.AppID, 10)))
@@ -476,7 +476,7 @@ func (r *apiProductResource) goneAfter(ctx context.Context, private privateGette
 	}
 	lctx, cancel := context.WithTimeout(context.Background(), findAfterTimeout)
 	defer cancel()
-	_, err := r.data.client.ListProductAPIs(lctx, productID)
+	_, err := r.data.client.ListProductAPIs(lctx, productID, cloudapi.Strict)
 	return isGone(err)
 }
 

@@ -61,7 +61,7 @@ func (l *listingReader) waitListed(product string, want ...cloudapi.APIRef) {
 	slices.SortFunc(want, comparePairs)
 	var got []cloudapi.APIRef
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		infos, err := l.client.ListProductAPIs(context.Background(), product)
+		infos, err := l.client.ListProductAPIs(context.Background(), product, cloudapi.Strict)
 		if err != nil && !isGone(err) {
 			continue
 		}

@@ -61,7 +61,7 @@ func (a *accTarget) productPairs(product string) (pairs []cloudapi.APIRef, exist
 		slices.SortFunc(pairs, comparePairs)
 		return pairs, ok, nil
 	}
-	infos, err := a.client.ListProductAPIs(context.Background(), product)
+	infos, err := a.client.ListProductAPIs(context.Background(), product, cloudapi.Strict)
 	if isGone(err) {
 		return nil, false, nil
 	}

@@ -253,7 +253,7 @@ func (r *apiProductResource) settleAfter(productID string, held, maybe, detachin
 // listPairs is a strict listing of the product's pairs (one that starts now, with the client's own
 // writes laid over it); an unknown product holds none.
 func (r *apiProductResource) listPairs(ctx context.Context, productID string) ([]cloudapi.APIRef, error) {
-	apis, err := r.data.client.ListProductAPIs(ctx, productID)
+	apis, err := r.data.client.ListProductAPIs(ctx, productID, cloudapi.Strict)
 	if isGone(err) {
 		return nil, nil
 	}

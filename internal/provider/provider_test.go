@@ -359,7 +359,7 @@ func (a *accTarget) attachmentExists(id attachmentID) (bool, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	_, err := a.client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName)
+	_, err := a.client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName, cloudapi.Strict)
 	if isGone(err) {
 		return false, nil
 	}

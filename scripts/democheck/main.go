@@ -105,13 +105,13 @@ func run() error {
 		return nil
 	}
 
-	apis, err := client.ListProductAPIs(ctx, *product)
+	apis, err := client.ListProductAPIs(ctx, *product, cloudapi.Strict)
 	if err := expect(*product, "attached APIs", "the APIs of product", apis, err, *want, func(a cloudapi.APIInfo) string {
 		return fmt.Sprintf("%s %s %s/%s", a.StageName, a.APIID, a.GroupName, a.APIName)
 	}); err != nil || *wantApps < 0 {
 		return err
 	}
-	apps, err := client.ListProductApps(ctx, *product)
+	apps, err := client.ListProductApps(ctx, *product, cloudapi.Strict)
 	return expect(*product, "authorized apps", "the apps authorized on product", apps, err, *wantApps, func(a cloudapi.AuthorizedApp) string {
 		return fmt.Sprintf("app %d %s", a.AppID, a.AppName)
 	})
