@@ -85,7 +85,7 @@ func (r *apiProductAttachmentListResource) List(ctx context.Context, req list.Li
 		return
 	}
 	if r.data == nil {
-		diags.AddError("Provider not configured", notConfiguredList)
+		addNotConfigured(&diags, notConfiguredList)
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
@@ -93,10 +93,10 @@ func (r *apiProductAttachmentListResource) List(ctx context.Context, req list.Li
 	// ValidateListResourceConfig has run the schema validators already; this keeps a request that
 	// skipped it (another client of the protocol) from sending a malformed product id.
 	if problem := identifierProblem(productID); problem != "" {
-		diags.AddAttributeError(path.Root("api_product_id"), "Invalid identifier", sentence("Attribute api_product_id "+problem))
+		addInvalidAttribute(&diags, path.Root("api_product_id"), summaryInvalidIdentifier, problem)
 	}
 	if problem := stageProblem(stage); stage != "" && problem != "" {
-		diags.AddAttributeError(path.Root("stage_name"), "Invalid stage name", sentence("Attribute stage_name "+problem))
+		addInvalidAttribute(&diags, path.Root("stage_name"), summaryInvalidStage, problem)
 	}
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
@@ -108,9 +108,7 @@ func (r *apiProductAttachmentListResource) List(ctx context.Context, req list.Li
 	apis, err := r.data.client.ListProductAPIs(ctx, productID)
 	cancel()
 	if isGone(err) {
-		diags.AddAttributeError(path.Root("api_product_id"), "API product not found",
-			fmt.Sprintf("API product %q does not exist in region %s (endpoint %s). Check api_product_id, region and credentials.",
-				productID, r.data.region, r.data.endpoint))
+		addProductNotFound(&diags, r.data, productID, "Check api_product_id, region and credentials.")
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}

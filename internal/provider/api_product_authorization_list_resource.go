@@ -106,7 +106,7 @@ func (r *apiProductAuthorizationListResource) List(ctx context.Context, req list
 		return
 	}
 	if r.data == nil {
-		diags.AddError("Provider not configured", notConfiguredList)
+		addNotConfigured(&diags, notConfiguredList)
 		fail()
 		return
 	}
@@ -117,9 +117,9 @@ func (r *apiProductAuthorizationListResource) List(ctx context.Context, req list
 	case cfg.APIProductID.IsNull() && cfg.AppID.IsNull():
 		diags.AddAttributeError(path.Root("api_product_id"), "Missing filter", authorizationListNeedsFilter)
 	case !cfg.APIProductID.IsNull() && identifierProblem(productID) != "":
-		diags.AddAttributeError(path.Root("api_product_id"), "Invalid identifier", sentence("Attribute api_product_id "+identifierProblem(productID)))
+		addInvalidAttribute(&diags, path.Root("api_product_id"), summaryInvalidIdentifier, identifierProblem(productID))
 	case !cfg.AppID.IsNull() && appIDProblem(appText) != "":
-		diags.AddAttributeError(path.Root("app_id"), "Invalid app id", sentence("Attribute app_id "+appIDProblem(appText)))
+		addInvalidAttribute(&diags, path.Root("app_id"), summaryInvalidAppID, appIDProblem(appText))
 	}
 	if diags.HasError() {
 		fail()
@@ -185,9 +185,7 @@ func (r *apiProductAuthorizationListResource) byProduct(ctx context.Context, pro
 		}
 	}
 	if isGone(err) {
-		diags.AddAttributeError(path.Root("api_product_id"), "API product not found",
-			fmt.Sprintf("API product %q does not exist in region %s (endpoint %s). Check api_product_id, region and credentials.",
-				productID, r.data.region, r.data.endpoint))
+		addProductNotFound(diags, r.data, productID, "Check api_product_id, region and credentials.")
 		return nil
 	}
 	if err != nil {
@@ -210,9 +208,8 @@ func (r *apiProductAuthorizationListResource) byProduct(ctx context.Context, pro
 // read of that product in this command), for the first limit products only (limit <= 0: all).
 func (r *apiProductAuthorizationListResource) byApp(ctx context.Context, appID int64, full bool, limit int64, diags *diag.Diagnostics) []authorizationListEntry {
 	products, err := r.data.client.ListAppProducts(ctx, appID)
-	if cloudapi.IsAppNotFound(err) {
-		diags.AddAttributeError(path.Root("app_id"), "App not found",
-			fmt.Sprintf("App %d does not exist in region %s (endpoint %s). Check app_id, region and credentials.", appID, r.data.region, r.data.endpoint))
+	if isAppGone(err) {
+		addAppNotFound(diags, r.data, appID, ". Check app_id, region and credentials.")
 		return nil
 	}
 	if err != nil {
@@ -255,10 +252,7 @@ func authorizationListResult(ctx context.Context, req list.ListRequest, e author
 	if e.grant != nil && e.grant.AppName != "" {
 		result.DisplayName = fmt.Sprintf("%s (%d) on %s", e.grant.AppName, e.appID, e.productID)
 	}
-	result.Diagnostics.Append(result.Identity.Set(ctx, apiProductAuthorizationIdentityModel{
-		APIProductID: types.StringValue(id.ProductID),
-		AppID:        types.StringValue(strconv.FormatInt(id.AppID, 10)),
-	})...)
+	result.Diagnostics.Append(result.Identity.Set(ctx, id.identity())...)
 	if req.IncludeResource && e.grant != nil {
 		for attr, v := range map[string]types.String{
 			"id":              types.StringValue(id.String()),

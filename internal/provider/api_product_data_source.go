@@ -9,7 +9,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -138,7 +137,7 @@ func (d *apiProductDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 	if d.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", notConfiguredDataSource)
+		addNotConfigured(&resp.Diagnostics, notConfiguredDataSource)
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, dataSourceReadTimeout)
@@ -148,9 +147,7 @@ func (d *apiProductDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	ctx = tflog.SetField(ctx, "api_product_id", productID)
 	apis, err := d.data.client.ListProductAPIs(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), productID)
 	if isGone(err) {
-		resp.Diagnostics.AddAttributeError(path.Root("api_product_id"), "API product not found",
-			fmt.Sprintf("API product %q does not exist in region %s (endpoint %s). API products are created by attaching a first API to them; check api_product_id, region and credentials.",
-				productID, d.data.region, d.data.endpoint))
+		addProductNotFound(&resp.Diagnostics, d.data, productID, "API products are created by attaching a first API to them; check api_product_id, region and credentials.")
 		return
 	}
 	if err != nil {

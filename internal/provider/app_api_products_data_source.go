@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -79,7 +78,7 @@ func (d *appAPIProductsDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 	if d.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", notConfiguredDataSource)
+		addNotConfigured(&resp.Diagnostics, notConfiguredDataSource)
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, dataSourceReadTimeout)
@@ -88,9 +87,7 @@ func (d *appAPIProductsDataSource) Read(ctx context.Context, req datasource.Read
 	ctx = tflog.SetField(ctx, "app_id", app)
 	products, err := d.data.client.ListAppProducts(ctx, app)
 	if isGone(err) {
-		resp.Diagnostics.AddAttributeError(path.Root("app_id"), "App not found",
-			fmt.Sprintf("App %d does not exist in region %s (endpoint %s) for the configured credentials. Check app_id, region and credentials.",
-				app, d.data.region, d.data.endpoint))
+		addAppNotFound(&resp.Diagnostics, d.data, app, " for the configured credentials. Check app_id, region and credentials.")
 		return
 	}
 	if err != nil {

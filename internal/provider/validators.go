@@ -5,6 +5,9 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
 )
 
 // stageNameValidator accepts RELEASE, PRE and TEST. It replaces stringvalidator.OneOf so that the
@@ -29,8 +32,7 @@ func (stageNameValidator) ValidateString(_ context.Context, req validator.String
 		return
 	}
 	if problem := stageProblem(req.ConfigValue.ValueString()); problem != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid stage name",
-			sentence(fmt.Sprintf("Attribute %s %s", req.Path, problem)))
+		addInvalidAttribute(&resp.Diagnostics, req.Path, summaryInvalidStage, problem)
 	}
 }
 
@@ -61,8 +63,7 @@ func (v identifierValidator) ValidateString(_ context.Context, req validator.Str
 		name, format = "attachment id", attachmentIDFormat
 	}
 	if problem := identifierProblemIn(req.ConfigValue.ValueString(), name, format); problem != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid identifier",
-			sentence(fmt.Sprintf("Attribute %s %s", req.Path, problem)))
+		addInvalidAttribute(&resp.Diagnostics, req.Path, summaryInvalidIdentifier, problem)
 	}
 }
 
@@ -86,7 +87,7 @@ func (appIDValidator) ValidateString(_ context.Context, req validator.StringRequ
 		return
 	}
 	if problem := appIDProblem(req.ConfigValue.ValueString()); problem != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid app id", sentence(fmt.Sprintf("Attribute %s %s", req.Path, problem)))
+		addInvalidAttribute(&resp.Diagnostics, req.Path, summaryInvalidAppID, problem)
 	}
 }
 
@@ -111,6 +112,54 @@ func (authValidTimeValidator) ValidateString(_ context.Context, req validator.St
 		return
 	}
 	if _, problem := parseAuthValidTime(req.ConfigValue.ValueString()); problem != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid time", sentence(fmt.Sprintf("Attribute %s %s", req.Path, problem)))
+		addInvalidAttribute(&resp.Diagnostics, req.Path, "Invalid time", problem)
+	}
+}
+
+// apiPairsValidator checks every element of apis with the attachment's rules.
+type apiPairsValidator struct{}
+
+var _ validator.List = apiPairsValidator{}
+
+// Description implements validator.Describer.
+func (apiPairsValidator) Description(context.Context) string {
+	return "every element must have a non-empty api_id without \":\" or whitespace and a stage_name of RELEASE, PRE or TEST, and appear once"
+}
+
+// MarkdownDescription implements validator.Describer.
+func (v apiPairsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+// ValidateList implements validator.List.
+func (apiPairsValidator) ValidateList(ctx context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	seen := map[cloudapi.APIRef]bool{}
+	for _, e := range req.ConfigValue.Elements() {
+		if r, ok := pairOf(e); ok {
+			if seen[r] {
+				resp.Diagnostics.AddAttributeError(req.Path, "Duplicate API pair",
+					fmt.Sprintf("Attribute %s lists API %q in stage %s more than once; each pair may appear only once.", req.Path, r.APIID, r.StageName))
+			}
+			seen[r] = true
+		}
+		o, ok := e.(types.Object)
+		if !ok || o.IsUnknown() || o.IsNull() {
+			continue
+		}
+		a := o.Attributes()
+		for _, f := range []struct {
+			name    string
+			problem func(string) string
+		}{{"api_id", identifierProblem}, {"stage_name", stageProblem}} {
+			v, _ := a[f.name].(types.String)
+			if v.IsUnknown() {
+				continue
+			}
+			if problem := f.problem(v.ValueString()); problem != "" {
+				resp.Diagnostics.AddAttributeError(req.Path, "Invalid API pair",
+					sentence(fmt.Sprintf("Attribute %s: %s %s", req.Path, f.name, problem)))
+			}
+		}
 	}
 }
