@@ -56,12 +56,12 @@ func (r *apiProductAttachmentListResource) ListResourceConfigSchema(_ context.Co
 			"api_product_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the API product whose attachments are listed.",
 				Required:            true,
-				Validators:          []validator.String{identifierValidator{}},
+				Validators:          []validator.String{identifierValidator},
 			},
 			"stage_name": schema.StringAttribute{
 				MarkdownDescription: "Only list attachments in this stage: `RELEASE`, `PRE` or `TEST` (case-sensitive). Default: every stage.",
 				Optional:            true,
-				Validators:          []validator.String{stageNameValidator{}},
+				Validators:          []validator.String{stageNameValidator},
 			},
 		},
 	}

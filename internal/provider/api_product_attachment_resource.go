@@ -7,18 +7,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
-)
-
-var (
-	_ resource.Resource                = (*apiProductAttachmentResource)(nil)
-	_ resource.ResourceWithConfigure   = (*apiProductAttachmentResource)(nil)
-	_ resource.ResourceWithImportState = (*apiProductAttachmentResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*apiProductAttachmentResource)(nil)
-	_ resource.ResourceWithIdentity    = (*apiProductAttachmentResource)(nil)
 )
 
 // NewAPIProductAttachmentResource returns the apigateway_api_product_attachment resource.
@@ -27,9 +21,7 @@ func NewAPIProductAttachmentResource() resource.Resource {
 }
 
 // apiProductAttachmentResource manages one (API product, API, stage) attachment.
-type apiProductAttachmentResource struct {
-	data *providerData
-}
+type apiProductAttachmentResource struct{ resourceBase }
 
 type apiProductAttachmentModel struct {
 	ID           types.String   `tfsdk:"id"`
@@ -106,10 +98,47 @@ func (r *apiProductAttachmentResource) Metadata(_ context.Context, req resource.
 	resp.TypeName = req.ProviderTypeName + "_api_product_attachment"
 }
 
-// Configure implements resource.ResourceWithConfigure.
-func (r *apiProductAttachmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
-		r.data = data
+// Schema implements resource.Resource.
+func (r *apiProductAttachmentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Attaches one API, in one stage, to an API Gateway **API product** (`AttachApiProduct`), " +
+			"and detaches it on destroy (`DetachApiProduct`). An API product that does not exist yet is created by the first attachment. " +
+			"Drift is detected with `DescribeApiProductApis`: if the attachment or the whole product disappears, the next plan re-creates it.\n\n" +
+			"When the attachment is about to be created, the plan checks that the API exists (an error otherwise) and is deployed to `stage_name` (a warning otherwise).\n\n" +
+			"**At scale.** Attachments of the same product that Terraform creates (or destroys) at the same time are sent together, " +
+			"as one `AttachApiProduct` (`DetachApiProduct`) call of up to 100 APIs, and each resource still gets its own result. " +
+			"A successful call is its own confirmation; the reads of one Terraform command share one listing of each product, " +
+			"taken at the first read and always including the writes the provider made since. " +
+			"An attachment that no listing has shown yet is kept in the state for up to two minutes after it was made, " +
+			"since the service may take a moment to list a fresh attachment; after that, or once a listing has shown it, " +
+			"an attachment missing from the listing counts as drift.",
+		Attributes: map[string]schema.Attribute{
+			"id":             computedAttribute("Identifier of the attachment, `<api_product_id>:<api_id>:<stage_name>`; also the import id."),
+			"api_product_id": replacingAttribute("ID of the API product. Changing it replaces the attachment.", identifierValidator),
+			"api_id":         replacingAttribute("ID of the API to attach. Changing it replaces the attachment.", identifierValidator),
+			"stage_name": replacingAttribute("Stage (environment) of the API to attach: `RELEASE`, `PRE` or `TEST` (case-sensitive). Changing it replaces the attachment.",
+				stageNameValidator),
+			"api_name":   computedAttribute("Name of the API."),
+			"group_id":   computedAttribute("ID of the API group the API belongs to."),
+			"group_name": computedAttribute("Name of the API group the API belongs to."),
+			"method":     computedAttribute("HTTP method of the API's request configuration, e.g. `GET`."),
+			"path":       computedAttribute("Request path of the API, e.g. `/users/[userId]`."),
+		},
+		Blocks: timeoutsBlock(ctx,
+			"How long to wait for the attach call and for the attachment to become visible, as a Go duration such as `30s` or `10m`.",
+			"",
+			"How long to wait for the detach call and for the attachment to disappear, as a Go duration."),
+	}
+}
+
+// IdentitySchema implements resource.ResourceWithIdentity.
+func (r *apiProductAttachmentResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"api_product_id": identityAttribute("ID of the API product."),
+			"api_id":         identityAttribute("ID of the attached API."),
+			"stage_name":     identityAttribute("Stage the API is attached in: `RELEASE`, `PRE` or `TEST` (case-sensitive)."),
+		},
 	}
 }
 

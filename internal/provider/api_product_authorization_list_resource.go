@@ -64,12 +64,12 @@ func (r *apiProductAuthorizationListResource) ListResourceConfigSchema(_ context
 			"api_product_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the API product whose authorized apps are listed.",
 				Optional:            true,
-				Validators:          []validator.String{identifierValidator{}},
+				Validators:          []validator.String{identifierValidator},
 			},
 			"app_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the app (decimal digits) whose authorized API products are listed.",
 				Optional:            true,
-				Validators:          []validator.String{appIDValidator{}},
+				Validators:          []validator.String{appIDValidator},
 			},
 		},
 	}

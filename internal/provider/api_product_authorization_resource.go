@@ -8,18 +8,13 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
-)
-
-var (
-	_ resource.Resource                = (*apiProductAuthorizationResource)(nil)
-	_ resource.ResourceWithConfigure   = (*apiProductAuthorizationResource)(nil)
-	_ resource.ResourceWithImportState = (*apiProductAuthorizationResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*apiProductAuthorizationResource)(nil)
-	_ resource.ResourceWithIdentity    = (*apiProductAuthorizationResource)(nil)
 )
 
 // NewAPIProductAuthorizationResource returns the apigateway_api_product_authorization resource.
@@ -28,9 +23,7 @@ func NewAPIProductAuthorizationResource() resource.Resource {
 }
 
 // apiProductAuthorizationResource manages one (API product, app) grant.
-type apiProductAuthorizationResource struct {
-	data *providerData
-}
+type apiProductAuthorizationResource struct{ resourceBase }
 
 type apiProductAuthorizationModel struct {
 	ID             types.String   `tfsdk:"id"`
@@ -114,10 +107,57 @@ func (r *apiProductAuthorizationResource) Metadata(_ context.Context, req resour
 	resp.TypeName = req.ProviderTypeName + "_api_product_authorization"
 }
 
-// Configure implements resource.ResourceWithConfigure.
-func (r *apiProductAuthorizationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
-		r.data = data
+// Schema implements resource.Resource.
+func (r *apiProductAuthorizationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Authorizes one app to call every API of an API Gateway **API product** (`SetAppsAuthToApiProduct`), " +
+			"and revokes the authorization on destroy (`RemoveApiProductsAuthorities`). " +
+			"Drift is detected with `DescribeAppsByApiProduct`: an authorization revoked outside Terraform, one that expired, " +
+			"or one whose app or product was deleted is removed from the state with a warning, and the next apply grants it again.\n\n" +
+			"Changing `auth_valid_time` or `description` grants again with the new terms, in place (the authorization keeps its " +
+			"`authorized_time`); changing `api_product_id` or `app_id` replaces the authorization. " +
+			"Concurrent authorizations of one product with the same terms are sent as one call (up to 100 apps), and the " +
+			"refresh of many authorizations of one product reads its apps once.\n\n" +
+			"The app of a new authorization is checked at plan time (`DescribeAppAttributes`, once per app per command): an app that does " +
+			"not exist fails the plan. A grant or revoke whose outcome is unknown (lost answer, errors past the retries, timeout, interruption) " +
+			"is settled by listing the product's apps; if the listing cannot settle it, the authorization stays in the state (a create as tainted), " +
+			"so the next apply or destroy finishes the job.",
+		Attributes: map[string]schema.Attribute{
+			"id": computedAttribute("Identifier of the authorization, `<api_product_id>:<app_id>`; also the import id."),
+			"api_product_id": replacingAttribute("ID of the API product. The product must exist (it is created by its first API, through "+
+				"`apigateway_api_product` or `apigateway_api_product_attachment`). Changing it replaces the authorization.",
+				identifierValidatorFor("authorization id", authorizationIDFormat)),
+			"app_id": replacingAttribute("ID of the app, as decimal digits (for example `alicloud_api_gateway_app.this.id`). Changing it replaces the authorization.",
+				appIDValidator),
+			"auth_valid_time": schema.StringAttribute{
+				MarkdownDescription: "When the authorization expires, as an RFC 3339 time in whole seconds (`2030-06-30T16:00:00Z`, or with an offset: " +
+					"the service stores it in UTC). Null (the default) means it never expires. It must be in the future when the authorization is " +
+					"granted. Once it has passed the authorization no longer exists: the next plan shows it to be granted again, and fails " +
+					"until `auth_valid_time` is moved to the future or removed. Updated in place.",
+				Optional:   true,
+				Validators: []validator.String{authValidTimeValidator},
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "Description of the authorization. Updated in place.",
+				Optional:            true,
+			},
+			"app_name":        computedAttribute("Name of the app, as the service reports it."),
+			"authorized_time": computedAttribute("When the app was first authorized on the product (UTC), as the service reports it."),
+		},
+		Blocks: timeoutsBlock(ctx,
+			"How long to wait for the grant, as a Go duration such as `30s` or `10m`.",
+			"How long to wait for the grant with new terms, as a Go duration.",
+			"How long to wait for the revoke, as a Go duration."),
+	}
+}
+
+// IdentitySchema implements resource.ResourceWithIdentity.
+func (r *apiProductAuthorizationResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"api_product_id": identityAttribute("ID of the API product."),
+			"app_id":         identityAttribute("ID of the app, as decimal digits."),
+		},
 	}
 }
 

@@ -81,7 +81,7 @@ func (d *apiProductDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"api_product_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the API product.",
 				Required:            true,
-				Validators:          []validator.String{identifierValidator{}},
+				Validators:          []validator.String{identifierValidator},
 			},
 			"total_count": schema.Int64Attribute{
 				MarkdownDescription: "Number of (API, stage) attachments in the product.",

@@ -51,7 +51,7 @@ func (d *appAPIProductsDataSource) Schema(_ context.Context, _ datasource.Schema
 			"app_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the app, as decimal digits (for example `alicloud_api_gateway_app.this.id`).",
 				Required:            true,
-				Validators:          []validator.String{appIDValidator{}},
+				Validators:          []validator.String{appIDValidator},
 			},
 			"api_product_ids": schema.ListAttribute{
 				MarkdownDescription: "IDs of the API products the app is authorized on, sorted.",

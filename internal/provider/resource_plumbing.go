@@ -36,6 +36,33 @@ const refreshMaxStaleness = 10 * time.Minute
 // after the operation's own context may have ended, so it must be short.
 const findAfterTimeout = 20 * time.Second
 
+// Every resource has the same shape: configured by the provider, with plan-time checks, an
+// identity and import.
+type fullResource interface {
+	resource.ResourceWithConfigure
+	resource.ResourceWithImportState
+	resource.ResourceWithModifyPlan
+	resource.ResourceWithIdentity
+}
+
+var (
+	_ fullResource = (*apiProductAttachmentResource)(nil)
+	_ fullResource = (*apiProductAuthorizationResource)(nil)
+	_ fullResource = (*apiProductResource)(nil)
+)
+
+// resourceBase is embedded by every resource: what Configure hands it.
+type resourceBase struct {
+	data *providerData
+}
+
+// Configure implements resource.ResourceWithConfigure.
+func (b *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
+		b.data = data
+	}
+}
+
 // resourceID is a resource's identifier: its id, the attributes an import sets, its identity.
 type resourceID interface {
 	// String is the id attribute, also the import id.
