@@ -275,11 +275,8 @@ func TestAccAPIProductAttachment_validation(t *testing.T) {
 	})
 	if a.srv != nil {
 		// Validation must not have needed the service.
-		for _, action := range []string{"AttachApiProduct", "DescribeApi"} {
-			if n := a.srv.RequestCount(action, ""); n != 0 {
-				t.Errorf("%s was called %d times during validation-only steps", action, n)
-			}
-		}
+		a.wantNoCall("AttachApiProduct", "during validation-only steps")
+		a.wantNoCall("DescribeApi", "during validation-only steps")
 	}
 }
 

@@ -332,11 +332,8 @@ resource "apigateway_api_product_authorization" "test" {
 		},
 	})
 	if a.srv != nil {
-		for _, action := range []string{"SetAppsAuthToApiProduct", "DescribeAppsByApiProduct"} {
-			if n := a.srv.RequestCount(action, ""); n != 0 {
-				t.Errorf("%s was called %d times during validation-only steps", action, n)
-			}
-		}
+		a.wantNoCall("SetAppsAuthToApiProduct", "during validation-only steps")
+		a.wantNoCall("DescribeAppsByApiProduct", "during validation-only steps")
 	}
 }
 
