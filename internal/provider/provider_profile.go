@@ -4,10 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/aliyun/credentials-go/credentials/providers"
@@ -54,7 +53,7 @@ func (r configResolver) profileCredentials(profile, profileSource, file, fileSou
 
 	data, err := os.ReadFile(file)
 	if err != nil {
-		if !explicit && errors.Is(err, fs.ErrNotExist) {
+		if !explicit && errors.Is(err, os.ErrNotExist) {
 			return nil, "", "", diags
 		}
 		wanted := ""
@@ -88,7 +87,7 @@ func (r configResolver) profileCredentials(profile, profileSource, file, fileSou
 		}
 	}
 	if p == nil {
-		sort.Strings(names)
+		slices.Sort(names)
 		known := "it defines no profiles"
 		if len(names) > 0 {
 			known = "it defines " + quotedList(names)
@@ -146,7 +145,7 @@ func (r configResolver) expandHome(p string) (string, bool) {
 
 // errorWithoutPath drops the path os.ReadFile repeats in its error, since the message already names it.
 func errorWithoutPath(err error) string {
-	var pe *fs.PathError
+	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err.Error()
 	}

@@ -78,13 +78,14 @@ type apiPairsValidator struct{}
 
 var _ validator.List = apiPairsValidator{}
 
+// apiPairsRule is the rule apiPairsValidator applies.
+const apiPairsRule = "every element must have a non-empty api_id without \":\" or whitespace and a stage_name of RELEASE, PRE or TEST, and appear once"
+
 // Description implements validator.Describer.
-func (apiPairsValidator) Description(context.Context) string {
-	return "every element must have a non-empty api_id without \":\" or whitespace and a stage_name of RELEASE, PRE or TEST, and appear once"
-}
+func (apiPairsValidator) Description(context.Context) string { return apiPairsRule }
 
 // MarkdownDescription implements validator.Describer.
-func (v apiPairsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (apiPairsValidator) MarkdownDescription(context.Context) string { return apiPairsRule }
 
 // ValidateList implements validator.List.
 func (apiPairsValidator) ValidateList(ctx context.Context, req validator.ListRequest, resp *validator.ListResponse) {
