@@ -198,6 +198,14 @@ func (a *accTarget) wantNoCall(action, why string) {
 	}
 }
 
+// loseAnswer makes the next call of action answer only after the provider has given up on it (1s
+// timeouts; the emulator applies it anyway once the client hangs up), and every listing call fail,
+// so that nothing can settle the outcome and only the state can keep track of it.
+func (a *accTarget) loseAnswer(action, listing string) {
+	a.srv.InjectFault(emulator.Fault{Action: action, Kind: emulator.FaultLatency, Latency: 5 * time.Second, Count: 1})
+	a.srv.InjectFault(emulator.Fault{Action: listing, Kind: emulator.FaultInternalError, Count: 1000})
+}
+
 // emulatorOnly skips tests that need the emulator's control knobs.
 func emulatorOnly(t *testing.T) {
 	t.Helper()
@@ -470,9 +478,7 @@ func sweepFixtures(region string) error {
 func TestAccProvider_credentialSources(t *testing.T) {
 	emulatorOnly(t)
 	a := newAccTarget(t)
-	api := a.newDeployedAPI("RELEASE")
-	product := a.newProductID()
-	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+	api, product, id, _ := a.singleAttachment()
 
 	file := writeCLIConfig(t, t.TempDir(), fmt.Sprintf(`{
   "current": "other",
