@@ -16,32 +16,25 @@ import (
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
 )
 
-var (
-	_ list.ListResource              = (*apiProductAttachmentListResource)(nil)
-	_ list.ListResourceWithConfigure = (*apiProductAttachmentListResource)(nil)
-)
+var _ list.ListResourceWithConfigure = (*apiProductAttachmentListResource)(nil)
 
 // NewAPIProductAttachmentListResource returns the list resource of apigateway_api_product_attachment
 // (`list` blocks in .tfquery.hcl files, `terraform query`, Terraform 1.14+).
 func NewAPIProductAttachmentListResource() list.ListResource {
-	return &apiProductAttachmentListResource{}
+	return &apiProductAttachmentListResource{typeName: "_api_product_attachment"}
 }
 
 // apiProductAttachmentListResource lists the attachments of one API product, so that a product
 // made by hand or by scripts can be adopted with `terraform query -generate-config-out` instead
 // of one import id per (API, stage) pair.
 type apiProductAttachmentListResource struct {
-	data *providerData
+	typeName // the managed resource's
+	data     *providerData
 }
 
 type apiProductAttachmentListModel struct {
 	APIProductID types.String `tfsdk:"api_product_id"`
 	StageName    types.String `tfsdk:"stage_name"`
-}
-
-// Metadata implements list.ListResource. The name must be the managed resource's.
-func (r *apiProductAttachmentListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_product_attachment"
 }
 
 // ListResourceConfigSchema implements list.ListResource.

@@ -17,7 +17,7 @@ import (
 
 // NewAPIProductAttachmentResource returns the apigateway_api_product_attachment resource.
 func NewAPIProductAttachmentResource() resource.Resource {
-	return &apiProductAttachmentResource{}
+	return &apiProductAttachmentResource{resourceBase{typeName: "_api_product_attachment"}}
 }
 
 // apiProductAttachmentResource manages one (API product, API, stage) attachment.
@@ -91,11 +91,6 @@ func (m *apiProductAttachmentModel) clearUnknownComputed() {
 			*v = types.StringNull()
 		}
 	}
-}
-
-// Metadata implements resource.Resource.
-func (r *apiProductAttachmentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_product_attachment"
 }
 
 // Schema implements resource.Resource.

@@ -20,34 +20,27 @@ import (
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
 )
 
-var (
-	_ list.ListResource                   = (*apiProductAuthorizationListResource)(nil)
-	_ list.ListResourceWithConfigure      = (*apiProductAuthorizationListResource)(nil)
-	_ list.ListResourceWithValidateConfig = (*apiProductAuthorizationListResource)(nil)
-)
+var _ list.ListResourceWithConfigure = (*apiProductAuthorizationListResource)(nil)
+var _ list.ListResourceWithValidateConfig = (*apiProductAuthorizationListResource)(nil)
 
 // NewAPIProductAuthorizationListResource returns the list resource of
 // apigateway_api_product_authorization (`list` blocks in .tfquery.hcl files, `terraform query`,
 // Terraform 1.14+).
 func NewAPIProductAuthorizationListResource() list.ListResource {
-	return &apiProductAuthorizationListResource{}
+	return &apiProductAuthorizationListResource{typeName: "_api_product_authorization"}
 }
 
 // apiProductAuthorizationListResource lists the authorizations of one API product, or of one app,
 // so that grants made by hand or by scripts can be adopted with `terraform query
 // -generate-config-out` instead of one import id each.
 type apiProductAuthorizationListResource struct {
-	data *providerData
+	typeName // the managed resource's
+	data     *providerData
 }
 
 type apiProductAuthorizationListModel struct {
 	APIProductID types.String `tfsdk:"api_product_id"`
 	AppID        types.String `tfsdk:"app_id"`
-}
-
-// Metadata implements list.ListResource. The name must be the managed resource's.
-func (r *apiProductAuthorizationListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_product_authorization"
 }
 
 // ListResourceConfigSchema implements list.ListResource.

@@ -19,7 +19,7 @@ import (
 
 // NewAPIProductAuthorizationResource returns the apigateway_api_product_authorization resource.
 func NewAPIProductAuthorizationResource() resource.Resource {
-	return &apiProductAuthorizationResource{}
+	return &apiProductAuthorizationResource{resourceBase{typeName: "_api_product_authorization"}}
 }
 
 // apiProductAuthorizationResource manages one (API product, app) grant.
@@ -100,11 +100,6 @@ func optionalString(s string) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(s)
-}
-
-// Metadata implements resource.Resource.
-func (r *apiProductAuthorizationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_product_authorization"
 }
 
 // Schema implements resource.Resource.

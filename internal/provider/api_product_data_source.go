@@ -16,23 +16,15 @@ import (
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
 )
 
-// dataSourceReadTimeout bounds one read of the data source, all pages included.
-const dataSourceReadTimeout = 5 * time.Minute
-
-var (
-	_ datasource.DataSource              = (*apiProductDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*apiProductDataSource)(nil)
-)
+var _ datasource.DataSourceWithConfigure = (*apiProductDataSource)(nil)
 
 // NewAPIProductDataSource returns the apigateway_api_product data source.
 func NewAPIProductDataSource() datasource.DataSource {
-	return &apiProductDataSource{}
+	return &apiProductDataSource{dataSourceBase{name: "_api_product"}}
 }
 
 // apiProductDataSource lists the APIs attached to an API product.
-type apiProductDataSource struct {
-	data *providerData
-}
+type apiProductDataSource struct{ dataSourceBase }
 
 type apiProductDataSourceModel struct {
 	ID             types.String             `tfsdk:"id"`
@@ -60,11 +52,6 @@ type apiProductAPIInfoModel struct {
 	Path        types.String `tfsdk:"path"`
 	Description types.String `tfsdk:"description"`
 	RegionID    types.String `tfsdk:"region_id"`
-}
-
-// Metadata implements datasource.DataSource.
-func (d *apiProductDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_product"
 }
 
 // Schema implements datasource.DataSource.
@@ -122,25 +109,12 @@ func (d *apiProductDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 	}
 }
 
-// Configure implements datasource.DataSourceWithConfigure.
-func (d *apiProductDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
-		d.data = data
-	}
-}
-
 // Read implements datasource.DataSource.
 func (d *apiProductDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg apiProductDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, cfg, ok := beginDataSourceRead[apiProductDataSourceModel](ctx, d.data, req, resp)
+	if !ok {
 		return
 	}
-	if d.data == nil {
-		addNotConfigured(&resp.Diagnostics, notConfiguredDataSource)
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, dataSourceReadTimeout)
 	defer cancel()
 
 	productID := cfg.APIProductID.ValueString()

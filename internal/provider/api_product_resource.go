@@ -20,7 +20,7 @@ import (
 
 // NewAPIProductResource returns the apigateway_api_product resource.
 func NewAPIProductResource() resource.Resource {
-	return &apiProductResource{}
+	return &apiProductResource{resourceBase{typeName: "_api_product"}}
 }
 
 // apiProductResource manages a whole API product: exactly the set of (API, stage) pairs in apis.
@@ -66,11 +66,6 @@ func (id apiProductID) identity() any {
 
 func (m apiProductModel) timeoutsValue() timeouts.Value { return m.Timeouts }
 func (m apiProductModel) resourceID() resourceID        { return apiProductID(m.APIProductID.ValueString()) }
-
-// Metadata implements resource.Resource.
-func (r *apiProductResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_product"
-}
 
 // Schema implements resource.Resource.
 func (r *apiProductResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {

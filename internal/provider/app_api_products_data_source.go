@@ -13,31 +13,21 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-var (
-	_ datasource.DataSource              = (*appAPIProductsDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*appAPIProductsDataSource)(nil)
-)
+var _ datasource.DataSourceWithConfigure = (*appAPIProductsDataSource)(nil)
 
 // NewAppAPIProductsDataSource returns the apigateway_app_api_products data source.
 func NewAppAPIProductsDataSource() datasource.DataSource {
-	return &appAPIProductsDataSource{}
+	return &appAPIProductsDataSource{dataSourceBase{name: "_app_api_products"}}
 }
 
 // appAPIProductsDataSource lists the API products an app is authorized on.
-type appAPIProductsDataSource struct {
-	data *providerData
-}
+type appAPIProductsDataSource struct{ dataSourceBase }
 
 type appAPIProductsDataSourceModel struct {
 	ID            types.String   `tfsdk:"id"`
 	AppID         types.String   `tfsdk:"app_id"`
 	APIProductIDs []types.String `tfsdk:"api_product_ids"`
 	TotalCount    types.Int64    `tfsdk:"total_count"`
-}
-
-// Metadata implements datasource.DataSource.
-func (d *appAPIProductsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_app_api_products"
 }
 
 // Schema implements datasource.DataSource.
@@ -63,25 +53,12 @@ func (d *appAPIProductsDataSource) Schema(_ context.Context, _ datasource.Schema
 	}
 }
 
-// Configure implements datasource.DataSourceWithConfigure.
-func (d *appAPIProductsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
-		d.data = data
-	}
-}
-
 // Read implements datasource.DataSource.
 func (d *appAPIProductsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg appAPIProductsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, cfg, ok := beginDataSourceRead[appAPIProductsDataSourceModel](ctx, d.data, req, resp)
+	if !ok {
 		return
 	}
-	if d.data == nil {
-		addNotConfigured(&resp.Diagnostics, notConfiguredDataSource)
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, dataSourceReadTimeout)
 	defer cancel()
 	app, _ := strconv.ParseInt(cfg.AppID.ValueString(), 10, 64)
 	ctx = tflog.SetField(ctx, "app_id", app)

@@ -51,8 +51,18 @@ var (
 	_ fullResource = (*apiProductResource)(nil)
 )
 
-// resourceBase is embedded by every resource: what Configure hands it.
+// typeName is the type name of a resource or list resource (a list resource's is its managed
+// resource's), after the provider's.
+type typeName string
+
+// Metadata implements resource.Resource and list.ListResource.
+func (n typeName) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + string(n)
+}
+
+// resourceBase is embedded by every resource: its type name, and what Configure hands it.
 type resourceBase struct {
+	typeName
 	data *providerData
 }
 
