@@ -140,7 +140,7 @@ func (r *apiProductAttachmentResource) IdentitySchema(_ context.Context, _ resou
 // Create implements resource.Resource. The attach is batched with the concurrent creates for the
 // same product (one AttachApiProduct call for all of them), and its success is the confirmation:
 // no listing is read back. A fresh attachment that the service does not list yet is kept by Read
-// for a while (see unconfirmedSince).
+// for a while (see unconfirmed).
 func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, cancel, plan, ok := begin[apiProductAttachmentModel](ctx, r.data, createOp, req.Plan.Get, &resp.Diagnostics)
 	if !ok {
@@ -237,11 +237,9 @@ func (r *apiProductAttachmentResource) Read(ctx context.Context, req resource.Re
 	id := state.attachmentID()
 	info, err := r.data.client.FindAttachment(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), id.ProductID, id.APIID, id.StageName)
 	if isGone(err) {
-		since, d := unconfirmedSince(ctx, req.Private)
-		resp.Diagnostics.Append(d...)
-		if withinGrace(since) {
+		if age, recent := unconfirmed(ctx, req.Private, time.Now(), &resp.Diagnostics); recent {
 			tflog.Warn(ctx, "attachment not listed yet; keeping it, since it was attached recently and the service may not show it yet",
-				map[string]any{"attached_ago": time.Since(since).Round(time.Second).String(), "grace": cloudapi.VisibilityGrace.String()})
+				map[string]any{"attached_ago": age.Round(time.Second).String(), "grace": cloudapi.VisibilityGrace.String()})
 			return
 		}
 		why := "it was detached outside Terraform, or its API product was deleted"
@@ -299,9 +297,8 @@ func (r *apiProductAttachmentResource) Delete(ctx context.Context, req resource.
 		// be listed yet, so after a lost answer its absence proves nothing and it stays in the
 		// state; after a definite refusal (the service, asked about this very pair, changed
 		// nothing) the listing's word stands.
-		since, d := unconfirmedSince(ctx, req.Private)
-		resp.Diagnostics.Append(d...)
-		trusted := !withinGrace(since) || !outcomeUnknown(err)
+		_, recent := unconfirmed(ctx, req.Private, time.Now(), &resp.Diagnostics)
+		trusted := !recent || !outcomeUnknown(err)
 		if _, ferr := r.findAfter(id); isGone(ferr) && trusted {
 			tflog.Info(ctx, "API is not attached (any more); nothing to detach", map[string]any{"detach_error": err.Error()})
 			return

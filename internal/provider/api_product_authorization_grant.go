@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -40,7 +39,7 @@ const (
 // grant sends the plan's grant and reads it back into plan. A failed call whose effect a listing can
 // tell (anything but rejected credentials or a call never sent) is checked against a listing taken
 // afterwards: a grant listed with the plan's terms is a success. private, when not nil, records a
-// grant that no listing has shown yet (see unconfirmedSince), so that Read does not drop it while
+// grant that no listing has shown yet (see unconfirmed), so that Read does not drop it while
 // the service may still be catching up.
 func (r *apiProductAuthorizationResource) grant(ctx context.Context, plan *apiProductAuthorizationModel, private privateSetter, diags *diag.Diagnostics) grantOutcome {
 	id := plan.authorizationID()
@@ -118,13 +117,4 @@ func (r *apiProductAuthorizationResource) findAfter(id authorizationID) (*clouda
 	ctx, cancel := context.WithTimeout(context.Background(), findAfterTimeout)
 	defer cancel()
 	return r.data.client.FindGrant(ctx, id.ProductID, id.AppID)
-}
-
-// unconfirmed reports whether the grant was made (or may have been) so recently that a listing not
-// showing it proves nothing yet.
-func (r *apiProductAuthorizationResource) unconfirmed(ctx context.Context, p privateGetter, diags *diag.Diagnostics) (time.Duration, bool) {
-	since, d := unconfirmedSince(ctx, p)
-	diags.Append(d...)
-	age := r.data.now().Sub(since)
-	return age, !since.IsZero() && age < cloudapi.VisibilityGrace
 }

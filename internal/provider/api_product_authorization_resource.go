@@ -207,7 +207,7 @@ func (r *apiProductAuthorizationResource) Read(ctx context.Context, req resource
 		}
 	}
 	if isGone(err) {
-		if age, recent := r.unconfirmed(ctx, req.Private, &resp.Diagnostics); recent {
+		if age, recent := unconfirmed(ctx, req.Private, r.data.now(), &resp.Diagnostics); recent {
 			tflog.Warn(ctx, "authorization not listed yet; keeping it, since it was (or may have been) granted recently and the service may not show it yet",
 				map[string]any{"granted_ago": age.Round(time.Second).String(), "grace": cloudapi.VisibilityGrace.String()})
 			return
@@ -294,7 +294,7 @@ func (r *apiProductAuthorizationResource) Delete(ctx context.Context, req resour
 	check := ""
 	if listingDecides(err) {
 		_, ferr := r.findAfter(id)
-		age, recent := r.unconfirmed(ctx, req.Private, &resp.Diagnostics)
+		age, recent := unconfirmed(ctx, req.Private, r.data.now(), &resp.Diagnostics)
 		switch {
 		case isGone(ferr) && !recent:
 			tflog.Info(ctx, "app is not authorized on the product (any more); nothing to revoke", map[string]any{"revoke_error": err.Error()})

@@ -36,8 +36,8 @@ const refreshMaxStaleness = 10 * time.Minute
 // after the operation's own context may have ended, so it must be short.
 const findAfterTimeout = 20 * time.Second
 
-// Every resource has the same shape: configured by the provider, with plan-time checks, an
-// identity and import.
+// fullResource is what every resource implements: configured by the provider, with plan-time
+// checks, an identity and import.
 type fullResource interface {
 	resource.ResourceWithConfigure
 	resource.ResourceWithImportState

@@ -54,9 +54,13 @@ func unconfirmedSince(ctx context.Context, p privateGetter) (time.Time, diag.Dia
 	return at, diags
 }
 
-// withinGrace reports whether an attachment made at since (the zero time: a listing has shown it)
-// may still be missing from the service's listings. A listing that does not show such an
-// attachment proves nothing: Read keeps it, and Delete does not take it for gone.
-func withinGrace(since time.Time) bool {
-	return !since.IsZero() && time.Since(since) < cloudapi.VisibilityGrace
+// unconfirmed reports how long before now a write was made that no listing has shown yet, and
+// whether that is so recent that the service may still not list it. A listing that does not show
+// such a write proves nothing: Read keeps the resource, and Delete does not take it for gone
+// (DESIGN.md, "Unknown outcomes", rule 2).
+func unconfirmed(ctx context.Context, p privateGetter, now time.Time, diags *diag.Diagnostics) (age time.Duration, recent bool) {
+	since, d := unconfirmedSince(ctx, p)
+	diags.Append(d...)
+	age = now.Sub(since)
+	return age, !since.IsZero() && age < cloudapi.VisibilityGrace
 }
