@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -21,16 +20,13 @@ var _ list.ListResourceWithConfigure = (*apiProductAttachmentListResource)(nil)
 // NewAPIProductAttachmentListResource returns the list resource of apigateway_api_product_attachment
 // (`list` blocks in .tfquery.hcl files, `terraform query`, Terraform 1.14+).
 func NewAPIProductAttachmentListResource() list.ListResource {
-	return &apiProductAttachmentListResource{typeName: "_api_product_attachment"}
+	return &apiProductAttachmentListResource{resourceBase{typeName: "_api_product_attachment"}}
 }
 
 // apiProductAttachmentListResource lists the attachments of one API product, so that a product
 // made by hand or by scripts can be adopted with `terraform query -generate-config-out` instead
 // of one import id per (API, stage) pair.
-type apiProductAttachmentListResource struct {
-	typeName // the managed resource's
-	data     *providerData
-}
+type apiProductAttachmentListResource struct{ resourceBase } // named as its managed resource
 
 type apiProductAttachmentListModel struct {
 	APIProductID types.String `tfsdk:"api_product_id"`
@@ -60,26 +56,12 @@ func (r *apiProductAttachmentListResource) ListResourceConfigSchema(_ context.Co
 	}
 }
 
-// Configure implements list.ListResourceWithConfigure.
-func (r *apiProductAttachmentListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
-		r.data = data
-	}
-}
-
 // List implements list.ListResource. The whole product is read before the first result is pushed:
 // DescribeApiProductApis can only page through all of it, and sorting needs every page.
 func (r *apiProductAttachmentListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var diags diag.Diagnostics
-	var cfg apiProductAttachmentListModel
-	diags.Append(req.Config.Get(ctx, &cfg)...)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	if r.data == nil {
-		addNotConfigured(&diags, notConfiguredList)
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
+	cfg, ok := beginList[apiProductAttachmentListModel](ctx, r.data, req, stream, &diags)
+	if !ok {
 		return
 	}
 	productID, stage := cfg.APIProductID.ValueString(), cfg.StageName.ValueString()

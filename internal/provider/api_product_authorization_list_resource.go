@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -27,16 +26,13 @@ var _ list.ListResourceWithValidateConfig = (*apiProductAuthorizationListResourc
 // apigateway_api_product_authorization (`list` blocks in .tfquery.hcl files, `terraform query`,
 // Terraform 1.14+).
 func NewAPIProductAuthorizationListResource() list.ListResource {
-	return &apiProductAuthorizationListResource{typeName: "_api_product_authorization"}
+	return &apiProductAuthorizationListResource{resourceBase{typeName: "_api_product_authorization"}}
 }
 
 // apiProductAuthorizationListResource lists the authorizations of one API product, or of one app,
 // so that grants made by hand or by scripts can be adopted with `terraform query
 // -generate-config-out` instead of one import id each.
-type apiProductAuthorizationListResource struct {
-	typeName // the managed resource's
-	data     *providerData
-}
+type apiProductAuthorizationListResource struct{ resourceBase } // named as its managed resource
 
 type apiProductAuthorizationListModel struct {
 	APIProductID types.String `tfsdk:"api_product_id"`
@@ -68,13 +64,6 @@ func (r *apiProductAuthorizationListResource) ListResourceConfigSchema(_ context
 	}
 }
 
-// Configure implements list.ListResourceWithConfigure.
-func (r *apiProductAuthorizationListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
-		r.data = data
-	}
-}
-
 const authorizationListNeedsFilter = "Set api_product_id (the apps authorized on one API product), app_id (the API products one app is authorized on), or both."
 
 // ValidateListResourceConfig implements list.ListResourceWithValidateConfig: one of the two filters
@@ -92,15 +81,8 @@ func (r *apiProductAuthorizationListResource) ValidateListResourceConfig(ctx con
 func (r *apiProductAuthorizationListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var diags diag.Diagnostics
 	fail := func() { stream.Results = list.ListResultsStreamDiagnostics(diags) }
-	var cfg apiProductAuthorizationListModel
-	diags.Append(req.Config.Get(ctx, &cfg)...)
-	if diags.HasError() {
-		fail()
-		return
-	}
-	if r.data == nil {
-		addNotConfigured(&diags, notConfiguredList)
-		fail()
+	cfg, ok := beginList[apiProductAuthorizationListModel](ctx, r.data, req, stream, &diags)
+	if !ok {
 		return
 	}
 	productID, appText := cfg.APIProductID.ValueString(), cfg.AppID.ValueString()
@@ -170,12 +152,8 @@ func (r *apiProductAuthorizationListResource) live(g *cloudapi.AuthorizedApp) bo
 // byProduct lists the apps authorized on the product (only appID's, when it is not 0).
 func (r *apiProductAuthorizationListResource) byProduct(ctx context.Context, productID string, appID int64, diags *diag.Diagnostics) []authorizationListEntry {
 	apps, err := r.data.client.ListProductApps(ctx, productID)
-	if err != nil && !isGone(err) && !isCredentialError(err) && ctx.Err() == nil {
-		// An unknown product answered with a code nobody can know in advance: the product's own
-		// listing tells such an answer from other failures.
-		if _, perr := r.data.client.ListProductAPIs(ctx, productID); isGone(perr) {
-			err = perr
-		}
+	if perr := productMissing(ctx, r.data, productID, err); perr != nil {
+		err = perr
 	}
 	if isGone(err) {
 		addProductNotFound(diags, r.data, productID, "Check api_product_id, region and credentials.")

@@ -189,14 +189,9 @@ func (r *apiProductAuthorizationResource) Read(ctx context.Context, req resource
 	defer cancel()
 	id := state.authorizationID()
 	g, err := r.data.client.FindGrant(cloudapi.WithMaxStaleness(ctx, refreshMaxStaleness), id.ProductID, id.AppID)
-	if err != nil && !isGone(err) && !isCredentialError(err) && ctx.Err() == nil {
-		// A service that answers an unknown product with a code nobody can know in advance: the
-		// product's own listing, which tells such an answer from other failures, decides whether
-		// the product (and so the grant) is gone.
-		if _, perr := r.data.client.ListProductAPIs(ctx, id.ProductID); isGone(perr) {
-			tflog.Debug(ctx, "the product's listing says the product is gone", map[string]any{"apps_listing_error": err.Error()})
-			err = productGone(id, perr)
-		}
+	if perr := productMissing(ctx, r.data, id.ProductID, err); perr != nil {
+		tflog.Debug(ctx, "the product's listing says the product is gone", map[string]any{"apps_listing_error": err.Error()})
+		err = productGone(id, perr) // and so is the grant
 	}
 	if err == nil && g.AuthValidTime != "" {
 		// A service that still lists an expired grant: it authorizes nothing any more.

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"strings"
 
@@ -26,6 +27,20 @@ func isAppGone(err error) bool { return cloudapi.IsAppNotFound(err) }
 // listing (err) said.
 func productGone(id authorizationID, err error) error {
 	return &cloudapi.GrantNotFoundError{ProductID: id.ProductID, AppID: id.AppID, ProductMissing: true, Err: err}
+}
+
+// productMissing asks the product's own listing whether a call about the product failed (err)
+// because the product is gone: a service may answer an unknown product with a code nobody can know
+// in advance, and the listing tells such an answer from other failures (DESIGN.md, "Unknown
+// outcomes", rule 5). It returns the listing's not-found error if so, else nil.
+func productMissing(ctx context.Context, data *providerData, productID string, err error) error {
+	if err == nil || isGone(err) || isCredentialError(err) || ctx.Err() != nil {
+		return nil
+	}
+	if _, perr := data.client.ListProductAPIs(ctx, productID); isGone(perr) {
+		return perr
+	}
+	return nil
 }
 
 // goneKind tells a not-found error that says an item is not listed (itemMissing) from one that

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -60,17 +61,32 @@ func (n typeName) Metadata(_ context.Context, req resource.MetadataRequest, resp
 	resp.TypeName = req.ProviderTypeName + string(n)
 }
 
-// resourceBase is embedded by every resource: its type name, and what Configure hands it.
+// resourceBase is embedded by every resource and list resource: its type name, and what Configure
+// hands it.
 type resourceBase struct {
 	typeName
 	data *providerData
 }
 
-// Configure implements resource.ResourceWithConfigure.
+// Configure implements resource.ResourceWithConfigure and list.ListResourceWithConfigure.
 func (b *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
 		b.data = data
 	}
+}
+
+// beginList is the prelude of a list resource's List: it loads the configuration and checks that
+// the provider is configured. When ok is false the listing stops, with diags as its results.
+func beginList[M any](ctx context.Context, data *providerData, req list.ListRequest, stream *list.ListResultsStream, diags *diag.Diagnostics) (cfg M, ok bool) {
+	diags.Append(req.Config.Get(ctx, &cfg)...)
+	if !diags.HasError() && data == nil {
+		addNotConfigured(diags, notConfiguredList)
+	}
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(*diags)
+		return cfg, false
+	}
+	return cfg, true
 }
 
 // resourceID is a resource's identifier: its id, the attributes an import sets, its identity.
