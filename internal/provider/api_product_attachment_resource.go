@@ -70,7 +70,7 @@ func (id attachmentID) identity() any {
 func (m apiProductAttachmentModel) timeoutsValue() timeouts.Value { return m.Timeouts }
 func (m apiProductAttachmentModel) resourceID() resourceID        { return m.attachmentID() }
 
-func (m *apiProductAttachmentModel) attachmentID() attachmentID {
+func (m apiProductAttachmentModel) attachmentID() attachmentID {
 	return attachmentID{ProductID: m.APIProductID.ValueString(), APIID: m.APIID.ValueString(), StageName: m.StageName.ValueString()}
 }
 

@@ -66,7 +66,7 @@ func (id authorizationID) identity() any {
 func (m apiProductAuthorizationModel) timeoutsValue() timeouts.Value { return m.Timeouts }
 func (m apiProductAuthorizationModel) resourceID() resourceID        { return m.authorizationID() }
 
-func (m *apiProductAuthorizationModel) authorizationID() authorizationID {
+func (m apiProductAuthorizationModel) authorizationID() authorizationID {
 	app, _ := strconv.ParseInt(m.AppID.ValueString(), 10, 64)
 	return authorizationID{ProductID: m.APIProductID.ValueString(), AppID: app}
 }
