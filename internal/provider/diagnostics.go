@@ -91,8 +91,9 @@ type goneNotice struct {
 	next    string // what the next apply does
 }
 
-// removeGone is the one rule for a resource that Read finds gone: it is removed from the state,
-// with a warning that says why it may have gone and what the next apply does.
+// removeGone is the one rule for a resource that Read finds gone (DESIGN.md, "Resources: one
+// shape"): it is removed from the state, with a warning that says why it may have gone and what the
+// next apply does.
 func removeGone(ctx context.Context, resp *resource.ReadResponse, n goneNotice) {
 	tflog.Warn(ctx, n.kind+" no longer exists, removing it from state", map[string]any{"reason": n.why})
 	resp.Diagnostics.AddWarning(n.kind+" no longer exists",
