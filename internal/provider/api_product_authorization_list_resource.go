@@ -64,15 +64,13 @@ func (r *apiProductAuthorizationListResource) ListResourceConfigSchema(_ context
 	}
 }
 
-const authorizationListNeedsFilter = "Set api_product_id (the apps authorized on one API product), app_id (the API products one app is authorized on), or both."
-
 // ValidateListResourceConfig implements list.ListResourceWithValidateConfig: one of the two filters
 // is required (a value only known later counts as set).
 func (r *apiProductAuthorizationListResource) ValidateListResourceConfig(ctx context.Context, req list.ValidateConfigRequest, resp *list.ValidateConfigResponse) {
 	var cfg apiProductAuthorizationListModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if !resp.Diagnostics.HasError() && cfg.APIProductID.IsNull() && cfg.AppID.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("api_product_id"), "Missing filter", authorizationListNeedsFilter)
+		addMissingFilter(&resp.Diagnostics)
 	}
 }
 
@@ -90,7 +88,7 @@ func (r *apiProductAuthorizationListResource) List(ctx context.Context, req list
 	// client of the protocol) from sending malformed ids.
 	switch {
 	case cfg.APIProductID.IsNull() && cfg.AppID.IsNull():
-		diags.AddAttributeError(path.Root("api_product_id"), "Missing filter", authorizationListNeedsFilter)
+		addMissingFilter(&diags)
 	case !cfg.APIProductID.IsNull() && identifierProblem(productID) != "":
 		addInvalidAttribute(&diags, path.Root("api_product_id"), summaryInvalidIdentifier, identifierProblem(productID))
 	case !cfg.AppID.IsNull() && appIDProblem(appText) != "":

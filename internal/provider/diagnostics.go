@@ -42,6 +42,21 @@ func addInvalidAttribute(diags *diag.Diagnostics, p path.Path, summary, problem 
 	diags.AddAttributeError(p, summary, sentence(fmt.Sprintf("Attribute %s %s", p, problem)))
 }
 
+// Summaries of the provider configuration's credential errors.
+const (
+	summaryIncompleteCredentials = "Incomplete API Gateway credentials"
+	summaryInvalidCredentials    = "Invalid API Gateway credentials"
+	summaryIncompleteProfile     = "Incomplete profile"
+)
+
+// addMissingFilter rejects a query of apigateway_api_product_authorization with neither filter.
+func addMissingFilter(diags *diag.Diagnostics) {
+	diags.AddAttributeError(path.Root("api_product_id"), "Missing filter", authorizationListNeedsFilter)
+}
+
+// authorizationListNeedsFilter says what a query of apigateway_api_product_authorization needs.
+const authorizationListNeedsFilter = "Set api_product_id (the apps authorized on one API product), app_id (the API products one app is authorized on), or both."
+
 // where names the account's region and endpoint, for "does not exist" details.
 func (d *providerData) where() string {
 	return fmt.Sprintf("region %s (endpoint %s)", d.region, d.endpoint)

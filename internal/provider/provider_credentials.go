@@ -33,22 +33,22 @@ func (r configResolver) baseCredentials(in configInput) (cp providers.Credential
 
 	switch {
 	case accessKey != "" && secretKey == "":
-		diags.AddAttributeError(path.Root("secret_key"), "Incomplete API Gateway credentials",
+		diags.AddAttributeError(path.Root("secret_key"), summaryIncompleteCredentials,
 			fmt.Sprintf("access_key is set (from %s) but secret_key is not. Set secret_key in the provider block or the %s environment variable.", akSource, envList(envSecretKey)))
 		return nil, "", "", diags
 	case accessKey == "" && secretKey != "":
-		diags.AddAttributeError(path.Root("access_key"), "Incomplete API Gateway credentials",
+		diags.AddAttributeError(path.Root("access_key"), summaryIncompleteCredentials,
 			fmt.Sprintf("secret_key is set (from %s) but access_key is not. Set access_key in the provider block or the %s environment variable.", skSource, envList(envAccessKey)))
 		return nil, "", "", diags
 	case accessKey == "" && token != "":
-		diags.AddAttributeError(path.Root("security_token"), "Incomplete API Gateway credentials",
+		diags.AddAttributeError(path.Root("security_token"), summaryIncompleteCredentials,
 			fmt.Sprintf("security_token is set (from %s) but access_key and secret_key are not. An STS token is only valid with the temporary access key pair it was issued with.", tokenSource))
 		return nil, "", "", diags
 	case accessKey != "" && token != "":
 		p, err := providers.NewStaticSTSCredentialsProviderBuilder().
 			WithAccessKeyId(accessKey).WithAccessKeySecret(secretKey).WithSecurityToken(token).Build()
 		if err != nil {
-			diags.AddAttributeError(path.Root("security_token"), "Invalid API Gateway credentials", err.Error())
+			diags.AddAttributeError(path.Root("security_token"), summaryInvalidCredentials, err.Error())
 			return nil, "", "", diags
 		}
 		return p, fmt.Sprintf("STS token (access key from %s)", akSource), "", diags
@@ -56,7 +56,7 @@ func (r configResolver) baseCredentials(in configInput) (cp providers.Credential
 		p, err := providers.NewStaticAKCredentialsProviderBuilder().
 			WithAccessKeyId(accessKey).WithAccessKeySecret(secretKey).Build()
 		if err != nil {
-			diags.AddAttributeError(path.Root("access_key"), "Invalid API Gateway credentials", err.Error())
+			diags.AddAttributeError(path.Root("access_key"), summaryInvalidCredentials, err.Error())
 			return nil, "", "", diags
 		}
 		return p, fmt.Sprintf("access key (from %s)", akSource), "", diags

@@ -103,7 +103,7 @@ func (r configResolver) profileCredentials(profile, profileSource, file, fileSou
 		cp, err := providers.NewStaticAKCredentialsProviderBuilder().
 			WithAccessKeyId(p.AccessKeyID).WithAccessKeySecret(p.AccessKeySecret).Build()
 		if err != nil || p.AccessKeyID == "" || p.AccessKeySecret == "" {
-			diags.AddAttributeError(path.Root("profile"), "Incomplete profile",
+			diags.AddAttributeError(path.Root("profile"), summaryIncompleteProfile,
 				fmt.Sprintf("Profile %q in %s has mode AK but no complete access_key_id / access_key_secret.", profile, file))
 			return nil, "", "", diags
 		}
@@ -112,7 +112,7 @@ func (r configResolver) profileCredentials(profile, profileSource, file, fileSou
 		cp, err := providers.NewStaticSTSCredentialsProviderBuilder().
 			WithAccessKeyId(p.AccessKeyID).WithAccessKeySecret(p.AccessKeySecret).WithSecurityToken(p.StsToken).Build()
 		if err != nil || p.AccessKeyID == "" || p.AccessKeySecret == "" || p.StsToken == "" {
-			diags.AddAttributeError(path.Root("profile"), "Incomplete profile",
+			diags.AddAttributeError(path.Root("profile"), summaryIncompleteProfile,
 				fmt.Sprintf("Profile %q in %s has mode StsToken but no complete access_key_id / access_key_secret / sts_token.", profile, file))
 			return nil, "", "", diags
 		}
