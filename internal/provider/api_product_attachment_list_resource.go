@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -16,32 +15,22 @@ import (
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
 )
 
-var (
-	_ list.ListResource              = (*apiProductAttachmentListResource)(nil)
-	_ list.ListResourceWithConfigure = (*apiProductAttachmentListResource)(nil)
-)
+var _ list.ListResourceWithConfigure = (*apiProductAttachmentListResource)(nil)
 
 // NewAPIProductAttachmentListResource returns the list resource of apigateway_api_product_attachment
 // (`list` blocks in .tfquery.hcl files, `terraform query`, Terraform 1.14+).
 func NewAPIProductAttachmentListResource() list.ListResource {
-	return &apiProductAttachmentListResource{}
+	return &apiProductAttachmentListResource{resourceBase{typeName: "_api_product_attachment"}}
 }
 
 // apiProductAttachmentListResource lists the attachments of one API product, so that a product
 // made by hand or by scripts can be adopted with `terraform query -generate-config-out` instead
 // of one import id per (API, stage) pair.
-type apiProductAttachmentListResource struct {
-	data *providerData
-}
+type apiProductAttachmentListResource struct{ resourceBase } // named as its managed resource
 
 type apiProductAttachmentListModel struct {
 	APIProductID types.String `tfsdk:"api_product_id"`
 	StageName    types.String `tfsdk:"stage_name"`
-}
-
-// Metadata implements list.ListResource. The name must be the managed resource's.
-func (r *apiProductAttachmentListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_product_attachment"
 }
 
 // ListResourceConfigSchema implements list.ListResource.
@@ -56,21 +45,14 @@ func (r *apiProductAttachmentListResource) ListResourceConfigSchema(_ context.Co
 			"api_product_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the API product whose attachments are listed.",
 				Required:            true,
-				Validators:          []validator.String{identifierValidator{}},
+				Validators:          []validator.String{identifierValidator},
 			},
 			"stage_name": schema.StringAttribute{
 				MarkdownDescription: "Only list attachments in this stage: `RELEASE`, `PRE` or `TEST` (case-sensitive). Default: every stage.",
 				Optional:            true,
-				Validators:          []validator.String{stageNameValidator{}},
+				Validators:          []validator.String{stageNameValidator},
 			},
 		},
-	}
-}
-
-// Configure implements list.ListResourceWithConfigure.
-func (r *apiProductAttachmentListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
-		r.data = data
 	}
 }
 
@@ -78,25 +60,18 @@ func (r *apiProductAttachmentListResource) Configure(_ context.Context, req reso
 // DescribeApiProductApis can only page through all of it, and sorting needs every page.
 func (r *apiProductAttachmentListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var diags diag.Diagnostics
-	var cfg apiProductAttachmentListModel
-	diags.Append(req.Config.Get(ctx, &cfg)...)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	if r.data == nil {
-		diags.AddError("Provider not configured", notConfiguredList)
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
+	cfg, ok := beginList[apiProductAttachmentListModel](ctx, r.data, req, stream, &diags)
+	if !ok {
 		return
 	}
 	productID, stage := cfg.APIProductID.ValueString(), cfg.StageName.ValueString()
 	// ValidateListResourceConfig has run the schema validators already; this keeps a request that
 	// skipped it (another client of the protocol) from sending a malformed product id.
 	if problem := identifierProblem(productID); problem != "" {
-		diags.AddAttributeError(path.Root("api_product_id"), "Invalid identifier", sentence("Attribute api_product_id "+problem))
+		addInvalidAttribute(&diags, path.Root("api_product_id"), summaryInvalidIdentifier, problem)
 	}
 	if problem := stageProblem(stage); stage != "" && problem != "" {
-		diags.AddAttributeError(path.Root("stage_name"), "Invalid stage name", sentence("Attribute stage_name "+problem))
+		addInvalidAttribute(&diags, path.Root("stage_name"), summaryInvalidStage, problem)
 	}
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
@@ -108,9 +83,7 @@ func (r *apiProductAttachmentListResource) List(ctx context.Context, req list.Li
 	apis, err := r.data.client.ListProductAPIs(ctx, productID, cloudapi.Strict)
 	cancel()
 	if isGone(err) {
-		diags.AddAttributeError(path.Root("api_product_id"), "API product not found",
-			fmt.Sprintf("API product %q does not exist in region %s (endpoint %s). Check api_product_id, region and credentials.",
-				productID, r.data.region, r.data.endpoint))
+		addProductNotFound(&diags, r.data, productID, "Check api_product_id, region and credentials.")
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}

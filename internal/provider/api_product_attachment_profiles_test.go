@@ -69,25 +69,38 @@ func skipUnlessProfileSelected(t *testing.T, name string) {
 	}
 }
 
+// eachProfile runs body as a parallel subtest under every behaviour profile, against the emulator
+// (the profiles are its knobs). cli marks a matrix that runs terraform: its subtests run only under
+// the profiles profilesEnv selects.
+func eachProfile(t *testing.T, cli bool, body func(t *testing.T, bh model.Behaviour)) {
+	t.Helper()
+	emulatorOnly(t)
+	for _, p := range behaviourProfiles {
+		t.Run(p.name, func(t *testing.T) {
+			if cli {
+				skipUnlessProfileSelected(t, p.name)
+			}
+			t.Parallel()
+			body(t, p.bh)
+		})
+	}
+}
+
 // TestAccAPIProductAttachment_profiles runs, under every behaviour profile: create (a fresh pair, and
 // a pair attached out of band before, which a duplicate-refusing service refuses), import,
 // read-after-drift (detached out of band: the plan re-creates it), and destroy after the whole
 // product was removed out of band (the refresh drops both, whatever the service answers for an
 // unknown product). Delete of pairs that are no longer attached is TestAPIProductAttachment_deleteProfiles.
 func TestAccAPIProductAttachment_profiles(t *testing.T) {
-	emulatorOnly(t)
-	for _, p := range behaviourProfiles {
-		t.Run(p.name, func(t *testing.T) {
-			skipUnlessProfileSelected(t, p.name)
-			t.Parallel()
-			clock := newTestClock()
-			a := newAccTarget(t, emulator.WithBehaviour(p.bh), emulator.WithClock(clock.Now))
-			api := a.newDeployedAPI("RELEASE", "PRE")
-			product := a.newProductID()
-			fresh := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
-			adopted := attachmentID{ProductID: product, APIID: api.APIID, StageName: "PRE"}
-			freshAddr, adoptedAddr := resourceType+".fresh", resourceType+".adopted"
-			cfg := a.config(fmt.Sprintf(`
+	eachProfile(t, true, func(t *testing.T, bh model.Behaviour) {
+		clock := newTestClock()
+		a := newAccTarget(t, emulator.WithBehaviour(bh), emulator.WithClock(clock.Now))
+		api := a.newDeployedAPI("RELEASE", "PRE")
+		product := a.newProductID()
+		fresh := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+		adopted := attachmentID{ProductID: product, APIID: api.APIID, StageName: "PRE"}
+		freshAddr, adoptedAddr := resourceType+".fresh", resourceType+".adopted"
+		cfg := a.config(fmt.Sprintf(`
 resource "apigateway_api_product_attachment" "fresh" {
   api_product_id = %q
   api_id         = %q
@@ -99,88 +112,87 @@ resource "apigateway_api_product_attachment" "adopted" {
   stage_name     = "PRE"
 }
 `, product, api.APIID, product, api.APIID))
-			ctx := context.Background()
-			detach := func(id attachmentID) {
-				if err := a.client.DetachAPIProduct(ctx, id.ProductID, []cloudapi.APIRef{{APIID: id.APIID, StageName: id.StageName}}); err != nil {
-					t.Fatalf("detaching %s out of band: %v", id, err)
-				}
+		ctx := context.Background()
+		detach := func(id attachmentID) {
+			if err := a.client.DetachAPIProduct(ctx, id.ProductID, []cloudapi.APIRef{{APIID: id.APIID, StageName: id.StageName}}); err != nil {
+				t.Fatalf("detaching %s out of band: %v", id, err)
 			}
+		}
 
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: a.factories(),
-				CheckDestroy:             a.checkDestroy,
-				Steps: []resource.TestStep{
-					{
-						PreConfig: func() {
-							if err := a.client.AttachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "PRE"}}); err != nil {
-								t.Fatalf("attaching out of band: %v", err)
-							}
-						},
-						Config: cfg,
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-							plancheck.ExpectResourceAction(freshAddr, plancheck.ResourceActionCreate),
-							plancheck.ExpectResourceAction(adoptedAddr, plancheck.ResourceActionCreate),
-						}},
-						Check: resource.ComposeAggregateTestCheckFunc(
-							a.checkAttached(fresh), a.checkAttached(adopted),
-							resource.TestCheckResourceAttr(freshAddr, "id", fresh.String()),
-							resource.TestCheckResourceAttr(adoptedAddr, "id", adopted.String()),
-						),
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: a.factories(),
+			CheckDestroy:             a.checkDestroy,
+			Steps: []resource.TestStep{
+				{
+					PreConfig: func() {
+						if err := a.client.AttachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "PRE"}}); err != nil {
+							t.Fatalf("attaching out of band: %v", err)
+						}
 					},
-					{
-						// Once listed, an attachment is confirmed, and its disappearance is drift.
-						PreConfig:    func() { clock.Advance(p.bh.AttachVisibilityDelay) },
-						RefreshState: true,
-					},
-					{ResourceName: freshAddr, ImportState: true, ImportStateVerify: true},
-					{
-						PreConfig: func() {
-							detach(fresh)
-							clock.Advance(p.bh.DetachVisibilityDelay)
-						},
-						Config:             cfg,
-						PlanOnly:           true,
-						ExpectNonEmptyPlan: true,
-					},
-					{
-						Config: cfg,
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-							plancheck.ExpectResourceAction(freshAddr, plancheck.ResourceActionCreate),
-							plancheck.ExpectResourceAction(adoptedAddr, plancheck.ResourceActionNoop),
-						}},
-						Check: resource.ComposeAggregateTestCheckFunc(a.checkAttached(fresh), a.checkAttached(adopted)),
-					},
-					{
-						PreConfig:    func() { clock.Advance(p.bh.AttachVisibilityDelay) },
-						RefreshState: true,
-					},
-					{
-						PreConfig: func() {
-							if err := a.client.DeleteAPIProduct(ctx, product); err != nil {
-								t.Fatalf("deleting the product out of band: %v", err)
-							}
-						},
-						Config: cfg,
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-							plancheck.ExpectResourceAction(freshAddr, plancheck.ResourceActionCreate),
-							plancheck.ExpectResourceAction(adoptedAddr, plancheck.ResourceActionCreate),
-						}},
-						Check: resource.ComposeAggregateTestCheckFunc(a.checkAttached(fresh), a.checkAttached(adopted)),
-					},
-					{
-						// Removed out of band again: the final destroy (and its refresh) must end
-						// without errors and leave nothing attached.
-						PreConfig: func() {
-							detach(fresh)
-							detach(adopted)
-							clock.Advance(p.bh.DetachVisibilityDelay / 2)
-						},
-						RefreshState: true,
-					},
+					Config: cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(freshAddr, plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction(adoptedAddr, plancheck.ResourceActionCreate),
+					}},
+					Check: resource.ComposeAggregateTestCheckFunc(
+						a.checkAttached(fresh), a.checkAttached(adopted),
+						resource.TestCheckResourceAttr(freshAddr, "id", fresh.String()),
+						resource.TestCheckResourceAttr(adoptedAddr, "id", adopted.String()),
+					),
 				},
-			})
+				{
+					// Once listed, an attachment is confirmed, and its disappearance is drift.
+					PreConfig:    func() { clock.Advance(bh.AttachVisibilityDelay) },
+					RefreshState: true,
+				},
+				{ResourceName: freshAddr, ImportState: true, ImportStateVerify: true},
+				{
+					PreConfig: func() {
+						detach(fresh)
+						clock.Advance(bh.DetachVisibilityDelay)
+					},
+					Config:             cfg,
+					PlanOnly:           true,
+					ExpectNonEmptyPlan: true,
+				},
+				{
+					Config: cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(freshAddr, plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction(adoptedAddr, plancheck.ResourceActionNoop),
+					}},
+					Check: resource.ComposeAggregateTestCheckFunc(a.checkAttached(fresh), a.checkAttached(adopted)),
+				},
+				{
+					PreConfig:    func() { clock.Advance(bh.AttachVisibilityDelay) },
+					RefreshState: true,
+				},
+				{
+					PreConfig: func() {
+						if err := a.client.DeleteAPIProduct(ctx, product); err != nil {
+							t.Fatalf("deleting the product out of band: %v", err)
+						}
+					},
+					Config: cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(freshAddr, plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction(adoptedAddr, plancheck.ResourceActionCreate),
+					}},
+					Check: resource.ComposeAggregateTestCheckFunc(a.checkAttached(fresh), a.checkAttached(adopted)),
+				},
+				{
+					// Removed out of band again: the final destroy (and its refresh) must end
+					// without errors and leave nothing attached.
+					PreConfig: func() {
+						detach(fresh)
+						detach(adopted)
+						clock.Advance(bh.DetachVisibilityDelay / 2)
+					},
+					RefreshState: true,
+				},
+			},
 		})
-	}
+	})
 }
 
 // TestAPIProductAttachment_deleteProfiles: Delete of an attachment that is no longer there (the pair
@@ -189,48 +201,44 @@ resource "apigateway_api_product_attachment" "adopted" {
 // drop such attachments, so this calls the provider as Terraform does for a destroy with
 // -refresh=false or a removal that raced with the refresh.
 func TestAPIProductAttachment_deleteProfiles(t *testing.T) {
-	emulatorOnly(t)
-	for _, p := range behaviourProfiles {
-		t.Run(p.name, func(t *testing.T) {
-			t.Parallel()
-			a := newAccTarget(t, emulator.WithBehaviour(p.bh))
-			api := a.newDeployedAPI("RELEASE")
-			ctx := context.Background()
-			ps := a.newProtoServer()
-			ps.configure(a)
+	eachProfile(t, false, func(t *testing.T, bh model.Behaviour) {
+		a := newAccTarget(t, emulator.WithBehaviour(bh))
+		api := a.newDeployedAPI("RELEASE")
+		ctx := context.Background()
+		ps := a.newProtoServer()
+		ps.configure(a)
 
-			for _, tc := range []struct {
-				name  string
-				setup func(product string)
-			}{
-				{"attached", func(string) {}},
-				{"detached out of band", func(product string) {
-					if err := a.client.DetachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "RELEASE"}}); err != nil {
-						t.Fatal(err)
-					}
-				}},
-				{"product deleted out of band", func(product string) {
-					if err := a.client.DeleteAPIProduct(ctx, product); err != nil {
-						t.Fatal(err)
-					}
-				}},
-				{"product never existed", nil},
-			} {
-				product := a.newProductID()
-				id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
-				if tc.setup != nil {
-					if err := a.client.AttachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "RELEASE"}}); err != nil {
-						t.Fatal(err)
-					}
-					tc.setup(product)
+		for _, tc := range []struct {
+			name  string
+			setup func(product string)
+		}{
+			{"attached", func(string) {}},
+			{"detached out of band", func(product string) {
+				if err := a.client.DetachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "RELEASE"}}); err != nil {
+					t.Fatal(err)
 				}
-				ps.importThenDelete(resourceType, id.String(), tc.name)
-				if exists, _ := a.attachmentExists(id); exists {
-					t.Errorf("%s: still attached after delete", tc.name)
+			}},
+			{"product deleted out of band", func(product string) {
+				if err := a.client.DeleteAPIProduct(ctx, product); err != nil {
+					t.Fatal(err)
 				}
+			}},
+			{"product never existed", nil},
+		} {
+			product := a.newProductID()
+			id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+			if tc.setup != nil {
+				if err := a.client.AttachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "RELEASE"}}); err != nil {
+					t.Fatal(err)
+				}
+				tc.setup(product)
 			}
-		})
-	}
+			ps.importThenDelete(resourceType, id.String(), tc.name)
+			if exists, _ := a.attachmentExists(id); exists {
+				t.Errorf("%s: still attached after delete", tc.name)
+			}
+		}
+	})
 }
 
 func hasAnyError(diags []*tfprotov6.Diagnostic) bool {

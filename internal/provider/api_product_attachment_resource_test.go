@@ -275,11 +275,8 @@ func TestAccAPIProductAttachment_validation(t *testing.T) {
 	})
 	if a.srv != nil {
 		// Validation must not have needed the service.
-		for _, action := range []string{"AttachApiProduct", "DescribeApi"} {
-			if n := a.srv.RequestCount(action, ""); n != 0 {
-				t.Errorf("%s was called %d times during validation-only steps", action, n)
-			}
-		}
+		a.wantNoCall("AttachApiProduct", "during validation-only steps")
+		a.wantNoCall("DescribeApi", "during validation-only steps")
 	}
 }
 
@@ -401,9 +398,7 @@ provider "apigateway" {
 func TestAccAPIProductAttachment_transientErrors(t *testing.T) {
 	emulatorOnly(t)
 	a := newAccTarget(t)
-	api := a.newDeployedAPI("RELEASE")
-	product := a.newProductID()
-	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+	api, product, id, _ := a.singleAttachment()
 
 	inject := func() {
 		a.srv.InjectFault(emulator.Fault{Action: "DescribeApi", Kind: emulator.FaultServiceUnavailable, Count: 1})
@@ -542,10 +537,7 @@ func TestAccAPIProductAttachment_unknownOutcomeIsTainted(t *testing.T) {
 			{
 				// The attach is applied after the provider gave up on its answer (the emulator
 				// carries on once the client hangs up).
-				PreConfig: func() {
-					a.srv.InjectFault(emulator.Fault{Action: "AttachApiProduct", Kind: emulator.FaultLatency, Latency: 5 * time.Second, Count: 1})
-					a.srv.InjectFault(emulator.Fault{Action: "DescribeApiProductApis", Kind: emulator.FaultInternalError, Count: 1000})
-				},
+				PreConfig:   func() { a.loseAnswer("AttachApiProduct", "DescribeApiProductApis") },
 				Config:      a.config(attachmentConfig(product, api.APIID, "RELEASE", `  timeouts { create = "1s" }`)),
 				ExpectError: messageRegexp(`API may have been attached`),
 			},
@@ -573,9 +565,7 @@ func TestAccAPIProductAttachment_unknownOutcomeIsTainted(t *testing.T) {
 func TestAccAPIProductAttachment_unknownProviderConfig(t *testing.T) {
 	emulatorOnly(t)
 	a := newAccTarget(t)
-	api := a.newDeployedAPI("RELEASE")
-	product := a.newProductID()
-	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+	api, product, id, _ := a.singleAttachment()
 
 	cfg := fmt.Sprintf(`
 resource "terraform_data" "region" {
@@ -789,9 +779,7 @@ func TestAPIProductAttachment_identityRPC(t *testing.T) {
 	emulatorOnly(t)
 	t.Parallel()
 	a := newAccTarget(t)
-	api := a.newDeployedAPI("RELEASE")
-	product := a.newProductID()
-	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+	api, product, id, _ := a.singleAttachment()
 	ctx := context.Background()
 	if err := a.client.AttachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "RELEASE"}}); err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -20,34 +19,24 @@ import (
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
 )
 
-var (
-	_ list.ListResource                   = (*apiProductAuthorizationListResource)(nil)
-	_ list.ListResourceWithConfigure      = (*apiProductAuthorizationListResource)(nil)
-	_ list.ListResourceWithValidateConfig = (*apiProductAuthorizationListResource)(nil)
-)
+var _ list.ListResourceWithConfigure = (*apiProductAuthorizationListResource)(nil)
+var _ list.ListResourceWithValidateConfig = (*apiProductAuthorizationListResource)(nil)
 
 // NewAPIProductAuthorizationListResource returns the list resource of
 // apigateway_api_product_authorization (`list` blocks in .tfquery.hcl files, `terraform query`,
 // Terraform 1.14+).
 func NewAPIProductAuthorizationListResource() list.ListResource {
-	return &apiProductAuthorizationListResource{}
+	return &apiProductAuthorizationListResource{resourceBase{typeName: "_api_product_authorization"}}
 }
 
 // apiProductAuthorizationListResource lists the authorizations of one API product, or of one app,
 // so that grants made by hand or by scripts can be adopted with `terraform query
 // -generate-config-out` instead of one import id each.
-type apiProductAuthorizationListResource struct {
-	data *providerData
-}
+type apiProductAuthorizationListResource struct{ resourceBase } // named as its managed resource
 
 type apiProductAuthorizationListModel struct {
 	APIProductID types.String `tfsdk:"api_product_id"`
 	AppID        types.String `tfsdk:"app_id"`
-}
-
-// Metadata implements list.ListResource. The name must be the managed resource's.
-func (r *apiProductAuthorizationListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_product_authorization"
 }
 
 // ListResourceConfigSchema implements list.ListResource.
@@ -64,25 +53,16 @@ func (r *apiProductAuthorizationListResource) ListResourceConfigSchema(_ context
 			"api_product_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the API product whose authorized apps are listed.",
 				Optional:            true,
-				Validators:          []validator.String{identifierValidator{}},
+				Validators:          []validator.String{identifierValidator},
 			},
 			"app_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the app (decimal digits) whose authorized API products are listed.",
 				Optional:            true,
-				Validators:          []validator.String{appIDValidator{}},
+				Validators:          []validator.String{appIDValidator},
 			},
 		},
 	}
 }
-
-// Configure implements list.ListResourceWithConfigure.
-func (r *apiProductAuthorizationListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
-		r.data = data
-	}
-}
-
-const authorizationListNeedsFilter = "Set api_product_id (the apps authorized on one API product), app_id (the API products one app is authorized on), or both."
 
 // ValidateListResourceConfig implements list.ListResourceWithValidateConfig: one of the two filters
 // is required (a value only known later counts as set).
@@ -90,7 +70,7 @@ func (r *apiProductAuthorizationListResource) ValidateListResourceConfig(ctx con
 	var cfg apiProductAuthorizationListModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if !resp.Diagnostics.HasError() && cfg.APIProductID.IsNull() && cfg.AppID.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("api_product_id"), "Missing filter", authorizationListNeedsFilter)
+		addMissingFilter(&resp.Diagnostics)
 	}
 }
 
@@ -99,15 +79,8 @@ func (r *apiProductAuthorizationListResource) ValidateListResourceConfig(ctx con
 func (r *apiProductAuthorizationListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var diags diag.Diagnostics
 	fail := func() { stream.Results = list.ListResultsStreamDiagnostics(diags) }
-	var cfg apiProductAuthorizationListModel
-	diags.Append(req.Config.Get(ctx, &cfg)...)
-	if diags.HasError() {
-		fail()
-		return
-	}
-	if r.data == nil {
-		diags.AddError("Provider not configured", notConfiguredList)
-		fail()
+	cfg, ok := beginList[apiProductAuthorizationListModel](ctx, r.data, req, stream, &diags)
+	if !ok {
 		return
 	}
 	productID, appText := cfg.APIProductID.ValueString(), cfg.AppID.ValueString()
@@ -115,11 +88,11 @@ func (r *apiProductAuthorizationListResource) List(ctx context.Context, req list
 	// client of the protocol) from sending malformed ids.
 	switch {
 	case cfg.APIProductID.IsNull() && cfg.AppID.IsNull():
-		diags.AddAttributeError(path.Root("api_product_id"), "Missing filter", authorizationListNeedsFilter)
+		addMissingFilter(&diags)
 	case !cfg.APIProductID.IsNull() && identifierProblem(productID) != "":
-		diags.AddAttributeError(path.Root("api_product_id"), "Invalid identifier", sentence("Attribute api_product_id "+identifierProblem(productID)))
+		addInvalidAttribute(&diags, path.Root("api_product_id"), summaryInvalidIdentifier, identifierProblem(productID))
 	case !cfg.AppID.IsNull() && appIDProblem(appText) != "":
-		diags.AddAttributeError(path.Root("app_id"), "Invalid app id", sentence("Attribute app_id "+appIDProblem(appText)))
+		addInvalidAttribute(&diags, path.Root("app_id"), summaryInvalidAppID, appIDProblem(appText))
 	}
 	if diags.HasError() {
 		fail()
@@ -177,17 +150,11 @@ func (r *apiProductAuthorizationListResource) live(g *cloudapi.AuthorizedApp) bo
 // byProduct lists the apps authorized on the product (only appID's, when it is not 0).
 func (r *apiProductAuthorizationListResource) byProduct(ctx context.Context, productID string, appID int64, diags *diag.Diagnostics) []authorizationListEntry {
 	apps, err := r.data.client.ListProductApps(ctx, productID, cloudapi.Strict)
-	if err != nil && !isGone(err) && !isCredentialError(err) && ctx.Err() == nil {
-		// An unknown product answered with a code nobody can know in advance: the product's own
-		// listing tells such an answer from other failures.
-		if _, perr := r.data.client.ListProductAPIs(ctx, productID, cloudapi.Strict); isGone(perr) {
-			err = perr
-		}
+	if perr := productMissing(ctx, r.data, productID, err); perr != nil {
+		err = perr
 	}
 	if isGone(err) {
-		diags.AddAttributeError(path.Root("api_product_id"), "API product not found",
-			fmt.Sprintf("API product %q does not exist in region %s (endpoint %s). Check api_product_id, region and credentials.",
-				productID, r.data.region, r.data.endpoint))
+		addProductNotFound(diags, r.data, productID, "Check api_product_id, region and credentials.")
 		return nil
 	}
 	if err != nil {
@@ -210,9 +177,8 @@ func (r *apiProductAuthorizationListResource) byProduct(ctx context.Context, pro
 // read of that product in this command), for the first limit products only (limit <= 0: all).
 func (r *apiProductAuthorizationListResource) byApp(ctx context.Context, appID int64, full bool, limit int64, diags *diag.Diagnostics) []authorizationListEntry {
 	products, err := r.data.client.ListAppProducts(ctx, appID)
-	if cloudapi.IsNotFoundKind(err, cloudapi.NotFoundApp) {
-		diags.AddAttributeError(path.Root("app_id"), "App not found",
-			fmt.Sprintf("App %d does not exist in region %s (endpoint %s). Check app_id, region and credentials.", appID, r.data.region, r.data.endpoint))
+	if isAppGone(err) {
+		addAppNotFound(diags, r.data, appID, ". Check app_id, region and credentials.")
 		return nil
 	}
 	if err != nil {
@@ -255,10 +221,7 @@ func authorizationListResult(ctx context.Context, req list.ListRequest, e author
 	if e.grant != nil && e.grant.AppName != "" {
 		result.DisplayName = fmt.Sprintf("%s (%d) on %s", e.grant.AppName, e.appID, e.productID)
 	}
-	result.Diagnostics.Append(result.Identity.Set(ctx, apiProductAuthorizationIdentityModel{
-		APIProductID: types.StringValue(id.ProductID),
-		AppID:        types.StringValue(strconv.FormatInt(id.AppID, 10)),
-	})...)
+	result.Diagnostics.Append(result.Identity.Set(ctx, id.identity())...)
 	if req.IncludeResource && e.grant != nil {
 		for attr, v := range map[string]types.String{
 			"id":              types.StringValue(id.String()),

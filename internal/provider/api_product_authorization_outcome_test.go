@@ -54,10 +54,7 @@ func TestAccAPIProductAuthorization_unknownOutcome(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				// The answer is lost and the service applies the grant afterwards.
-				PreConfig: func() {
-					a.srv.InjectFault(emulator.Fault{Action: "SetAppsAuthToApiProduct", Kind: emulator.FaultLatency, Latency: 5 * time.Second, Count: 1})
-					a.srv.InjectFault(emulator.Fault{Action: "DescribeAppsByApiProduct", Kind: emulator.FaultInternalError, Count: 1000})
-				},
+				PreConfig:   func() { a.loseAnswer("SetAppsAuthToApiProduct", "DescribeAppsByApiProduct") },
 				Config:      cfg(app, `  timeouts { create = "1s" }`),
 				ExpectError: messageRegexp("App may have been authorized"),
 			},

@@ -44,15 +44,7 @@ func (a *accTarget) newApp() (id int64, name string) {
 	if err != nil {
 		a.t.Fatalf("creating app fixture: %v", err)
 	}
-	if a.srv == nil {
-		a.t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			if err := a.fixtures.DeleteApp(ctx, id); err != nil && !isGone(err) {
-				a.t.Logf("cleanup: deleting app %d: %v", id, err)
-			}
-		})
-	}
+	a.cleanupFixture(fmt.Sprintf("app %d", id), func(ctx context.Context) error { return a.fixtures.DeleteApp(ctx, id) })
 	return id, name
 }
 
@@ -332,11 +324,8 @@ resource "apigateway_api_product_authorization" "test" {
 		},
 	})
 	if a.srv != nil {
-		for _, action := range []string{"SetAppsAuthToApiProduct", "DescribeAppsByApiProduct"} {
-			if n := a.srv.RequestCount(action, ""); n != 0 {
-				t.Errorf("%s was called %d times during validation-only steps", action, n)
-			}
-		}
+		a.wantNoCall("SetAppsAuthToApiProduct", "during validation-only steps")
+		a.wantNoCall("DescribeAppsByApiProduct", "during validation-only steps")
 	}
 }
 

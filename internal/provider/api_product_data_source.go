@@ -9,7 +9,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -17,23 +16,15 @@ import (
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
 )
 
-// dataSourceReadTimeout bounds one read of the data source, all pages included.
-const dataSourceReadTimeout = 5 * time.Minute
-
-var (
-	_ datasource.DataSource              = (*apiProductDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*apiProductDataSource)(nil)
-)
+var _ datasource.DataSourceWithConfigure = (*apiProductDataSource)(nil)
 
 // NewAPIProductDataSource returns the apigateway_api_product data source.
 func NewAPIProductDataSource() datasource.DataSource {
-	return &apiProductDataSource{}
+	return &apiProductDataSource{dataSourceBase{name: "_api_product"}}
 }
 
 // apiProductDataSource lists the APIs attached to an API product.
-type apiProductDataSource struct {
-	data *providerData
-}
+type apiProductDataSource struct{ dataSourceBase }
 
 type apiProductDataSourceModel struct {
 	ID             types.String             `tfsdk:"id"`
@@ -63,11 +54,6 @@ type apiProductAPIInfoModel struct {
 	RegionID    types.String `tfsdk:"region_id"`
 }
 
-// Metadata implements datasource.DataSource.
-func (d *apiProductDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_api_product"
-}
-
 // Schema implements datasource.DataSource.
 func (d *apiProductDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	computed := func(desc string) schema.StringAttribute {
@@ -82,7 +68,7 @@ func (d *apiProductDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"api_product_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the API product.",
 				Required:            true,
-				Validators:          []validator.String{identifierValidator{}},
+				Validators:          []validator.String{identifierValidator},
 			},
 			"total_count": schema.Int64Attribute{
 				MarkdownDescription: "Number of (API, stage) attachments in the product.",
@@ -123,34 +109,19 @@ func (d *apiProductDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 	}
 }
 
-// Configure implements datasource.DataSourceWithConfigure.
-func (d *apiProductDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
-		d.data = data
-	}
-}
-
 // Read implements datasource.DataSource.
 func (d *apiProductDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg apiProductDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, cfg, ok := beginDataSourceRead[apiProductDataSourceModel](ctx, d.data, req, resp)
+	if !ok {
 		return
 	}
-	if d.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", notConfiguredDataSource)
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, dataSourceReadTimeout)
 	defer cancel()
 
 	productID := cfg.APIProductID.ValueString()
 	ctx = tflog.SetField(ctx, "api_product_id", productID)
 	apis, err := d.data.client.ListProductAPIs(ctx, productID, cloudapi.AtMost(refreshMaxStaleness))
 	if isGone(err) {
-		resp.Diagnostics.AddAttributeError(path.Root("api_product_id"), "API product not found",
-			fmt.Sprintf("API product %q does not exist in region %s (endpoint %s). API products are created by attaching a first API to them; check api_product_id, region and credentials.",
-				productID, d.data.region, d.data.endpoint))
+		addProductNotFound(&resp.Diagnostics, d.data, productID, "API products are created by attaching a first API to them; check api_product_id, region and credentials.")
 		return
 	}
 	if err != nil {

@@ -14,12 +14,13 @@ import (
 
 const productDataAddr = "data.apigateway_api_product.test"
 
-func productDataConfig(productID string) string {
-	return fmt.Sprintf(`
-data "apigateway_api_product" "test" {
-  api_product_id = %q
+// dataConfig is a data source block of type typeName, named test, with one argument.
+func dataConfig(typeName, attr, value string) string {
+	return fmt.Sprintf("\ndata %q \"test\" {\n  %s = %q\n}\n", typeName, attr, value)
 }
-`, productID)
+
+func productDataConfig(productID string) string {
+	return dataConfig("apigateway_api_product", "api_product_id", productID)
 }
 
 // TestAccAPIProductDataSource_pagination: a product with more than one page (100) of APIs is read

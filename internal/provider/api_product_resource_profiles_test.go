@@ -200,79 +200,75 @@ func TestAccAPIProduct_importAnyOrder(t *testing.T) {
 // 1.12, under every behaviour profile: with the configuration listing the pairs in another order
 // than the listing, the planned state is the prior state.
 func TestAPIProduct_identityImportPlansNothing(t *testing.T) {
-	emulatorOnly(t)
-	for _, profile := range behaviourProfiles {
-		t.Run(profile.name, func(t *testing.T) {
-			t.Parallel()
-			a := newAccTarget(t, emulator.WithBehaviour(profile.bh))
-			gid, gname := a.newGroup()
-			x, y := a.newAPI(gid, gname, "RELEASE", "PRE"), a.newAPI(gid, gname, "RELEASE")
-			product := a.newProductID()
-			pairs := readOrder([]cloudapi.APIRef{{APIID: x.APIID, StageName: "RELEASE"}, {APIID: x.APIID, StageName: "PRE"}, {APIID: y.APIID, StageName: "RELEASE"}})
-			ctx := context.Background()
-			if err := a.client.AttachAPIProduct(ctx, product, pairs); err != nil {
-				t.Fatal(err)
-			}
-			newListingReader(t, a).waitListed(product, pairs...)
-			p := a.newProtoServer()
-			p.configure(a)
-			const typeName = "apigateway_api_product"
-			ids, err := p.srv.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			idType := ids.IdentitySchemas[typeName].ValueType().(tftypes.Object)
-			identity := &tfprotov6.ResourceIdentityData{IdentityData: dynamicValue(t, idType, tftypes.NewValue(idType, map[string]tftypes.Value{
-				"api_product_id": tftypes.NewValue(tftypes.String, product),
-			}))}
-			imported, err := p.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: typeName, Identity: identity})
-			if err != nil {
-				t.Fatal(err)
-			}
-			failOnErrors(t, "import by identity", imported.Diagnostics)
-			read, err := p.srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: typeName, CurrentState: imported.ImportedResources[0].State,
-				CurrentIdentity: imported.ImportedResources[0].Identity})
-			if err != nil {
-				t.Fatal(err)
-			}
-			failOnErrors(t, "read after import", read.Diagnostics)
+	eachProfile(t, false, func(t *testing.T, bh model.Behaviour) {
+		a := newAccTarget(t, emulator.WithBehaviour(bh))
+		gid, gname := a.newGroup()
+		x, y := a.newAPI(gid, gname, "RELEASE", "PRE"), a.newAPI(gid, gname, "RELEASE")
+		product := a.newProductID()
+		pairs := readOrder([]cloudapi.APIRef{{APIID: x.APIID, StageName: "RELEASE"}, {APIID: x.APIID, StageName: "PRE"}, {APIID: y.APIID, StageName: "RELEASE"}})
+		ctx := context.Background()
+		if err := a.client.AttachAPIProduct(ctx, product, pairs); err != nil {
+			t.Fatal(err)
+		}
+		newListingReader(t, a).waitListed(product, pairs...)
+		p := a.newProtoServer()
+		p.configure(a)
+		const typeName = "apigateway_api_product"
+		ids, err := p.srv.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		idType := ids.IdentitySchemas[typeName].ValueType().(tftypes.Object)
+		identity := &tfprotov6.ResourceIdentityData{IdentityData: dynamicValue(t, idType, tftypes.NewValue(idType, map[string]tftypes.Value{
+			"api_product_id": tftypes.NewValue(tftypes.String, product),
+		}))}
+		imported, err := p.srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: typeName, Identity: identity})
+		if err != nil {
+			t.Fatal(err)
+		}
+		failOnErrors(t, "import by identity", imported.Diagnostics)
+		read, err := p.srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: typeName, CurrentState: imported.ImportedResources[0].State,
+			CurrentIdentity: imported.ImportedResources[0].Identity})
+		if err != nil {
+			t.Fatal(err)
+		}
+		failOnErrors(t, "read after import", read.Diagnostics)
 
-			resType := p.schema.ResourceSchemas[typeName].ValueType().(tftypes.Object)
-			apisType := resType.AttributeTypes["apis"].(tftypes.List)
-			pairType := apisType.ElementType.(tftypes.Object)
-			reversed := slices.Clone(pairs)
-			slices.Reverse(reversed)
-			var elems []tftypes.Value
-			for _, r := range reversed {
-				elems = append(elems, tftypes.NewValue(pairType, map[string]tftypes.Value{
-					"api_id": tftypes.NewValue(tftypes.String, r.APIID), "stage_name": tftypes.NewValue(tftypes.String, r.StageName)}))
-			}
-			value := func(id tftypes.Value) tftypes.Value {
-				return objectValue(resType, map[string]tftypes.Value{
-					"id": id, "api_product_id": tftypes.NewValue(tftypes.String, product), "apis": tftypes.NewValue(apisType, elems)})
-			}
-			plan, err := p.srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
-				TypeName: typeName, PriorState: read.NewState, PriorPrivate: read.Private, PriorIdentity: read.NewIdentity,
-				ProposedNewState: dynamicValue(t, resType, value(tftypes.NewValue(tftypes.String, product))),
-				Config:           dynamicValue(t, resType, value(tftypes.NewValue(tftypes.String, nil))),
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			failOnErrors(t, "plan", plan.Diagnostics)
-			prior, err := read.NewState.Unmarshal(resType)
-			if err != nil {
-				t.Fatal(err)
-			}
-			planned, err := plan.PlannedState.Unmarshal(resType)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !planned.Equal(prior) || len(plan.RequiresReplace) > 0 {
-				t.Errorf("the configuration in another order plans a change:\nprior   %v\nplanned %v", prior, planned)
-			}
+		resType := p.schema.ResourceSchemas[typeName].ValueType().(tftypes.Object)
+		apisType := resType.AttributeTypes["apis"].(tftypes.List)
+		pairType := apisType.ElementType.(tftypes.Object)
+		reversed := slices.Clone(pairs)
+		slices.Reverse(reversed)
+		var elems []tftypes.Value
+		for _, r := range reversed {
+			elems = append(elems, tftypes.NewValue(pairType, map[string]tftypes.Value{
+				"api_id": tftypes.NewValue(tftypes.String, r.APIID), "stage_name": tftypes.NewValue(tftypes.String, r.StageName)}))
+		}
+		value := func(id tftypes.Value) tftypes.Value {
+			return objectValue(resType, map[string]tftypes.Value{
+				"id": id, "api_product_id": tftypes.NewValue(tftypes.String, product), "apis": tftypes.NewValue(apisType, elems)})
+		}
+		plan, err := p.srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+			TypeName: typeName, PriorState: read.NewState, PriorPrivate: read.Private, PriorIdentity: read.NewIdentity,
+			ProposedNewState: dynamicValue(t, resType, value(tftypes.NewValue(tftypes.String, product))),
+			Config:           dynamicValue(t, resType, value(tftypes.NewValue(tftypes.String, nil))),
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		failOnErrors(t, "plan", plan.Diagnostics)
+		prior, err := read.NewState.Unmarshal(resType)
+		if err != nil {
+			t.Fatal(err)
+		}
+		planned, err := plan.PlannedState.Unmarshal(resType)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !planned.Equal(prior) || len(plan.RequiresReplace) > 0 {
+			t.Errorf("the configuration in another order plans a change:\nprior   %v\nplanned %v", prior, planned)
+		}
+	})
 }
 
 // TestAccAPIProduct_createRecordsPartialFailure (issue 17 scenario 4): 150 pairs are two attach
@@ -363,114 +359,109 @@ func TestAccAPIProduct_visibilityGrace(t *testing.T) {
 // out-of-band removal. Every apply is followed by an empty plan (terraform-plugin-testing checks).
 // Waits are on the service's listing (listingReader), never on the delays.
 func TestAccAPIProduct_profiles(t *testing.T) {
-	emulatorOnly(t)
-	for _, p := range behaviourProfiles {
-		t.Run(p.name, func(t *testing.T) {
-			skipUnlessProfileSelected(t, p.name)
-			t.Parallel()
-			a := newAccTarget(t, emulator.WithBehaviour(p.bh))
-			l := newListingReader(t, a)
-			gid, gname := a.newGroup()
-			x, y := a.newAPI(gid, gname, "RELEASE", "PRE"), a.newAPI(gid, gname, "RELEASE", "PRE")
-			product := a.newProductID()
-			fresh, adopted := cloudapi.APIRef{APIID: x.APIID, StageName: "RELEASE"}, cloudapi.APIRef{APIID: x.APIID, StageName: "PRE"}
-			stray, later := cloudapi.APIRef{APIID: y.APIID, StageName: "PRE"}, cloudapi.APIRef{APIID: y.APIID, StageName: "RELEASE"}
-			first, second := []cloudapi.APIRef{fresh, adopted}, []cloudapi.APIRef{fresh, later}
-			reversed := readOrder(second)
-			slices.Reverse(reversed)
-			ctx := context.Background()
-			outOfBand := func(attach, detach []cloudapi.APIRef) {
-				if len(attach) > 0 {
-					if err := a.client.AttachAPIProduct(ctx, product, attach); err != nil {
-						t.Fatalf("attaching out of band: %v", err)
-					}
-				}
-				if len(detach) > 0 {
-					if err := a.client.DetachAPIProduct(ctx, product, detach); err != nil {
-						t.Fatalf("detaching out of band: %v", err)
-					}
+	eachProfile(t, true, func(t *testing.T, bh model.Behaviour) {
+		a := newAccTarget(t, emulator.WithBehaviour(bh))
+		l := newListingReader(t, a)
+		gid, gname := a.newGroup()
+		x, y := a.newAPI(gid, gname, "RELEASE", "PRE"), a.newAPI(gid, gname, "RELEASE", "PRE")
+		product := a.newProductID()
+		fresh, adopted := cloudapi.APIRef{APIID: x.APIID, StageName: "RELEASE"}, cloudapi.APIRef{APIID: x.APIID, StageName: "PRE"}
+		stray, later := cloudapi.APIRef{APIID: y.APIID, StageName: "PRE"}, cloudapi.APIRef{APIID: y.APIID, StageName: "RELEASE"}
+		first, second := []cloudapi.APIRef{fresh, adopted}, []cloudapi.APIRef{fresh, later}
+		reversed := readOrder(second)
+		slices.Reverse(reversed)
+		ctx := context.Background()
+		outOfBand := func(attach, detach []cloudapi.APIRef) {
+			if len(attach) > 0 {
+				if err := a.client.AttachAPIProduct(ctx, product, attach); err != nil {
+					t.Fatalf("attaching out of band: %v", err)
 				}
 			}
-			deleteOutOfBand := func() {
-				if err := a.client.DeleteAPIProduct(ctx, product); err != nil {
-					t.Fatalf("deleting the product out of band: %v", err)
+			if len(detach) > 0 {
+				if err := a.client.DetachAPIProduct(ctx, product, detach); err != nil {
+					t.Fatalf("detaching out of band: %v", err)
 				}
-				l.waitListed(product)
 			}
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: a.factories(),
-				CheckDestroy:             a.checkProductsDestroyed,
-				Steps: []resource.TestStep{
-					{
-						// Create over existing pairs: adopted is kept as it is (a duplicate-refusing
-						// service would refuse to attach it again), stray is detached.
-						PreConfig: func() {
-							outOfBand([]cloudapi.APIRef{adopted, stray}, nil)
-							l.waitListed(product, adopted, stray)
-						},
-						Config:           a.config(productConfig(product, first...)),
-						ConfigPlanChecks: expectAction(productAddr, plancheck.ResourceActionCreate),
-						Check:            a.checkProductPairs(product, first...),
+		}
+		deleteOutOfBand := func() {
+			if err := a.client.DeleteAPIProduct(ctx, product); err != nil {
+				t.Fatalf("deleting the product out of band: %v", err)
+			}
+			l.waitListed(product)
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: a.factories(),
+			CheckDestroy:             a.checkProductsDestroyed,
+			Steps: []resource.TestStep{
+				{
+					// Create over existing pairs: adopted is kept as it is (a duplicate-refusing
+					// service would refuse to attach it again), stray is detached.
+					PreConfig: func() {
+						outOfBand([]cloudapi.APIRef{adopted, stray}, nil)
+						l.waitListed(product, adopted, stray)
 					},
-					{
-						PreConfig:         func() { l.waitListed(product, first...) },
-						ResourceName:      productAddr,
-						ImportState:       true,
-						ImportStateVerify: true,
-					},
-					{
-						// Writes are trusted over a listing that does not show them for
-						// cloudapi.VisibilityGrace, or until a refresh sees them listed: from then on,
-						// a change is drift.
-						RefreshState: true,
-					},
-					{
-						// Drift both ways: a declared pair detached, an undeclared one attached.
-						PreConfig: func() {
-							outOfBand([]cloudapi.APIRef{stray}, []cloudapi.APIRef{fresh})
-							l.waitListed(product, adopted, stray)
-						},
-						Config:           a.config(productConfig(product, first...)),
-						ConfigPlanChecks: expectAction(productAddr, plancheck.ResourceActionUpdate),
-						Check:            a.checkProductPairs(product, first...),
-					},
-					{
-						Config:           a.config(productConfig(product, second...)),
-						ConfigPlanChecks: expectAction(productAddr, plancheck.ResourceActionUpdate),
-						Check:            a.checkProductPairs(product, second...),
-					},
-					{
-						Config:           a.config(productConfigInOrder(product, reversed...)),
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-					},
-					{
-						// Once the service lists the update, a refresh confirms it: from then on
-						// the listing alone is the truth.
-						PreConfig:    func() { l.waitListed(product, second...) },
-						RefreshState: true,
-					},
-					{
-						// Deleted out of band: the next apply makes it again (a create, or an
-						// update of an empty product where the service lists unknown products as
-						// empty).
-						PreConfig: deleteOutOfBand,
-						Config:    a.config(productConfigInOrder(product, reversed...)),
-						Check:     a.checkProductPairs(product, second...),
-					},
-					{
-						// Removed out of band again: the final destroy ends without errors.
-						PreConfig: func() {
-							l.waitListed(product, second...)
-							outOfBand(nil, second)
-							l.waitListed(product)
-						},
-						RefreshState:       true,
-						ExpectNonEmptyPlan: true,
-					},
+					Config:           a.config(productConfig(product, first...)),
+					ConfigPlanChecks: expectAction(productAddr, plancheck.ResourceActionCreate),
+					Check:            a.checkProductPairs(product, first...),
 				},
-			})
+				{
+					PreConfig:         func() { l.waitListed(product, first...) },
+					ResourceName:      productAddr,
+					ImportState:       true,
+					ImportStateVerify: true,
+				},
+				{
+					// Writes are trusted over a listing that does not show them for
+					// cloudapi.VisibilityGrace, or until a refresh sees them listed: from then on,
+					// a change is drift.
+					RefreshState: true,
+				},
+				{
+					// Drift both ways: a declared pair detached, an undeclared one attached.
+					PreConfig: func() {
+						outOfBand([]cloudapi.APIRef{stray}, []cloudapi.APIRef{fresh})
+						l.waitListed(product, adopted, stray)
+					},
+					Config:           a.config(productConfig(product, first...)),
+					ConfigPlanChecks: expectAction(productAddr, plancheck.ResourceActionUpdate),
+					Check:            a.checkProductPairs(product, first...),
+				},
+				{
+					Config:           a.config(productConfig(product, second...)),
+					ConfigPlanChecks: expectAction(productAddr, plancheck.ResourceActionUpdate),
+					Check:            a.checkProductPairs(product, second...),
+				},
+				{
+					Config:           a.config(productConfigInOrder(product, reversed...)),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				},
+				{
+					// Once the service lists the update, a refresh confirms it: from then on
+					// the listing alone is the truth.
+					PreConfig:    func() { l.waitListed(product, second...) },
+					RefreshState: true,
+				},
+				{
+					// Deleted out of band: the next apply makes it again (a create, or an
+					// update of an empty product where the service lists unknown products as
+					// empty).
+					PreConfig: deleteOutOfBand,
+					Config:    a.config(productConfigInOrder(product, reversed...)),
+					Check:     a.checkProductPairs(product, second...),
+				},
+				{
+					// Removed out of band again: the final destroy ends without errors.
+					PreConfig: func() {
+						l.waitListed(product, second...)
+						outOfBand(nil, second)
+						l.waitListed(product)
+					},
+					RefreshState:       true,
+					ExpectNonEmptyPlan: true,
+				},
+			},
 		})
-	}
+	})
 }
 
 // TestAccAPIProduct_unknownOutcomeProfiles (issue 17 scenario 4) runs, under every behaviour
@@ -482,7 +473,6 @@ func TestAccAPIProduct_profiles(t *testing.T) {
 // does not refuse it forever); the failed update keeps the pair it may have attached, so the plan
 // after it shows only what is left to do; the failed delete keeps the product.
 func TestAccAPIProduct_unknownOutcomeProfiles(t *testing.T) {
-	emulatorOnly(t)
 	const (
 		// Long enough for the calls that must succeed on a loaded machine.
 		timeouts = "  timeouts {\n    create = \"3s\"\n    update = \"3s\"\n    delete = \"3s\"\n  }"
@@ -490,69 +480,65 @@ func TestAccAPIProduct_unknownOutcomeProfiles(t *testing.T) {
 		// emulator stops waiting and applies the call as soon as the provider hangs up.
 		late = time.Minute
 	)
-	for _, p := range behaviourProfiles {
-		t.Run(p.name, func(t *testing.T) {
-			skipUnlessProfileSelected(t, p.name)
-			t.Parallel()
-			a := newAccTarget(t, emulator.WithBehaviour(p.bh))
-			l := newListingReader(t, a)
-			x := a.newDeployedAPI("RELEASE", "PRE")
-			y := a.newDeployedAPI("RELEASE")
-			product := a.newProductID()
-			first := []cloudapi.APIRef{{APIID: x.APIID, StageName: "RELEASE"}, {APIID: x.APIID, StageName: "PRE"}}
-			grown := append(slices.Clone(first), cloudapi.APIRef{APIID: y.APIID, StageName: "RELEASE"})
-			second := grown[1:]
-			cfg := func(refs ...cloudapi.APIRef) string { return a.config(productConfigWith(product, timeouts, refs...)) }
-			slow := func(action string) func() {
-				return func() {
-					a.srv.InjectFault(emulator.Fault{Action: action, Kind: emulator.FaultLatency, Latency: late, Count: 1})
-				}
+	eachProfile(t, true, func(t *testing.T, bh model.Behaviour) {
+		a := newAccTarget(t, emulator.WithBehaviour(bh))
+		l := newListingReader(t, a)
+		x := a.newDeployedAPI("RELEASE", "PRE")
+		y := a.newDeployedAPI("RELEASE")
+		product := a.newProductID()
+		first := []cloudapi.APIRef{{APIID: x.APIID, StageName: "RELEASE"}, {APIID: x.APIID, StageName: "PRE"}}
+		grown := append(slices.Clone(first), cloudapi.APIRef{APIID: y.APIID, StageName: "RELEASE"})
+		second := grown[1:]
+		cfg := func(refs ...cloudapi.APIRef) string { return a.config(productConfigWith(product, timeouts, refs...)) }
+		slow := func(action string) func() {
+			return func() {
+				a.srv.InjectFault(emulator.Fault{Action: action, Kind: emulator.FaultLatency, Latency: late, Count: 1})
 			}
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: a.factories(),
-				CheckDestroy:             a.checkProductsDestroyed,
-				Steps: []resource.TestStep{
-					{PreConfig: slow("AttachApiProduct"), Config: cfg(first...), ExpectError: messageRegexp("API product only partly created")},
-					{
-						PreConfig:        func() { waitHeld(t, a, product, true, first...) },
-						Config:           cfg(first...),
-						ConfigPlanChecks: expectAction(productAddr, plancheck.ResourceActionReplace),
-						Check:            a.checkProductPairs(product, first...),
-					},
-					{
-						// The update attaches y, then would detach x in RELEASE: the attach never answers.
-						PreConfig:   slow("AttachApiProduct"),
-						Config:      cfg(second...),
-						ExpectError: messageRegexp("API product only partly updated"),
-					},
-					{
-						// y is in the state: the plan with it declared is empty.
-						PreConfig: func() { waitHeld(t, a, product, true, grown...) },
-						Config:    cfg(grown...),
-						PlanOnly:  true,
-					},
-					{Config: cfg(second...), Check: a.checkProductPairs(product, second...)},
-					{PreConfig: func() { l.waitListed(product, second...) }, RefreshState: true},
-					{
-						// Every answer to the delete is lost, and it was not applied.
-						PreConfig: func() {
-							a.srv.InjectFault(emulator.Fault{Action: "DeleteApiProduct", Kind: emulator.FaultDrop, Count: 100})
-						},
-						Config:      cfg(second...),
-						Destroy:     true,
-						ExpectError: messageRegexp("The product stays in the state."),
-					},
-					{
-						// It is still in the state, as it is on the service.
-						PreConfig: a.srv.ClearFaults,
-						Config:    cfg(second...),
-						PlanOnly:  true,
-						Check:     a.checkProductPairs(product, second...),
-					},
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: a.factories(),
+			CheckDestroy:             a.checkProductsDestroyed,
+			Steps: []resource.TestStep{
+				{PreConfig: slow("AttachApiProduct"), Config: cfg(first...), ExpectError: messageRegexp("API product only partly created")},
+				{
+					PreConfig:        func() { waitHeld(t, a, product, true, first...) },
+					Config:           cfg(first...),
+					ConfigPlanChecks: expectAction(productAddr, plancheck.ResourceActionReplace),
+					Check:            a.checkProductPairs(product, first...),
 				},
-			})
+				{
+					// The update attaches y, then would detach x in RELEASE: the attach never answers.
+					PreConfig:   slow("AttachApiProduct"),
+					Config:      cfg(second...),
+					ExpectError: messageRegexp("API product only partly updated"),
+				},
+				{
+					// y is in the state: the plan with it declared is empty.
+					PreConfig: func() { waitHeld(t, a, product, true, grown...) },
+					Config:    cfg(grown...),
+					PlanOnly:  true,
+				},
+				{Config: cfg(second...), Check: a.checkProductPairs(product, second...)},
+				{PreConfig: func() { l.waitListed(product, second...) }, RefreshState: true},
+				{
+					// Every answer to the delete is lost, and it was not applied.
+					PreConfig: func() {
+						a.srv.InjectFault(emulator.Fault{Action: "DeleteApiProduct", Kind: emulator.FaultDrop, Count: 100})
+					},
+					Config:      cfg(second...),
+					Destroy:     true,
+					ExpectError: messageRegexp("The product stays in the state."),
+				},
+				{
+					// It is still in the state, as it is on the service.
+					PreConfig: a.srv.ClearFaults,
+					Config:    cfg(second...),
+					PlanOnly:  true,
+					Check:     a.checkProductPairs(product, second...),
+				},
+			},
 		})
-	}
+	})
 }
 
 // TestAccAPIProduct_deleteAnswerLost: the delete is applied but every answer to it is lost (a 503

@@ -112,6 +112,29 @@ func (a *accTarget) checkProductsDestroyed(s *terraform.State) error {
 	return a.checkAuthorizationsDestroyed(s)
 }
 
+// writeCounter counts the attach and detach calls the emulator answered since mark; against the
+// real service it counts nothing and checks nothing.
+type writeCounter struct{ attach, detach int }
+
+func (c *writeCounter) mark(a *accTarget) {
+	if a.srv != nil {
+		c.attach, c.detach = a.srv.RequestCount("AttachApiProduct", ""), a.srv.RequestCount("DetachApiProduct", "")
+	}
+}
+
+// want checks that what made attach attach calls and detach detach calls since mark.
+func (c *writeCounter) want(a *accTarget, what string, attach, detach int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if a.srv == nil {
+			return nil
+		}
+		if n, m := a.srv.RequestCount("AttachApiProduct", "")-c.attach, a.srv.RequestCount("DetachApiProduct", "")-c.detach; n != attach || m != detach {
+			return fmt.Errorf("%s made %d attach and %d detach calls, want %d and %d", what, n, m, attach, detach)
+		}
+		return nil
+	}
+}
+
 // TestAccAPIProduct_basic: create, import both ways, update (one attach and one detach call),
 // destroy (DeleteApiProduct).
 func TestAccAPIProduct_basic(t *testing.T) {
@@ -121,7 +144,7 @@ func TestAccAPIProduct_basic(t *testing.T) {
 	product := a.newProductID()
 	first := []cloudapi.APIRef{{APIID: x.APIID, StageName: "RELEASE"}, {APIID: x.APIID, StageName: "PRE"}, {APIID: y.APIID, StageName: "RELEASE"}}
 	second := []cloudapi.APIRef{{APIID: x.APIID, StageName: "RELEASE"}, {APIID: x.APIID, StageName: "PRE"}, {APIID: z.APIID, StageName: "RELEASE"}}
-	var attachBefore, detachBefore int
+	var writes writeCounter
 	reversed := readOrder(second) // the reverse of the order the state has after the update
 	slices.Reverse(reversed)
 
@@ -141,47 +164,17 @@ func TestAccAPIProduct_basic(t *testing.T) {
 			{ResourceName: productAddr, ImportState: true, ImportStateVerify: true},
 			{ResourceName: productAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID},
 			{
-				PreConfig: func() {
-					if a.srv != nil {
-						attachBefore, detachBefore = a.srv.RequestCount("AttachApiProduct", ""), a.srv.RequestCount("DetachApiProduct", "")
-					}
-				},
+				PreConfig:        func() { writes.mark(a) },
 				Config:           a.config(productConfig(product, second...)),
 				ConfigPlanChecks: expectAction(productAddr, plancheck.ResourceActionUpdate),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					a.checkProductPairs(product, second...),
-					func(*terraform.State) error {
-						if a.srv == nil {
-							return nil
-						}
-						if n, m := a.srv.RequestCount("AttachApiProduct", "")-attachBefore, a.srv.RequestCount("DetachApiProduct", "")-detachBefore; n != 1 || m != 1 {
-							return fmt.Errorf("the update made %d attach and %d detach calls, want 1 and 1", n, m)
-						}
-						return nil
-					},
-				),
+				Check:            resource.ComposeAggregateTestCheckFunc(a.checkProductPairs(product, second...), writes.want(a, "the update", 1, 1)),
 			},
 			{
 				// Reordering apis plans nothing: the plan keeps the prior value, and no call is made.
-				PreConfig: func() {
-					if a.srv != nil {
-						attachBefore, detachBefore = a.srv.RequestCount("AttachApiProduct", ""), a.srv.RequestCount("DetachApiProduct", "")
-					}
-				},
+				PreConfig:        func() { writes.mark(a) },
 				Config:           a.config(productConfigInOrder(product, reversed...)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					a.checkProductPairs(product, second...),
-					func(*terraform.State) error {
-						if a.srv == nil {
-							return nil
-						}
-						if n, m := a.srv.RequestCount("AttachApiProduct", "")-attachBefore, a.srv.RequestCount("DetachApiProduct", "")-detachBefore; n != 0 || m != 0 {
-							return fmt.Errorf("reordering made %d attach and %d detach calls, want none", n, m)
-						}
-						return nil
-					},
-				),
+				Check:            resource.ComposeAggregateTestCheckFunc(a.checkProductPairs(product, second...), writes.want(a, "reordering", 0, 0)),
 			},
 			{Config: a.config(productConfigInOrder(product, reversed...)), PlanOnly: true},
 		},

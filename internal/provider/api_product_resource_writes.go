@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -183,7 +182,7 @@ type changeFailure struct {
 // refusal, converge starts again.
 func (r *apiProductResource) converge(ctx context.Context, productID string, held, want []cloudapi.APIRef, ws pairWrites) ([]cloudapi.APIRef, *changeFailure) {
 	got, f := r.convergeOnce(ctx, productID, held, want, ws)
-	if f == nil || f.listErr != nil || f.unknown > 0 || cloudapi.OutcomeUnknown(f.err) || isCredentialError(f.err) || errors.Is(f.err, cloudapi.ErrNotSent) || ctx.Err() != nil {
+	if f == nil || f.listErr != nil || f.unknown > 0 || outcomeUnknown(f.err) || isCredentialError(f.err) || notSent(f.err) || ctx.Err() != nil {
 		return got, f
 	}
 	tflog.Warn(ctx, "a write was refused; trying again from a fresh listing of the product", map[string]any{"error": f.err.Error()})
@@ -227,7 +226,7 @@ func (r *apiProductResource) settleAfter(productID string, held, maybe, detachin
 	// What the failed call itself did: nothing when the service refused it; unknown when its
 	// answer was lost or it was stopped in flight, and a listing that does not show a pair yet
 	// does not prove it was not attached.
-	if cloudapi.OutcomeUnknown(f.err) {
+	if outcomeUnknown(f.err) {
 		unknown := difference(maybe, got)
 		f.unknown = len(unknown)
 		got = append(got, unknown...)
@@ -286,7 +285,7 @@ func (f *changeFailure) describe(productID string, recorded int, creating bool) 
 	default:
 		msg += fmt.Sprintf("\n\nA listing of the product taken afterwards shows what was applied; the state records it, %d pairs.", recorded)
 	}
-	if errors.Is(f.err, cloudapi.ErrNotSent) && f.action == "attach" {
+	if notSent(f.err) && f.action == "attach" {
 		msg += " The failed call was stopped before it was sent."
 	}
 	if creating {

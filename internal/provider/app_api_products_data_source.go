@@ -8,37 +8,26 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-var (
-	_ datasource.DataSource              = (*appAPIProductsDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*appAPIProductsDataSource)(nil)
-)
+var _ datasource.DataSourceWithConfigure = (*appAPIProductsDataSource)(nil)
 
 // NewAppAPIProductsDataSource returns the apigateway_app_api_products data source.
 func NewAppAPIProductsDataSource() datasource.DataSource {
-	return &appAPIProductsDataSource{}
+	return &appAPIProductsDataSource{dataSourceBase{name: "_app_api_products"}}
 }
 
 // appAPIProductsDataSource lists the API products an app is authorized on.
-type appAPIProductsDataSource struct {
-	data *providerData
-}
+type appAPIProductsDataSource struct{ dataSourceBase }
 
 type appAPIProductsDataSourceModel struct {
 	ID            types.String   `tfsdk:"id"`
 	AppID         types.String   `tfsdk:"app_id"`
 	APIProductIDs []types.String `tfsdk:"api_product_ids"`
 	TotalCount    types.Int64    `tfsdk:"total_count"`
-}
-
-// Metadata implements datasource.DataSource.
-func (d *appAPIProductsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_app_api_products"
 }
 
 // Schema implements datasource.DataSource.
@@ -52,7 +41,7 @@ func (d *appAPIProductsDataSource) Schema(_ context.Context, _ datasource.Schema
 			"app_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the app, as decimal digits (for example `alicloud_api_gateway_app.this.id`).",
 				Required:            true,
-				Validators:          []validator.String{appIDValidator{}},
+				Validators:          []validator.String{appIDValidator},
 			},
 			"api_product_ids": schema.ListAttribute{
 				MarkdownDescription: "IDs of the API products the app is authorized on, sorted.",
@@ -64,33 +53,18 @@ func (d *appAPIProductsDataSource) Schema(_ context.Context, _ datasource.Schema
 	}
 }
 
-// Configure implements datasource.DataSourceWithConfigure.
-func (d *appAPIProductsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
-		d.data = data
-	}
-}
-
 // Read implements datasource.DataSource.
 func (d *appAPIProductsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg appAPIProductsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, cfg, ok := beginDataSourceRead[appAPIProductsDataSourceModel](ctx, d.data, req, resp)
+	if !ok {
 		return
 	}
-	if d.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", notConfiguredDataSource)
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, dataSourceReadTimeout)
 	defer cancel()
 	app, _ := strconv.ParseInt(cfg.AppID.ValueString(), 10, 64)
 	ctx = tflog.SetField(ctx, "app_id", app)
 	products, err := d.data.client.ListAppProducts(ctx, app)
 	if isGone(err) {
-		resp.Diagnostics.AddAttributeError(path.Root("app_id"), "App not found",
-			fmt.Sprintf("App %d does not exist in region %s (endpoint %s) for the configured credentials. Check app_id, region and credentials.",
-				app, d.data.region, d.data.endpoint))
+		addAppNotFound(&resp.Diagnostics, d.data, app, " for the configured credentials. Check app_id, region and credentials.")
 		return
 	}
 	if err != nil {

@@ -9,11 +9,7 @@ import (
 )
 
 func appProductsConfig(app string) string {
-	return fmt.Sprintf(`
-data "apigateway_app_api_products" "test" {
-  app_id = %q
-}
-`, app)
+	return dataConfig("apigateway_app_api_products", "app_id", app)
 }
 
 // TestAccAppAPIProductsDataSource_basic: the products an app is authorized on, sorted; an app with

@@ -1,21 +1,15 @@
 package provider
 
 import (
+	"context"
+	"errors"
 	"strings"
 
 	"github.com/cloudapi/terraform-provider-apigateway/internal/cloudapi"
 )
 
-// Diagnostic details for an unconfigured provider, which happens when its configuration holds
-// values unknown during plan and Terraform does not support deferring.
-const (
-	notConfiguredDataSource = "The provider configuration depends on values that are only known after apply (for example region taken from another resource), so this data source cannot be read during plan. " +
-		"Apply the resources the provider configuration depends on first (terraform apply -target=...), or make the data source depend on a resource of this provider so that it is read during apply."
-	notConfiguredList = "The provider configuration contains values that are unknown, so API Gateway cannot be called to list resources. " +
-		"A query runs no apply, so every value of the provider block (region, credentials, endpoint) must be known: use literals, variables or the environment."
-	notConfiguredResource = "The provider configuration still contains values that are unknown, so API Gateway cannot be called. " +
-		"This should not happen during apply; please report it together with your provider configuration (without secrets)."
-)
+// How the provider classifies the client's errors: every decision the resources take on an error
+// goes through one of these, so that a change in how cloudapi reports an error is made here.
 
 // isGone reports whether err means the looked-for object does not exist. cloudapi.IsNotFound
 // already leaves out credential and routing errors whose codes happen to end in ".NotFound"
@@ -25,10 +19,51 @@ func isGone(err error) bool {
 	return err != nil && cloudapi.IsNotFound(err)
 }
 
+// isAppGone reports whether err means the app named in the call does not exist (NotFoundApp from
+// any operation, or an app look-up that found none).
+func isAppGone(err error) bool { return cloudapi.IsNotFoundKind(err, cloudapi.NotFoundApp) }
+
+// productMissing asks the product's own listing whether a call about the product failed (err)
+// because the product is gone: a service may answer an unknown product with a code nobody can know
+// in advance, and the listing tells such an answer from other failures (DESIGN.md, "Unknown
+// outcomes", rule 5). It returns the listing's not-found error if so, else nil.
+func productMissing(ctx context.Context, data *providerData, productID string, err error) error {
+	if err == nil || isGone(err) || isCredentialError(err) || ctx.Err() != nil {
+		return nil
+	}
+	if _, perr := data.client.ListProductAPIs(ctx, productID, cloudapi.Strict); isGone(perr) {
+		return perr
+	}
+	return nil
+}
+
+// goneKind tells a not-found error that says an item is not listed (itemMissing) from one that
+// says its whole product is gone (productMissing); both are false for any other error.
+func goneKind(err error) (itemMissing, productMissing bool) {
+	return cloudapi.IsNotFoundKind(err, cloudapi.NotFoundAttachment) || cloudapi.IsNotFoundKind(err, cloudapi.NotFoundGrant),
+		cloudapi.IsNotFoundKind(err, cloudapi.NotFoundProduct)
+}
+
 // isCredentialError reports errors that say the request itself was not accepted (bad key, secret,
 // token or endpoint), as opposed to errors about the objects it names. The classification lives in
 // cloudapi, next to IsNotFound, which relies on it.
 func isCredentialError(err error) bool { return cloudapi.IsCredentialError(err) }
+
+// isCertificateError reports an endpoint whose TLS certificate is not trusted.
+func isCertificateError(err error) bool { return cloudapi.IsCertificateError(err) }
+
+// notSent reports a write that was certainly not made: its caller left before it was sent.
+func notSent(err error) bool { return errors.Is(err, cloudapi.ErrNotSent) }
+
+// outcomeUnknown reports a write that may or may not have been applied (DESIGN.md, "Unknown
+// outcomes").
+func outcomeUnknown(err error) bool { return cloudapi.OutcomeUnknown(err) }
+
+// listingDecides reports a failed write whose effect only a listing can tell: anything but a
+// rejection of the credentials or a request that was never sent.
+func listingDecides(err error) bool {
+	return err != nil && !isCredentialError(err) && !notSent(err)
+}
 
 // describeError renders err for a diagnostic, adding what to check when the service rejected the
 // credentials themselves.

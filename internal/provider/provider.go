@@ -1,6 +1,9 @@
-// Package provider implements the apigateway Terraform provider: its configuration, the
-// apigateway_api_product_attachment resource (with resource identity) and list resource, and the
-// apigateway_api_product data source.
+// Package provider implements the apigateway Terraform provider: its configuration; the
+// apigateway_api_product, apigateway_api_product_attachment and apigateway_api_product_authorization
+// resources (with resource identities); the list resources of attachments and authorizations; and
+// the apigateway_api_product and apigateway_app_api_products data sources. What the resources share
+// (prelude, identity, import, "gone" rule) is in resource_plumbing.go, diagnostics worded once in
+// diagnostics.go, and every decision on an error of the client in errors.go.
 package provider
 
 import (

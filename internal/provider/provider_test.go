@@ -198,6 +198,14 @@ func (a *accTarget) wantNoCall(action, why string) {
 	}
 }
 
+// loseAnswer makes the next call of action answer only after the provider has given up on it (1s
+// timeouts; the emulator applies it anyway once the client hangs up), and every listing call fail,
+// so that nothing can settle the outcome and only the state can keep track of it.
+func (a *accTarget) loseAnswer(action, listing string) {
+	a.srv.InjectFault(emulator.Fault{Action: action, Kind: emulator.FaultLatency, Latency: 5 * time.Second, Count: 1})
+	a.srv.InjectFault(emulator.Fault{Action: listing, Kind: emulator.FaultInternalError, Count: 1000})
+}
+
 // emulatorOnly skips tests that need the emulator's control knobs.
 func emulatorOnly(t *testing.T) {
 	t.Helper()
@@ -292,16 +300,23 @@ func (a *accTarget) newGroup() (id, name string) {
 	if err != nil {
 		a.t.Fatalf("creating API group fixture: %v", err)
 	}
-	if a.srv == nil {
-		a.t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			if err := a.fixtures.DeleteAPIGroup(ctx, id); err != nil && !isGone(err) {
-				a.t.Logf("cleanup: deleting API group %s: %v", id, err)
-			}
-		})
-	}
+	a.cleanupFixture("API group "+id, func(ctx context.Context) error { return a.fixtures.DeleteAPIGroup(ctx, id) })
 	return id, name
+}
+
+// cleanupFixture deletes, when the test ends, a fixture made on the real service (the emulator's go
+// with it); what names the fixture if that fails.
+func (a *accTarget) cleanupFixture(what string, del func(ctx context.Context) error) {
+	if a.srv != nil {
+		return
+	}
+	a.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := del(ctx); err != nil && !isGone(err) {
+			a.t.Logf("cleanup: deleting %s: %v", what, err)
+		}
+	})
 }
 
 // newAPI creates an API in group and deploys it to stages.
@@ -323,18 +338,12 @@ func (a *accTarget) newAPI(groupID, groupName string, stages ...string) apiFixtu
 			a.t.Fatalf("deploying API fixture to %s: %v", s, err)
 		}
 	}
-	if a.srv == nil {
-		a.t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			for _, s := range stages {
-				_ = a.fixtures.AbolishAPI(ctx, groupID, f.APIID, s)
-			}
-			if err := a.fixtures.DeleteAPI(ctx, groupID, f.APIID); err != nil && !isGone(err) {
-				a.t.Logf("cleanup: deleting API %s: %v", f.APIID, err)
-			}
-		})
-	}
+	a.cleanupFixture("API "+f.APIID, func(ctx context.Context) error {
+		for _, s := range stages {
+			_ = a.fixtures.AbolishAPI(ctx, groupID, f.APIID, s)
+		}
+		return a.fixtures.DeleteAPI(ctx, groupID, f.APIID)
+	})
 	return f
 }
 
@@ -389,27 +398,23 @@ func (a *accTarget) checkDestroy(s *terraform.State) error {
 
 // checkAttached asserts the attachment exists on the backend.
 func (a *accTarget) checkAttached(id attachmentID) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		exists, err := a.attachmentExists(id)
-		if err != nil {
-			return err
-		}
-		if !exists {
-			return fmt.Errorf("attachment %s does not exist on the backend", id)
-		}
-		return nil
-	}
+	return a.checkAttachment(id, true, "does not exist on the backend")
 }
 
 // checkNotAttached asserts the attachment does not exist on the backend.
 func (a *accTarget) checkNotAttached(id attachmentID) resource.TestCheckFunc {
+	return a.checkAttachment(id, false, "exists on the backend, want it gone")
+}
+
+// checkAttachment asserts whether the attachment exists on the backend; otherwise says how not.
+func (a *accTarget) checkAttachment(id attachmentID, want bool, otherwise string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		exists, err := a.attachmentExists(id)
 		if err != nil {
 			return err
 		}
-		if exists {
-			return fmt.Errorf("attachment %s exists on the backend, want it gone", id)
+		if exists != want {
+			return fmt.Errorf("attachment %s %s", id, otherwise)
 		}
 		return nil
 	}
@@ -470,9 +475,7 @@ func sweepFixtures(region string) error {
 func TestAccProvider_credentialSources(t *testing.T) {
 	emulatorOnly(t)
 	a := newAccTarget(t)
-	api := a.newDeployedAPI("RELEASE")
-	product := a.newProductID()
-	id := attachmentID{ProductID: product, APIID: api.APIID, StageName: "RELEASE"}
+	api, product, id, _ := a.singleAttachment()
 
 	file := writeCLIConfig(t, t.TempDir(), fmt.Sprintf(`{
   "current": "other",

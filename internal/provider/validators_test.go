@@ -24,7 +24,7 @@ func runStringValidator(v validator.String, attr string, value types.String) []s
 func TestStageNameValidator(t *testing.T) {
 	t.Parallel()
 
-	v := stageNameValidator{}
+	v := stageNameValidator
 	for _, ok := range []types.String{types.StringValue("RELEASE"), types.StringValue("PRE"), types.StringValue("TEST"), types.StringNull(), types.StringUnknown()} {
 		if got := runStringValidator(v, "stage_name", ok); len(got) != 0 {
 			t.Errorf("%s: unexpected diagnostics %q", ok, got)
@@ -47,7 +47,7 @@ func TestStageNameValidator(t *testing.T) {
 func TestIdentifierValidator(t *testing.T) {
 	t.Parallel()
 
-	v := identifierValidator{}
+	v := identifierValidator
 	if got := runStringValidator(v, "api_id", types.StringValue("abc123")); len(got) != 0 {
 		t.Errorf("valid id: unexpected diagnostics %q", got)
 	}
