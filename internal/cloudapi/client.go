@@ -5,6 +5,7 @@
 package cloudapi
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,11 +39,10 @@ type Config struct {
 	UserAgent string
 	// Retry controls the retry loop; zero fields take the values of DefaultRetryPolicy.
 	Retry RetryPolicy
-	// DisableBatchingAndSharing sends every AttachAPI, DetachAPI, GrantApp and RevokeApp as a call
-	// of its own, makes every ListProductAPIs, FindAttachment, ListProductApps and FindGrant page
-	// through the product on its own and every
-	// LookupAPI call DescribeApi: the naive baseline for benchmarks, and an escape hatch.
-	DisableBatchingAndSharing bool
+	// MaxBatchSize is the most items one AttachApiProduct, DetachApiProduct,
+	// SetAppsAuthToApiProduct or RemoveApiProductsAuthorities call carries, 1 to 100; 0 means 100.
+	// At 1, every AttachAPI, DetachAPI, GrantApp and RevokeApp is sent at once as a call of its own.
+	MaxBatchSize int
 }
 
 // Client calls CloudAPI operations through the typed SDK, each call through the retry loop.
@@ -61,13 +61,15 @@ type Client struct {
 	// apps shares app look-ups (apps.go); built at the first LookupApp.
 	apps     *appDirectory
 	appsOnce sync.Once
-	writes   *writeBatcher[APIRef]
-	// The same for app authorizations: apps' grants per product, grants batched per (product,
-	// terms), revokes per app.
+	// The same for app authorizations: apps' grants per product.
 	grantCache *listingCache[int64, AuthorizedApp]
-	grants     *writeBatcher[int64]
-	revokes    *writeBatcher[string]
-	endpoint   string
+	// The batching of one-item writes, one batcher per operation (write_batcher.go); maxBatch is
+	// the most items of any write call.
+	attaches, detaches *writeBatcher[string, APIRef]
+	grants             *writeBatcher[grantScope, int64]
+	revokes            *writeBatcher[int64, string]
+	maxBatch           int
+	endpoint           string
 	// pageSizes remembers the page size each listing operation accepts (see paging.go).
 	pageSizes pageSizes
 	// region names the region of fresh attachments the client describes itself.
@@ -88,6 +90,9 @@ func New(cfg Config) (*Client, error) {
 	region := strings.TrimSpace(cfg.RegionID)
 	if region != "" && !validRegion(region) {
 		return nil, fmt.Errorf("CloudAPI client: invalid region %q: expected a region ID such as cn-hangzhou", cfg.RegionID)
+	}
+	if cfg.MaxBatchSize < 0 || cfg.MaxBatchSize > maxItemsPerCall {
+		return nil, fmt.Errorf("CloudAPI client: invalid batch size %d: expected 1 to %d", cfg.MaxBatchSize, maxItemsPerCall)
 	}
 	if endpoint == "" {
 		if region == "" {
@@ -134,22 +139,18 @@ func New(cfg Config) (*Client, error) {
 		region:    region,
 	}
 	c.sdkClients.Put(api)
-	if !cfg.DisableBatchingAndSharing {
-		c.snapshots = newProductSnapshots(c.retry.Clock, c.listProductAPIs)
-		c.catalog = newAPICatalog(c.DescribeAPI, c.regionFirstPage, func(ctx context.Context, first *listPage[APIDetail]) ([]APIDetail, error) {
-			return listAll(ctx, c, c.regionListing(first))
-		})
-		c.writes = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
-			map[string]func(context.Context, string, []APIRef) error{"AttachApiProduct": c.attachCall, "DetachApiProduct": c.detachCall},
-			map[string]func(error) bool{"AttachApiProduct": mayBeItemError, "DetachApiProduct": detachItemFault})
-		c.grantCache = newGrantCache(c.retry.Clock, c.listProductApps)
-		c.grants = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
-			// An unknown app or product: which one, only splitting tells.
-			map[string]func(context.Context, string, []int64) error{actionGrant: c.grantCall},
-			map[string]func(error) bool{actionGrant: mayBeItemError})
-		c.revokes = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
-			map[string]func(context.Context, string, []string) error{actionRevoke: c.revokeCall}, revokeItemFaults)
-	}
+	c.snapshots = newProductSnapshots(c.retry.Clock, c.listProductAPIs)
+	c.catalog = newAPICatalog(c.DescribeAPI, c.regionFirstPage, func(ctx context.Context, first *listPage[APIDetail]) ([]APIDetail, error) {
+		return listAll(ctx, c, c.regionListing(first))
+	})
+	c.grantCache = newGrantCache(c.retry.Clock, c.listProductApps)
+	c.maxBatch = cmp.Or(cfg.MaxBatchSize, maxItemsPerCall)
+	bp := batchPolicy{quiet: defaultBatchQuiet, maxWait: defaultBatchMaxWait, maxItems: c.maxBatch, clock: c.retry.Clock}
+	c.attaches = newWriteBatcher(actionAttach, bp, c.attachCall, mayBeItemError)
+	c.detaches = newWriteBatcher(actionDetach, bp, c.detachCall, detachItemFault)
+	// An unknown app or product: which one, only splitting tells.
+	c.grants = newWriteBatcher(actionGrant, bp, c.grantCall, mayBeItemError)
+	c.revokes = newWriteBatcher(actionRevoke, bp, c.revokeCall, mayBeItemError)
 	return c, nil
 }
 

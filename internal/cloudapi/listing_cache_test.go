@@ -11,12 +11,16 @@ import (
 	"github.com/cloudapi/terraform-provider-apigateway/internal/emulator"
 )
 
-func newClientWith(t testing.TB, endpoint string, clock *fakeClock, disable bool) *Client {
+// newClientWith builds a client; unshared takes its shared listings away, for reads only.
+func newClientWith(t testing.TB, endpoint string, clock *fakeClock, unshared bool) *Client {
 	t.Helper()
 	c, err := New(Config{RegionID: "cn-hangzhou", Endpoint: endpoint, Protocol: "HTTP", Credential: testCredential(t),
-		Retry: fastPolicy(clock), DisableBatchingAndSharing: disable})
+		Retry: fastPolicy(clock)})
 	if err != nil {
 		t.Fatalf("New: %v", err)
+	}
+	if unshared {
+		c.snapshots, c.catalog, c.grantCache = nil, nil, nil
 	}
 	return c
 }
@@ -94,7 +98,7 @@ func TestProductSnapshotsSeeOwnWrites(t *testing.T) {
 	if _, err := c.LookupAPI(ctx, apiID); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.AttachAPI(ctx, "p1", APIRef{APIID: apiID, StageName: "RELEASE"}); err != nil {
+	if _, err := c.AttachAPI(ctx, "p1", APIRef{APIID: apiID, StageName: "RELEASE"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, rctx := range []context.Context{ctx, relaxed(ctx)} {
