@@ -94,7 +94,7 @@ func (c *Client) AttachAPI(ctx context.Context, productID string, api APIRef) (*
 	if !known {
 		d, err := c.LookupAPI(ctx, api.APIID)
 		if err != nil {
-			tflog.Warn(ctx, "could not read the attached API's details", map[string]any{"api_id": api.APIID, "error": err.Error()})
+			tflog.Debug(ctx, "could not read the attached API's details", map[string]any{"api_id": api.APIID, "error": err.Error()})
 			return nil, nil
 		}
 		info.setDetail(d)

@@ -392,8 +392,8 @@ func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.
 	plan.ID = types.StringValue(id.String())
 
 	tflog.Debug(ctx, "attaching API to API product")
-	var info *cloudapi.APIInfo
-	err := r.data.client.AttachAPI(ctx, id.ProductID, cloudapi.APIRef{APIID: id.APIID, StageName: id.StageName})
+	info, err := r.data.client.AttachAPI(ctx, id.ProductID, cloudapi.APIRef{APIID: id.APIID, StageName: id.StageName})
+	listed := false
 	if r.listingDecides(err) {
 		// The call may have been applied though its answer was lost, or it failed in a way that
 		// does not say whether the pair is attached (a service may refuse to attach a pair twice).
@@ -401,7 +401,7 @@ func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.
 		switch {
 		case ferr == nil:
 			tflog.Warn(ctx, "attach call failed but the API is attached; continuing", map[string]any{"error": err.Error()})
-			info, err = found, nil
+			info, err, listed = found, nil, true
 		case cloudapi.OutcomeUnknown(err):
 			// Nobody can tell whether it is attached: keep track of it. A listing that does not show
 			// it proves nothing, since the service may list a fresh attachment only after a while
@@ -440,7 +440,10 @@ func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.
 	if info != nil {
 		plan.setInfo(info)
 	} else {
-		r.setInfoFromAPI(ctx, &plan)
+		tflog.Warn(ctx, "could not read the attached API's details; they are filled in by the next refresh")
+		plan.clearUnknownComputed()
+	}
+	if !listed {
 		resp.Diagnostics.Append(setUnconfirmed(ctx, resp.Private, time.Now())...)
 	}
 	tflog.Info(ctx, "attached API to API product")
@@ -452,19 +455,6 @@ func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.
 // rejection of the credentials or a request that was never sent.
 func (r *apiProductAttachmentResource) listingDecides(err error) bool {
 	return err != nil && !isCredentialError(err) && !errors.Is(err, cloudapi.ErrNotSent)
-}
-
-// setInfoFromAPI fills the computed attributes of a fresh attachment from the API's details, which
-// the plan-time check has normally fetched already in this process. They are what the product's
-// listing reports for the API; if they cannot be had now, they stay null until the next refresh.
-func (r *apiProductAttachmentResource) setInfoFromAPI(ctx context.Context, m *apiProductAttachmentModel) {
-	d, err := r.data.client.LookupAPI(ctx, m.APIID.ValueString())
-	if err != nil {
-		tflog.Warn(ctx, "could not read the attached API's details; they are filled in by the next refresh", map[string]any{"error": err.Error()})
-		m.clearUnknownComputed()
-		return
-	}
-	m.setInfo(&cloudapi.APIInfo{APIID: d.APIID, APIName: d.APIName, GroupID: d.GroupID, GroupName: d.GroupName, Method: d.Method, Path: d.Path})
 }
 
 // findAfter checks for the attachment in a listing that starts now, under a fresh, short deadline:
