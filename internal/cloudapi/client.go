@@ -1,7 +1,10 @@
 // Package cloudapi is the provider's client layer over the official Alibaba Cloud API Gateway
 // (CloudAPI 2016-07-14) SDK. It adds what the SDK lacks for a Terraform provider: one retry loop
-// that understands throttling and transient failures and respects the operation's deadline,
-// error classification helpers, complete pagination, and debug logs that never carry secrets.
+// that understands throttling and transient failures and respects the operation's deadline
+// (retry.go), error classification (errors.go), one pager for every listing (paging.go), listings
+// shared per product under a freshness rule (listing_cache.go), one-item writes batched into calls
+// of many items (write_batcher.go), and debug logs that never carry secrets. The rules they follow
+// are in DESIGN.md.
 package cloudapi
 
 import (
