@@ -76,3 +76,47 @@ func TestWriteBatcherParallelismOne(t *testing.T) {
 		t.Fatalf("calls = %v, want 20 of one item", sizes)
 	}
 }
+
+// Config.MaxBatchSize bounds every write call; at 1, one-item writes go out at once, on their own
+// (the gate clock would hold any batch that waited).
+func TestMaxBatchSize(t *testing.T) {
+	f := newFakeAPI(t)
+	clock := newGateClock()
+	c, err := New(Config{RegionID: "cn-hangzhou", Endpoint: f.endpoint(), Protocol: "HTTP", Credential: testCredential(t),
+		Retry: fastPolicy(newFakeClock()), MaxBatchSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.attaches.policy.clock = clock
+	ctx := context.Background()
+	errs := make(chan error, 5)
+	for i := range 5 {
+		go func() {
+			_, err := c.AttachAPI(ctx, "p1", ref(i))
+			errs <- err
+		}()
+	}
+	for range 5 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(f.callsFor("AttachApiProduct")); n != 5 {
+		t.Fatalf("%d AttachApiProduct calls, want 5", n)
+	}
+	apis := make([]APIRef, 7)
+	for i := range apis {
+		apis[i] = ref(10 + i)
+	}
+	if err := c.DetachAPIProduct(ctx, "p1", apis); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.callsFor("DetachApiProduct")); n != 7 {
+		t.Fatalf("%d DetachApiProduct calls for 7 APIs, want 7", n)
+	}
+	for _, size := range []int{-1, 101} {
+		if _, err := New(Config{RegionID: "cn-hangzhou", Credential: testCredential(t), MaxBatchSize: size}); err == nil {
+			t.Errorf("MaxBatchSize %d accepted", size)
+		}
+	}
+}
