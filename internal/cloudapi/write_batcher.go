@@ -106,7 +106,7 @@ func (wb *writeBatcher[S, T]) do(ctx context.Context, scope S, item T) error {
 func (wb *writeBatcher[S, T]) leave() {
 	wb.mu.Lock()
 	defer wb.mu.Unlock()
-	wb.pace.active--
+	wb.pace.left(wb.policy.clock.Now())
 }
 
 // giveUp takes m out of its batch and reports whether its item was already sent.
@@ -300,23 +300,30 @@ type pace struct {
 	// active counts the writes in progress (waiting or in flight). concurrency is the most seen in
 	// progress, Terraform's parallelism as far as it shows; 0 until a batch closed quiet.
 	active, concurrency int
-	// provenBy is the quiet period after which that batch closed: the concurrency is trusted only
-	// while it is at least quietFor, longer than any recent gap between writes.
+	// provenBy is the longest quiet period after which a batch closed: the concurrency is trusted
+	// only while it is at least quietFor, longer than any recent gap between writes.
 	provenBy time.Duration
-	// gap is the longest recent gap between two writes joining, decaying by an eighth per write.
-	gap      time.Duration
-	lastJoin time.Time
+	// gap is the longest recent time Terraform took to bring a write, decaying by an eighth per
+	// write: from the last write joining or returning to Terraform, whichever came later, so that
+	// the batcher's own waiting does not count.
+	gap  time.Duration
+	last time.Time
 }
 
 func (p *pace) joined(now time.Time, maxWait time.Duration) {
 	p.active++
-	if !p.lastJoin.IsZero() {
-		p.gap = max(min(now.Sub(p.lastJoin), maxWait), p.gap-p.gap/8)
+	if !p.last.IsZero() {
+		p.gap = max(min(now.Sub(p.last), maxWait), p.gap-p.gap/8)
 	}
-	p.lastJoin = now
+	p.last = now
 	if p.concurrency > 0 {
 		p.concurrency = max(p.concurrency, p.active)
 	}
+}
+
+func (p *pace) left(now time.Time) {
+	p.active--
+	p.last = now
 }
 
 // quietFor is how long a batch waits for one more write before it goes out as it is: the base
@@ -335,6 +342,6 @@ func (p *pace) allIn(base time.Duration) bool { return p.trusted(base) && p.acti
 func (p *pace) closedQuiet(wait time.Duration, short bool) {
 	p.concurrency = max(p.concurrency, p.active)
 	if !short {
-		p.provenBy = wait
+		p.provenBy = max(p.provenBy, wait)
 	}
 }

@@ -56,7 +56,7 @@ func TestWriteBatcherBatchSizeIndependentOfGaps(t *testing.T) {
 			sizes := terraformLike(t, p, n, tc.gaps)
 			// Learning may cost a few small calls at the start; after that every call but the
 			// last carries p.
-			const learning = 3
+			const learning = 5
 			if len(sizes) > n/p+learning {
 				t.Fatalf("%d calls for %d writes at parallelism %d, want at most %d: %v", len(sizes), n, p, n/p+learning, sizes)
 			}
