@@ -106,7 +106,7 @@ func (wb *writeBatcher[S, T]) do(ctx context.Context, scope S, item T) error {
 func (wb *writeBatcher[S, T]) leave() {
 	wb.mu.Lock()
 	defer wb.mu.Unlock()
-	wb.pace.left(wb.policy.clock.Now())
+	wb.pace.active--
 }
 
 // giveUp takes m out of its batch and reports whether its item was already sent.
@@ -143,7 +143,7 @@ func (wb *writeBatcher[S, T]) join(scope S, m *batchMember[T]) {
 		delete(wb.open, scope)
 		b.makeDue()
 	}
-	if wb.pace.allIn(wb.policy.quiet) {
+	if wb.pace.allIn() {
 		for _, ob := range wb.open {
 			ob.makeDue()
 		}
@@ -197,7 +197,6 @@ func (wb *writeBatcher[S, T]) run(b *writeBatch[S, T]) {
 type look struct {
 	members int
 	wait    time.Duration
-	short   bool // wait was shortened for a lone scope
 }
 
 // check reports why b is due, or how long to wait before looking again.
@@ -207,26 +206,30 @@ func (wb *writeBatcher[S, T]) check(b *writeBatch[S, T], last *look) (reason str
 	n, age := len(b.members), wb.policy.clock.Now().Sub(b.started)
 	switch {
 	case n >= wb.policy.maxItems:
-		return "full", 0
-	case b.due || wb.pace.allIn(wb.policy.quiet):
-		return "every write in progress is waiting", 0
+		reason = "full"
+	case b.due || wb.pace.allIn():
+		reason = "every write in progress is waiting"
 	case age >= wb.policy.maxWait:
-		return "longest wait", 0
+		reason = "longest wait"
 	case n == last.members:
-		wb.pace.closedQuiet(last.wait, last.short)
-		if n == 1 {
+		wb.pace.closedQuiet(last.wait)
+		reason = "quiet"
+	}
+	if reason != "" {
+		// A scope whose batches stay single waits a tenth as long (DESIGN.md "Batched writes").
+		if n == 1 && reason == "quiet" {
 			wb.lone[b.scope] = true
-		} else {
+		} else if n > 1 {
 			delete(wb.lone, b.scope)
 		}
-		return "quiet", 0
+		return reason, 0
 	}
-	wait = wb.pace.quietFor(wb.policy.quiet)
-	short := wb.lone[b.scope] && wb.pace.trusted(wb.policy.quiet)
-	if short {
-		wait /= 10
+	base := wb.policy.quiet
+	if wb.lone[b.scope] {
+		base /= 10
 	}
-	*last = look{members: n, wait: wait, short: short}
+	wait = wb.pace.quietFor(base)
+	*last = look{members: n, wait: wait}
 	return "", min(wait, wb.policy.maxWait-age)
 }
 
@@ -300,48 +303,46 @@ type pace struct {
 	// active counts the writes in progress (waiting or in flight). concurrency is the most seen in
 	// progress, Terraform's parallelism as far as it shows; 0 until a batch closed quiet.
 	active, concurrency int
-	// provenBy is the longest quiet period after which a batch closed: the concurrency is trusted
-	// only while it is at least quietFor, longer than any recent gap between writes.
-	provenBy time.Duration
-	// gap is the longest recent time Terraform took to bring a write, decaying by an eighth per
-	// write: from the last write joining or returning to Terraform, whichever came later, so that
-	// the batcher's own waiting does not count.
-	gap  time.Duration
-	last time.Time
+	// trusted is set once a batch closed quiet with every known write in progress waiting, after
+	// a quiet period longer than twice the longest recent gap, measured over at least
+	// minGapSamples gaps: then the concurrency is all Terraform runs at once, and it stays so.
+	trusted bool
+	// gap is the longest recent gap between two writes joining, decaying by an eighth per write;
+	// samples counts the gaps seen. A gap may include the batcher's own waiting: that only makes
+	// the quiet periods longer while the concurrency is not trusted yet.
+	gap      time.Duration
+	samples  int
+	lastJoin time.Time
 }
+
+// minGapSamples is how many gaps must be seen before a quiet period can be trusted to be longer
+// than Terraform's gaps: a first gap or two may be much shorter than the rest.
+const minGapSamples = 4
 
 func (p *pace) joined(now time.Time, maxWait time.Duration) {
 	p.active++
-	if !p.last.IsZero() {
-		p.gap = max(min(now.Sub(p.last), maxWait), p.gap-p.gap/8)
+	if !p.lastJoin.IsZero() {
+		p.gap = max(min(now.Sub(p.lastJoin), maxWait), p.gap-p.gap/8)
+		p.samples++
 	}
-	p.last = now
+	p.lastJoin = now
 	if p.concurrency > 0 {
 		p.concurrency = max(p.concurrency, p.active)
 	}
-}
-
-func (p *pace) left(now time.Time) {
-	p.active--
-	p.last = now
 }
 
 // quietFor is how long a batch waits for one more write before it goes out as it is: the base
 // period, or twice the longest recent gap between writes if that is longer.
 func (p *pace) quietFor(base time.Duration) time.Duration { return max(base, 2*p.gap) }
 
-func (p *pace) trusted(base time.Duration) bool {
-	return p.concurrency > 0 && p.provenBy >= p.quietFor(base)
-}
-
 // allIn reports that every write Terraform runs at once is here: nobody else can join.
-func (p *pace) allIn(base time.Duration) bool { return p.trusted(base) && p.active >= p.concurrency }
+func (p *pace) allIn() bool { return p.trusted && p.active >= p.concurrency }
 
-// closedQuiet learns from a batch that no write joined for wait: whatever is in progress now is
-// all Terraform runs at once, unless wait was shortened for a lone scope.
-func (p *pace) closedQuiet(wait time.Duration, short bool) {
+// closedQuiet learns from a batch that no write joined for wait.
+func (p *pace) closedQuiet(wait time.Duration) {
+	everyone := p.active >= p.concurrency
 	p.concurrency = max(p.concurrency, p.active)
-	if !short {
-		p.provenBy = max(p.provenBy, wait)
+	if everyone && p.samples >= minGapSamples && wait >= 2*p.gap {
+		p.trusted = true
 	}
 }
