@@ -17,8 +17,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -150,20 +148,6 @@ func build(ctx context.Context, dir string) (binaries, error) {
 	return b, nil
 }
 
-func ints(s string) []int {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			n, err := strconv.Atoi(f)
-			if err != nil {
-				fail(fmt.Errorf("%q is not a number", f))
-			}
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 func envOr(k, def string) string {
 	if v := os.Getenv(k); v != "" {
 		return v
@@ -175,5 +159,3 @@ func fail(err error) {
 	fmt.Fprintln(os.Stderr, "tfbench:", err)
 	os.Exit(1)
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -89,6 +90,6 @@ func callList(calls map[string]int) string {
 	for a, n := range calls {
 		parts = append(parts, fmt.Sprintf("%s %d", a, n))
 	}
-	sortStrings(parts)
+	sort.Strings(parts)
 	return strings.Join(parts, ", ")
 }

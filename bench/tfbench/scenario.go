@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -130,4 +131,19 @@ provider "apigateway" {
   }
 }
 `, region, accessKey, secretKey, tuning, endpoint)
+}
+
+// ints parses a comma-separated list of numbers (-n, -p).
+func ints(s string) []int {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			n, err := strconv.Atoi(f)
+			if err != nil {
+				fail(fmt.Errorf("%q is not a number", f))
+			}
+			out = append(out, n)
+		}
+	}
+	return out
 }
