@@ -4,21 +4,23 @@ package main
 // one product, against the same emulator and seed as the attachment scenarios. Phases: apply,
 // update (5 pairs added and 5 removed), plan with no changes, destroy, then apply again and
 // destroy -refresh=false (a destroy that skips the refresh, which otherwise lists every page of
-// the product). Only the batched build runs it: one resource is the point of the comparison, and
-// Terraform core's floor for one resource is about a second whatever N.
+// the product). Only the batched configuration runs it: one resource is the point of the
+// comparison, and Terraform core's floor for one resource is about a second whatever N.
 
 import (
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
-	"time"
+
+	"github.com/cloudapi/terraform-provider-apigateway/internal/devoverrides"
 )
 
 func productConfig(endpoint string, first, n int) string {
 	var b strings.Builder
-	b.WriteString(providerBlock(endpoint))
+	b.WriteString(providerBlock(endpoint, false))
 	b.WriteString(`
 resource "apigateway_api_product" "bench" {
   api_product_id = "benchproduct"
@@ -49,8 +51,7 @@ func runProductScenario(ctx context.Context, tf string, bins binaries, n int) ([
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return nil, err
 	}
-	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/cloudapi/apigateway\" = %q\n  }\n  direct {}\n}\n", bins.batchedDir)
-	if err := os.WriteFile(rc, []byte(rcText), 0o644); err != nil {
+	if err := devoverrides.Write(rc, bins.providerDir); err != nil {
 		return nil, err
 	}
 	write := func(first int) error {
@@ -71,26 +72,12 @@ func runProductScenario(ctx context.Context, tf string, bins binaries, n int) ([
 	}
 	var out []result
 	_, off := emu.callsSince(0)
-	watch := filepath.Join(bins.batchedDir, "terraform-provider-apigateway")
 	for _, ph := range phases {
 		if err := write(ph.first); err != nil {
 			return nil, err
 		}
-		var rss int64
-		start := time.Now()
-		res, err := terraformWatched(ctx, tf, work, rc, watch, &rss, append(ph.args, "-input=false")...)
-		wall := time.Since(start)
-		time.Sleep(200 * time.Millisecond) // the last log lines
-		var calls map[string]int
-		calls, off = emu.callsSince(off)
-		r := result{sc: sc, mode: "product", phase: ph.name, wall: wall, calls: calls, rssKB: rss, errors: strings.Count(res, "Error: ")}
-		if err != nil {
-			r.exitErr = err.Error()
-			if r.errors == 0 {
-				r.errors = 1
-			}
-		}
-		fmt.Fprintf(os.Stderr, "    %-8s %-18s %7.1fs  %5d calls (%s)  %d errors  rss %d MB\n", r.mode, ph.name, wall.Seconds(), r.total(), callList(calls), r.errors, rss/1024)
+		r := measure(ctx, tf, work, rc, bins.provider(), emu, &off, sc, "product", ph.name, append(ph.args, "-input=false")...)
+		fmt.Fprintf(os.Stderr, "    %-8s %-18s %7.1fs  %5d calls (%s)  %d errors  rss %d MB\n", r.mode, ph.name, r.wall.Seconds(), r.total(), callList(r.calls), r.errors, r.rssKB/1024)
 		if r.exitErr != "" {
 			fmt.Fprintf(os.Stderr, "      %s\n", r.exitErr)
 		}
@@ -104,6 +91,6 @@ func callList(calls map[string]int) string {
 	for a, n := range calls {
 		parts = append(parts, fmt.Sprintf("%s %d", a, n))
 	}
-	sortStrings(parts)
+	sort.Strings(parts)
 	return strings.Join(parts, ", ")
 }

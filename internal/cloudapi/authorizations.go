@@ -8,7 +8,7 @@ package cloudapi
 // A grant carries its terms (AuthValidTime, Description) for every app of the call, so concurrent
 // grants are batched per (product, terms); revokes are batched per app. Neither limit is
 // documented: the neighbouring per-API SetAppsAuthorities documents "a maximum of 100 application
-// IDs", so both calls carry at most maxItemsPerCall (100) items, like attach and detach.
+// IDs", so both calls carry at most Config.MaxBatchSize (at most 100) items, like attach and detach.
 
 import (
 	"cmp"
@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	cloudapiclient "github.com/alibabacloud-go/cloudapi-20160714/v5/client"
@@ -45,72 +44,56 @@ const (
 	actionRevoke = "RemoveApiProductsAuthorities"
 )
 
-// grantScope is the batching scope of a grant: the product and the terms every app of one call shares.
-func grantScope(productID string, t GrantTerms) string {
-	return productID + scopeSep + t.AuthValidTime + scopeSep + t.Description
-}
-
-func parseGrantScope(scope string) (string, GrantTerms) {
-	parts := strings.SplitN(scope, scopeSep, 3)
-	for len(parts) < 3 {
-		parts = append(parts, "")
-	}
-	return parts[0], GrantTerms{AuthValidTime: parts[1], Description: parts[2]}
+// grantScope is the batching scope of a grant: the product, and the terms every app of one call
+// shares.
+type grantScope struct {
+	productID string
+	terms     GrantTerms
 }
 
 // GrantApp authorizes one app on the product with terms. Concurrent grants of the same product and
-// terms are sent together, as one SetAppsAuthToApiProduct call of up to 100 apps; the result is
-// this app's own. An error wrapping ErrNotSent means ctx ended before anything was sent.
+// terms are sent together, as one SetAppsAuthToApiProduct call of up to Config.MaxBatchSize apps;
+// the result is this app's own. An error wrapping ErrNotSent means ctx ended before anything was
+// sent.
 func (c *Client) GrantApp(ctx context.Context, productID string, appID int64, terms GrantTerms) error {
 	if err := checkGrant(productID, []int64{appID}); err != nil {
 		return err
 	}
-	if c.grants == nil {
-		return c.SetAppsAuthToAPIProduct(ctx, productID, []int64{appID}, terms)
-	}
-	return c.grants.do(ctx, actionGrant, grantScope(productID, terms), appID)
+	return c.grants.do(ctx, grantScope{productID, terms}, appID)
 }
 
 // RevokeApp removes the app's authorization on the product. Concurrent revokes for the same app
-// are sent together, as one RemoveApiProductsAuthorities call of up to 100 products; the result is
-// this product's own. An unknown product is an error for which IsNotFound is true, whatever code
-// the service answers it with (the ambiguity rule of listings, answersAsUnknown, with a revoke of a
-// product that cannot exist as the probe: revoking nothing is harmless).
+// are sent together, as one RemoveApiProductsAuthorities call of up to Config.MaxBatchSize
+// products; the result is this product's own. An unknown product is an error for which IsNotFound
+// is true, whatever code the service answers it with (the ambiguity rule of listings,
+// answersAsUnknown, with a revoke of a product that cannot exist as the probe: revoking nothing is
+// harmless).
 func (c *Client) RevokeApp(ctx context.Context, productID string, appID int64) error {
 	if err := checkGrant(productID, []int64{appID}); err != nil {
 		return err
 	}
-	var err error
-	if c.revokes == nil {
-		err = c.RemoveAPIProductsAuthorities(ctx, appID, []string{productID})
-	} else {
-		err = c.revokes.do(ctx, actionRevoke, strconv.FormatInt(appID, 10), productID)
-	}
+	err := c.revokes.do(ctx, appID, productID)
 	if err != nil && !IsNotFound(err) && !OutcomeUnknown(err) && c.answersAsUnknown(ctx, err, func(ctx context.Context, id string) error {
-		return c.revokeCall(ctx, strconv.FormatInt(appID, 10), []string{id})
+		return c.revokeCall(ctx, appID, []string{id})
 	}) {
 		return &NotFoundError{Kind: NotFoundProduct, ProductID: productID, AppID: appID, Err: err}
 	}
 	return err
 }
 
-// SetAppsAuthToAPIProduct authorizes apps on the product with terms, 100 apps per call.
+// SetAppsAuthToAPIProduct authorizes apps on the product with terms, Config.MaxBatchSize apps per
+// call.
 func (c *Client) SetAppsAuthToAPIProduct(ctx context.Context, productID string, appIDs []int64, terms GrantTerms) error {
 	if err := checkGrant(productID, appIDs); err != nil {
 		return err
 	}
-	for start := 0; start < len(appIDs); start += maxItemsPerCall {
-		if err := c.grantCall(ctx, grantScope(productID, terms), appIDs[start:min(start+maxItemsPerCall, len(appIDs))]); err != nil {
-			if start > 0 {
-				return fmt.Errorf("%w (the first %d of %d apps were already authorized by earlier calls)", err, start, len(appIDs))
-			}
-			return err
-		}
-	}
-	return nil
+	return inChunks(c.maxBatch, appIDs, "apps were already authorized", func(chunk []int64) error {
+		return c.grantCall(ctx, grantScope{productID, terms}, chunk)
+	})
 }
 
-// RemoveAPIProductsAuthorities revokes the app's authorizations on products, 100 per call.
+// RemoveAPIProductsAuthorities revokes the app's authorizations on products, Config.MaxBatchSize
+// per call.
 func (c *Client) RemoveAPIProductsAuthorities(ctx context.Context, appID int64, productIDs []string) error {
 	if appID <= 0 {
 		return fmt.Errorf("CloudAPI %s: invalid app ID %d", actionRevoke, appID)
@@ -118,8 +101,8 @@ func (c *Client) RemoveAPIProductsAuthorities(ctx context.Context, appID int64, 
 	if len(productIDs) == 0 {
 		return fmt.Errorf("CloudAPI %s: no API products given for app %d", actionRevoke, appID)
 	}
-	for start := 0; start < len(productIDs); start += maxItemsPerCall {
-		if err := c.revokeCall(ctx, strconv.FormatInt(appID, 10), productIDs[start:min(start+maxItemsPerCall, len(productIDs))]); err != nil {
+	for start := 0; start < len(productIDs); start += c.maxBatch {
+		if err := c.revokeCall(ctx, appID, productIDs[start:min(start+c.maxBatch, len(productIDs))]); err != nil {
 			return err
 		}
 	}
@@ -141,46 +124,37 @@ func checkGrant(productID string, appIDs []int64) error {
 	return nil
 }
 
-// grantCall is one SetAppsAuthToApiProduct call of at most maxItemsPerCall apps.
-func (c *Client) grantCall(ctx context.Context, scope string, appIDs []int64) error {
-	productID, terms := parseGrantScope(scope)
-	req := &cloudapiclient.SetAppsAuthToApiProductRequest{ApiProductId: dara.String(productID), AppIds: dara.Int64Slice(appIDs)}
-	if terms.AuthValidTime != "" {
-		req.AuthValidTime = dara.String(terms.AuthValidTime)
+// grantCall is one SetAppsAuthToApiProduct call.
+func (c *Client) grantCall(ctx context.Context, scope grantScope, appIDs []int64) error {
+	req := &cloudapiclient.SetAppsAuthToApiProductRequest{ApiProductId: dara.String(scope.productID), AppIds: dara.Int64Slice(appIDs)}
+	if scope.terms.AuthValidTime != "" {
+		req.AuthValidTime = dara.String(scope.terms.AuthValidTime)
 	}
-	if terms.Description != "" {
-		req.Description = dara.String(terms.Description)
+	if scope.terms.Description != "" {
+		req.Description = dara.String(scope.terms.Description)
 	}
 	err := c.invoke(ctx, actionGrant, sdkCall((*cloudapiclient.Client).SetAppsAuthToApiProductWithContext, req, (*cloudapiclient.SetAppsAuthToApiProductResponse).GetBody, nil))
-	if c.grantCache != nil {
-		switch {
-		case err == nil:
-			c.grantCache.recordWrite(productID, appIDs, true, func(id int64) AuthorizedApp {
-				return AuthorizedApp{AppID: id, AuthValidTime: terms.AuthValidTime, Description: terms.Description}
-			})
-		case OutcomeUnknown(err):
-			c.grantCache.forgetWrites(productID, appIDs)
-		}
+	switch {
+	case err == nil:
+		c.grantCache.recordWrite(scope.productID, appIDs, true, func(id int64) AuthorizedApp {
+			return AuthorizedApp{AppID: id, AuthValidTime: scope.terms.AuthValidTime, Description: scope.terms.Description}
+		})
+	case OutcomeUnknown(err):
+		c.grantCache.forgetWrites(scope.productID, appIDs)
 	}
 	return err
 }
 
-// revokeCall is one RemoveApiProductsAuthorities call of at most maxItemsPerCall products.
-func (c *Client) revokeCall(ctx context.Context, scope string, productIDs []string) error {
-	appID, err := strconv.ParseInt(scope, 10, 64)
-	if err != nil {
-		return fmt.Errorf("CloudAPI %s: invalid app ID %q", actionRevoke, scope)
-	}
+// revokeCall is one RemoveApiProductsAuthorities call.
+func (c *Client) revokeCall(ctx context.Context, appID int64, productIDs []string) error {
 	req := &cloudapiclient.RemoveApiProductsAuthoritiesRequest{AppId: dara.Int64(appID), ApiProductIds: dara.StringSlice(productIDs)}
-	err = c.invoke(ctx, actionRevoke, sdkCall((*cloudapiclient.Client).RemoveApiProductsAuthoritiesWithContext, req, (*cloudapiclient.RemoveApiProductsAuthoritiesResponse).GetBody, nil))
-	if c.grantCache != nil {
-		for _, p := range productIDs {
-			switch {
-			case err == nil:
-				c.grantCache.recordWrite(p, []int64{appID}, false, nil)
-			case OutcomeUnknown(err):
-				c.grantCache.forgetWrites(p, []int64{appID})
-			}
+	err := c.invoke(ctx, actionRevoke, sdkCall((*cloudapiclient.Client).RemoveApiProductsAuthoritiesWithContext, req, (*cloudapiclient.RemoveApiProductsAuthoritiesResponse).GetBody, nil))
+	for _, p := range productIDs {
+		switch {
+		case err == nil:
+			c.grantCache.recordWrite(p, []int64{appID}, false, nil)
+		case OutcomeUnknown(err):
+			c.grantCache.forgetWrites(p, []int64{appID})
 		}
 	}
 	return err

@@ -1,10 +1,14 @@
 // Package cloudapi is the provider's client layer over the official Alibaba Cloud API Gateway
 // (CloudAPI 2016-07-14) SDK. It adds what the SDK lacks for a Terraform provider: one retry loop
-// that understands throttling and transient failures and respects the operation's deadline,
-// error classification helpers, complete pagination, and debug logs that never carry secrets.
+// that understands throttling and transient failures and respects the operation's deadline
+// (retry.go), error classification (errors.go), one pager for every listing (paging.go), listings
+// shared per product under a freshness rule (listing_cache.go), one-item writes batched into calls
+// of many items (write_batcher.go), and debug logs that never carry secrets. The rules they follow
+// are in DESIGN.md.
 package cloudapi
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,9 +42,10 @@ type Config struct {
 	UserAgent string
 	// Retry controls the retry loop; zero fields take the values of DefaultRetryPolicy.
 	Retry RetryPolicy
-	// DisableBatchingAndSharing sends every AttachAPI, DetachAPI, GrantApp and RevokeApp as a call
-	// of its own: the naive baseline for benchmarks, and an escape hatch. Reads are always shared.
-	DisableBatchingAndSharing bool
+	// MaxBatchSize is the most items one AttachApiProduct, DetachApiProduct,
+	// SetAppsAuthToApiProduct or RemoveApiProductsAuthorities call carries, 1 to 100; 0 means 100.
+	// At 1, every AttachAPI, DetachAPI, GrantApp and RevokeApp is sent at once as a call of its own.
+	MaxBatchSize int
 }
 
 // Client calls CloudAPI operations through the typed SDK, each call through the retry loop.
@@ -52,19 +57,20 @@ type Client struct {
 	// checks one out; they share our HTTP client and connections, and build without I/O.
 	sdkClients sync.Pool
 	retry      RetryPolicy
-	// Sharing between calls: product listings and the client's own writes, API details, and the
-	// batching of single-item writes (nil when disabled).
+	// Sharing between calls: product listings and the client's own writes, API details.
 	snapshots *productSnapshots
 	catalog   *apiCatalog
 	// apps shares app look-ups (apps.go).
-	apps   *sharedAnswers[int64, App]
-	writes *writeBatcher[APIRef]
-	// The same for app authorizations: apps' grants per product, grants batched per (product,
-	// terms), revokes per app.
+	apps *sharedAnswers[int64, App]
+	// The same for app authorizations: apps' grants per product.
 	grantCache *listingCache[int64, AuthorizedApp]
-	grants     *writeBatcher[int64]
-	revokes    *writeBatcher[string]
-	endpoint   string
+	// The batching of one-item writes, one batcher per operation (write_batcher.go); maxBatch is
+	// the most items of any write call.
+	attaches, detaches *writeBatcher[string, APIRef]
+	grants             *writeBatcher[grantScope, int64]
+	revokes            *writeBatcher[int64, string]
+	maxBatch           int
+	endpoint           string
 	// pageSizes remembers the page size each listing operation accepts (see paging.go).
 	pageSizes pageSizes
 	// region names the region of fresh attachments the client describes itself.
@@ -85,6 +91,9 @@ func New(cfg Config) (*Client, error) {
 	region := strings.TrimSpace(cfg.RegionID)
 	if region != "" && !validRegion(region) {
 		return nil, fmt.Errorf("CloudAPI client: invalid region %q: expected a region ID such as cn-hangzhou", cfg.RegionID)
+	}
+	if cfg.MaxBatchSize < 0 || cfg.MaxBatchSize > maxItemsPerCall {
+		return nil, fmt.Errorf("CloudAPI client: invalid batch size %d: expected 1 to %d", cfg.MaxBatchSize, maxItemsPerCall)
 	}
 	if endpoint == "" {
 		if region == "" {
@@ -137,17 +146,13 @@ func New(cfg Config) (*Client, error) {
 	})
 	c.apps = newSharedAnswers[int64, App](func(err error) bool { return IsNotFoundKind(err, NotFoundApp) })
 	c.grantCache = newGrantCache(c.retry.Clock, c.listProductApps)
-	if !cfg.DisableBatchingAndSharing {
-		c.writes = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
-			map[string]func(context.Context, string, []APIRef) error{"AttachApiProduct": c.attachCall, "DetachApiProduct": c.detachCall},
-			map[string]func(error) bool{"AttachApiProduct": mayBeItemError, "DetachApiProduct": detachItemFault})
-		c.grants = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
-			// An unknown app or product: which one, only splitting tells.
-			map[string]func(context.Context, string, []int64) error{actionGrant: c.grantCall},
-			map[string]func(error) bool{actionGrant: mayBeItemError})
-		c.revokes = newWriteBatcher(defaultBatchQuiet, defaultBatchMaxWait, maxItemsPerCall, c.retry.Clock,
-			map[string]func(context.Context, string, []string) error{actionRevoke: c.revokeCall}, revokeItemFaults)
-	}
+	c.maxBatch = cmp.Or(cfg.MaxBatchSize, maxItemsPerCall)
+	bp := batchPolicy{quiet: defaultBatchQuiet, maxWait: defaultBatchMaxWait, maxItems: c.maxBatch, clock: c.retry.Clock}
+	c.attaches = newWriteBatcher(actionAttach, bp, c.attachCall, mayBeItemError)
+	c.detaches = newWriteBatcher(actionDetach, bp, c.detachCall, detachItemFault)
+	// An unknown app or product: which one, only splitting tells.
+	c.grants = newWriteBatcher(actionGrant, bp, c.grantCall, mayBeItemError)
+	c.revokes = newWriteBatcher(actionRevoke, bp, c.revokeCall, mayBeItemError)
 	return c, nil
 }
 

@@ -78,7 +78,7 @@ func TestProductSnapshotsSeeOwnWrites(t *testing.T) {
 	if _, err := c.LookupAPI(ctx, apiID); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.AttachAPI(ctx, "p1", APIRef{APIID: apiID, StageName: "RELEASE"}); err != nil {
+	if _, err := c.AttachAPI(ctx, "p1", APIRef{APIID: apiID, StageName: "RELEASE"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, fresh := range []Freshness{Strict, relaxed} {

@@ -13,11 +13,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-const (
-	// maxItemsPerCall is the emulator's default Apis.N limit; the real limit is undocumented, so
-	// larger requests are split rather than risked.
-	maxItemsPerCall = 100
-)
+// maxItemsPerCall is the emulator's default Apis.N limit, the largest Config.MaxBatchSize; the
+// real limit is undocumented, so larger requests are split rather than risked.
+const maxItemsPerCall = 100
 
 var errEmptyResponse = errors.New("the service returned an empty response body")
 
@@ -72,48 +70,64 @@ type APIInfo struct {
 	StageName   string
 }
 
+const (
+	actionAttach = "AttachApiProduct"
+	actionDetach = "DetachApiProduct"
+)
+
 // AttachAPI attaches one API in one stage to the product. Concurrent calls for the same product
-// are sent together, as one AttachApiProduct call of up to 100 items (see writeBatcher); the
-// result is this item's own. An error wrapping ErrNotSent means ctx ended before anything was sent.
-func (c *Client) AttachAPI(ctx context.Context, productID string, api APIRef) error {
-	if c.writes == nil {
-		return c.AttachAPIProduct(ctx, productID, []APIRef{api})
+// are sent together, as one AttachApiProduct call of up to Config.MaxBatchSize items (see
+// writeBatcher); the result is this item's own. An error wrapping ErrNotSent means ctx ended
+// before anything was sent.
+//
+// On success it returns what it recorded for the pair, which the product's listing will report:
+// the API's details as the API catalog has them, looked up if this client has not seen the API
+// yet. If they cannot be had now, the details are nil: the attach itself succeeded.
+func (c *Client) AttachAPI(ctx context.Context, productID string, api APIRef) (*APIInfo, error) {
+	if err := checkProductWrite(actionAttach, productID, []APIRef{api}); err != nil {
+		return nil, err
 	}
-	if err := checkProductWrite("AttachApiProduct", productID, []APIRef{api}); err != nil {
-		return err
+	if err := c.attaches.do(ctx, productID, api); err != nil {
+		return nil, err
 	}
-	return c.writes.do(ctx, "AttachApiProduct", productID, api)
+	info, known := c.attachedInfo(api)
+	if !known {
+		d, err := c.LookupAPI(ctx, api.APIID)
+		if err != nil {
+			tflog.Debug(ctx, "could not read the attached API's details", map[string]any{"api_id": api.APIID, "error": err.Error()})
+			return nil, nil
+		}
+		info.setDetail(d)
+	}
+	return &info, nil
 }
 
 // DetachAPI detaches one API in one stage from the product, batched like AttachAPI. An unknown
 // product is an error for which IsNotFound is true.
 func (c *Client) DetachAPI(ctx context.Context, productID string, api APIRef) error {
-	if c.writes == nil {
-		return c.DetachAPIProduct(ctx, productID, []APIRef{api})
-	}
-	if err := checkProductWrite("DetachApiProduct", productID, []APIRef{api}); err != nil {
+	if err := checkProductWrite(actionDetach, productID, []APIRef{api}); err != nil {
 		return err
 	}
-	return c.writes.do(ctx, "DetachApiProduct", productID, api)
+	return c.detaches.do(ctx, productID, api)
 }
 
 // AttachAPIProduct attaches apis to the product (AttachApiProduct), creating the product if it
-// does not exist. Lists longer than 100 are sent in several calls; if a later call fails, the
-// error says how many APIs were already attached.
+// does not exist. Lists longer than Config.MaxBatchSize are sent in several calls; if a later call
+// fails, the error says how many APIs were already attached.
 func (c *Client) AttachAPIProduct(ctx context.Context, productID string, apis []APIRef) error {
-	if err := checkProductWrite("AttachApiProduct", productID, apis); err != nil {
+	if err := checkProductWrite(actionAttach, productID, apis); err != nil {
 		return err
 	}
-	return c.changeProduct(ctx, "AttachApiProduct", productID, apis, c.attachCall)
+	return inChunks(c.maxBatch, apis, "APIs were already processed", func(chunk []APIRef) error { return c.attachCall(ctx, productID, chunk) })
 }
 
 // DetachAPIProduct detaches apis from the product (DetachApiProduct). An unknown product is an
 // error for which IsNotFound is true.
 func (c *Client) DetachAPIProduct(ctx context.Context, productID string, apis []APIRef) error {
-	if err := checkProductWrite("DetachApiProduct", productID, apis); err != nil {
+	if err := checkProductWrite(actionDetach, productID, apis); err != nil {
 		return err
 	}
-	return c.changeProduct(ctx, "DetachApiProduct", productID, apis, c.detachCall)
+	return inChunks(c.maxBatch, apis, "APIs were already processed", func(chunk []APIRef) error { return c.detachCall(ctx, productID, chunk) })
 }
 
 func checkProductWrite(action, productID string, apis []APIRef) error {
@@ -131,13 +145,13 @@ func checkProductWrite(action, productID string, apis []APIRef) error {
 	return nil
 }
 
-func (c *Client) changeProduct(ctx context.Context, action, productID string, apis []APIRef,
-	call func(ctx context.Context, productID string, chunk []APIRef) error) error {
-	for start := 0; start < len(apis); start += maxItemsPerCall {
-		chunk := apis[start:min(start+maxItemsPerCall, len(apis))]
-		if err := call(ctx, productID, chunk); err != nil {
+// inChunks calls call with items in chunks of at most size. If a later chunk fails, the error
+// says how many items earlier calls took ("the first 100 of 250 <done>").
+func inChunks[T any](size int, items []T, done string, call func(chunk []T) error) error {
+	for start := 0; start < len(items); start += size {
+		if err := call(items[start:min(start+size, len(items))]); err != nil {
 			if start > 0 {
-				return fmt.Errorf("%w (the first %d of %d APIs were already processed by earlier calls)", err, start, len(apis))
+				return fmt.Errorf("%w (the first %d of %d %s by earlier calls)", err, start, len(items), done)
 			}
 			return err
 		}
@@ -145,23 +159,23 @@ func (c *Client) changeProduct(ctx context.Context, action, productID string, ap
 	return nil
 }
 
-// attachCall is one AttachApiProduct call of at most maxItemsPerCall items.
+// attachCall is one AttachApiProduct call.
 func (c *Client) attachCall(ctx context.Context, productID string, apis []APIRef) error {
 	req := &cloudapiclient.AttachApiProductRequest{ApiProductId: dara.String(productID),
 		Apis: sdkItems(apis, func(id, stage *string) *cloudapiclient.AttachApiProductRequestApis {
 			return &cloudapiclient.AttachApiProductRequestApis{ApiId: id, StageName: stage}
 		})}
-	err := c.invoke(ctx, "AttachApiProduct", sdkCall((*cloudapiclient.Client).AttachApiProductWithContext, req, (*cloudapiclient.AttachApiProductResponse).GetBody, nil))
+	err := c.invoke(ctx, actionAttach, sdkCall((*cloudapiclient.Client).AttachApiProductWithContext, req, (*cloudapiclient.AttachApiProductResponse).GetBody, nil))
 	return c.noteWrite(productID, apis, true, err)
 }
 
-// detachCall is one DetachApiProduct call of at most maxItemsPerCall items.
+// detachCall is one DetachApiProduct call.
 func (c *Client) detachCall(ctx context.Context, productID string, apis []APIRef) error {
 	req := &cloudapiclient.DetachApiProductRequest{ApiProductId: dara.String(productID),
 		Apis: sdkItems(apis, func(id, stage *string) *cloudapiclient.DetachApiProductRequestApis {
 			return &cloudapiclient.DetachApiProductRequestApis{ApiId: id, StageName: stage}
 		})}
-	err := c.invoke(ctx, "DetachApiProduct", sdkCall((*cloudapiclient.Client).DetachApiProductWithContext, req, (*cloudapiclient.DetachApiProductResponse).GetBody, nil))
+	err := c.invoke(ctx, actionDetach, sdkCall((*cloudapiclient.Client).DetachApiProductWithContext, req, (*cloudapiclient.DetachApiProductResponse).GetBody, nil))
 	return c.noteWrite(productID, apis, false, err)
 }
 
@@ -178,12 +192,12 @@ func sdkItems[T any](apis []APIRef, item func(apiID, stage *string) *T) []*T {
 // remembered over listings that do not show it yet; an unknown outcome leaves the answer to the
 // next listing.
 func (c *Client) noteWrite(productID string, apis []APIRef, attached bool, err error) error {
-	if c.snapshots == nil {
-		return err
-	}
 	switch {
 	case err == nil:
-		c.snapshots.recordWrite(productID, apis, attached, c.attachedInfo)
+		c.snapshots.recordWrite(productID, apis, attached, func(ref APIRef) APIInfo {
+			info, _ := c.attachedInfo(ref)
+			return info
+		})
 	case OutcomeUnknown(err):
 		c.snapshots.forgetWrites(productID, apis)
 	}
@@ -191,16 +205,20 @@ func (c *Client) noteWrite(productID string, apis []APIRef, attached bool, err e
 }
 
 // attachedInfo is what a fresh attachment's listing entry will say, from what the API catalog
-// already knows (no call is made for it).
-func (c *Client) attachedInfo(ref APIRef) APIInfo {
-	info := APIInfo{APIID: ref.APIID, StageName: ref.StageName, RegionID: c.region}
-	if c.catalog != nil {
-		if d, ok := c.catalog.cached(ref.APIID); ok {
-			info.APIName, info.GroupID, info.GroupName = d.APIName, d.GroupID, d.GroupName
-			info.Method, info.Path, info.Description = d.Method, d.Path, d.Description
-		}
+// already knows (no call is made for it); known is false when the catalog has no details yet.
+func (c *Client) attachedInfo(ref APIRef) (info APIInfo, known bool) {
+	info = APIInfo{APIID: ref.APIID, StageName: ref.StageName, RegionID: c.region}
+	d, known := c.catalog.cached(ref.APIID)
+	if known {
+		info.setDetail(d)
 	}
-	return info
+	return info, known
+}
+
+// setDetail copies the API's details into a listing entry.
+func (info *APIInfo) setDetail(d *APIDetail) {
+	info.APIName, info.GroupID, info.GroupName = d.APIName, d.GroupID, d.GroupName
+	info.Method, info.Path, info.Description = d.Method, d.Path, d.Description
 }
 
 // OutcomeUnknown reports errors after which a write may or may not have been applied: the
@@ -231,10 +249,8 @@ func (c *Client) DeleteAPIProduct(ctx context.Context, productID string) error {
 	if strings.TrimSpace(productID) == "" {
 		return errors.New("CloudAPI DeleteApiProduct: the API product ID is empty")
 	}
-	if c.snapshots != nil {
-		defer c.snapshots.forgetProduct(productID)
-		defer c.grantCache.forgetProduct(productID)
-	}
+	defer c.snapshots.forgetProduct(productID)
+	defer c.grantCache.forgetProduct(productID)
 	err := c.invoke(ctx, "DeleteApiProduct", sdkCall((*cloudapiclient.Client).DeleteApiProductWithContext,
 		&cloudapiclient.DeleteApiProductRequest{ApiProductId: dara.String(productID)}, (*cloudapiclient.DeleteApiProductResponse).GetBody, nil))
 	var ae *APIError

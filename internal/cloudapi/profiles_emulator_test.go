@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -111,12 +110,13 @@ func TestGrantOfDeletedProductUnderOtherCode(t *testing.T) {
 	if err := other.DeleteAPIProduct(ctx, "p1"); err != nil {
 		t.Fatal(err)
 	}
-	unshared, err := New(Config{RegionID: emulator.DefaultRegion, Endpoint: srv.Endpoint(), Protocol: "HTTP", Credential: other.sdkConfig().Credential,
-		Retry: fastPolicy(newFakeClock()), DisableBatchingAndSharing: true})
+	// A client that saw nothing of the product before.
+	fresh, err := New(Config{RegionID: emulator.DefaultRegion, Endpoint: srv.Endpoint(), Protocol: "HTTP", Credential: other.sdkConfig().Credential,
+		Retry: fastPolicy(newFakeClock())})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, client := range map[string]*Client{"shared": c, "unshared": unshared} {
+	for name, client := range map[string]*Client{"shared": c, "fresh": fresh} {
 		_, err := client.FindGrant(ctx, "p1", apps[0], Strict)
 		if !IsNotFoundKind(err, NotFoundProduct) || !IsNotFound(err) {
 			t.Fatalf("%s: FindGrant after the product was deleted: %v, want the product not found", name, err)
@@ -144,25 +144,14 @@ func TestBatchedRevokeSplitsOnOneUnknownProduct(t *testing.T) {
 	}
 	// The batch's window lasts until both revokes joined it.
 	gate := newGateClock()
-	c.revokes = newWriteBatcher(defaultBatchQuiet, time.Minute, maxItemsPerCall, gate,
-		map[string]func(context.Context, string, []string) error{actionRevoke: c.revokeCall}, revokeItemFaults)
-	scope := strconv.FormatInt(apps[0], 10)
+	c.revokes = newWriteBatcher(actionRevoke, batchPolicy{quiet: defaultBatchQuiet, maxWait: time.Minute, maxItems: maxItemsPerCall, clock: gate},
+		c.revokeCall, mayBeItemError)
 	res := map[string]chan error{"pa": make(chan error, 1), "pb": make(chan error, 1)}
 	for p, ch := range res {
 		go func() { ch <- c.RevokeApp(ctx, p, apps[0]) }()
 	}
 	<-gate.waiting
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		c.revokes.mu.Lock()
-		n := 0
-		if b := c.revokes.open[batchKey{actionRevoke, scope}]; b != nil {
-			n = len(b.members)
-		}
-		c.revokes.mu.Unlock()
-		if n == 2 || time.Now().After(deadline) {
-			break
-		}
-	}
+	waitMembers(t, c.revokes, apps[0], 2)
 	gate.open()
 	if err := <-res["pa"]; err != nil {
 		t.Fatalf("revoke of the granted product: %v", err)
@@ -183,7 +172,7 @@ func attachAndGrant(t *testing.T, c *Client, api string, apps []int64) {
 	t.Helper()
 	ctx := context.Background()
 	for _, stage := range []string{"RELEASE", "PRE", "TEST"} {
-		if err := c.AttachAPI(ctx, "p1", APIRef{APIID: api, StageName: stage}); err != nil {
+		if _, err := c.AttachAPI(ctx, "p1", APIRef{APIID: api, StageName: stage}); err != nil {
 			t.Fatalf("attach %s: %v", stage, err)
 		}
 	}

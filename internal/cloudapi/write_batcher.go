@@ -3,26 +3,14 @@ package cloudapi
 import (
 	"context"
 	"errors"
-	"strings"
+	"fmt"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// When a batch is sent. Terraform core does tens of milliseconds of serial work per resource around
-// each provider call, so the -parallelism writes of an apply reach the provider spread over hundreds
-// of milliseconds, and a short fixed window catches only a few of them. Waiting costs no wall time
-// while Terraform is busy starting more writes; it costs only once every parallel slot waits here.
-// So the batcher counts the writes in progress (waiting or in flight, over all products and both
-// actions) and learns Terraform's concurrency: the most writes in progress when a batch was closed
-// for being quiet. Open batches are sent
-//   - as soon as the writes in progress reach that concurrency (nobody else can come),
-//   - when one is full (maxItems),
-//   - when no write joined for defaultBatchQuiet (before anything is learnt, at the end of a run,
-//     or when Terraform pauses); a tenth of that for a product whose last batch closed this way
-//     with a single write (writes spread over many products, which waiting cannot gather),
-//   - at the latest defaultBatchMaxWait after their first write.
+// When a batch is sent, and why: DESIGN.md "Batched writes".
 const (
 	defaultBatchQuiet   = 100 * time.Millisecond
 	defaultBatchMaxWait = 2 * time.Second
@@ -32,47 +20,43 @@ const (
 // it joined went out. The write certainly did not happen.
 var ErrNotSent = errors.New("the request was not sent")
 
-// writeBatcher turns concurrent one-item writes of one action to the same scope into one call with
-// up to maxItems items, so N concurrent Terraform resources cost one request instead of N. T is the
-// item type: an APIRef for AttachApiProduct / DetachApiProduct (scope: the product), an app id for
-// SetAppsAuthToApiProduct (scope: the product and the grant's terms), a product id for
-// RemoveApiProductsAuthorities (scope: the app). Each caller still gets its own result: a call that fails for a
-// reason that may belong to one item is split in halves and sent again, so only the faulty items
-// fail. Retries for throttling and transient errors happen inside send, for the batch as a whole.
-//
-// Each batcher counts its own writes in progress and learns its own concurrency: writes of another
-// batcher (attachments and grants in one apply) do not count, so while both kinds run, batches of
-// either are sent after defaultBatchQuiet rather than at once. That costs latency, not calls.
-type writeBatcher[T any] struct {
-	quiet    time.Duration
-	maxWait  time.Duration
+// batchPolicy says when a writeBatcher sends a batch (DESIGN.md "Batched writes").
+type batchPolicy struct {
+	quiet, maxWait time.Duration
+	// maxItems is the most items one call carries; at 1 every write is sent at once, on its own.
 	maxItems int
 	clock    Clock
-	// send makes one call of action with every item (through the retry loop).
-	send map[string]func(ctx context.Context, scope string, items []T) error
-	// itemFault reports, per action, the errors of a call that may be the fault of one of its items
-	// (then the call is split to find them); mayBeItemError for actions not listed. It belongs to
-	// the action: only the operation knows which objects an answer can be about.
-	itemFault map[string]func(error) bool
-
-	mu   sync.Mutex
-	open map[batchKey]*writeBatch[T] // the batches still taking items
-	// active counts the writes in progress; concurrency is the most that were in progress when a
-	// batch closed for being quiet (0 until then).
-	active, concurrency int
-	// lone marks the batches whose last one closed for being quiet with a single write: writes to
-	// many products at once, which waiting cannot gather, so they wait a tenth as long.
-	lone map[batchKey]bool
 }
 
-type batchKey struct{ action, scope string }
+// writeBatcher turns concurrent one-item writes to the same scope S into one call of up to
+// maxItems items T: AttachApiProduct and DetachApiProduct (scope: the product; items: APIRefs),
+// SetAppsAuthToApiProduct (scope: a grantScope; items: app ids), RemoveApiProductsAuthorities
+// (scope: the app id; items: product ids). One instance per operation, which gives its send
+// function and which of its errors may be one item's fault.
+type writeBatcher[S comparable, T any] struct {
+	action string // for logs
+	policy batchPolicy
+	// send makes one call with every item (through the retry loop).
+	send func(ctx context.Context, scope S, items []T) error
+	// itemFault reports the errors of a call that may be the fault of one of its items: then the
+	// call is split to find them. Only the operation knows which objects an answer can be about.
+	itemFault func(error) bool
 
-type writeBatch[T any] struct {
-	key     batchKey
+	mu   sync.Mutex
+	open map[S]*writeBatch[S, T] // the batches still taking items
+	pace pace
+	// lone marks the scopes whose last batch closed quiet with a single write.
+	lone map[S]bool
+}
+
+type writeBatch[S comparable, T any] struct {
+	scope   S
 	members []*batchMember[T]
 	started time.Time
-	due     bool          // under mu: send now
-	wake    chan struct{} // signalled when due becomes true
+	due     bool // under mu: send now
+	// wake ends the run goroutine's current wait; called when due becomes true.
+	waitCtx context.Context
+	wake    context.CancelFunc
 
 	// The batch's call runs under its own context: cancelled when every member has left, bounded
 	// by the latest member deadline, carrying the first member's log fields.
@@ -89,33 +73,25 @@ type batchMember[T any] struct {
 	left, sent bool
 }
 
-func newWriteBatcher[T any](quiet, maxWait time.Duration, maxItems int, clock Clock,
-	send map[string]func(context.Context, string, []T) error, itemFault map[string]func(error) bool) *writeBatcher[T] {
-	return &writeBatcher[T]{quiet: quiet, maxWait: maxWait, maxItems: maxItems, clock: clock, send: send, itemFault: itemFault,
-		open: map[batchKey]*writeBatch[T]{}, lone: map[batchKey]bool{}}
+func newWriteBatcher[S comparable, T any](action string, policy batchPolicy,
+	send func(context.Context, S, []T) error, itemFault func(error) bool) *writeBatcher[S, T] {
+	return &writeBatcher[S, T]{action: action, policy: policy, send: send, itemFault: itemFault,
+		open: map[S]*writeBatch[S, T]{}, lone: map[S]bool{}}
 }
 
-// do writes one item with action, batched with the concurrent writes of that action to the same
-// scope. If ctx ends before the batch is sent, the item is taken out and the error wraps
-// ErrNotSent; if it ends while the call is in flight, the error is ctx's and the outcome is unknown.
-func (wb *writeBatcher[T]) do(ctx context.Context, action, scope string, item T) error {
+// do writes one item, batched with the concurrent writes to the same scope. If ctx ends before the
+// batch is sent, the item is taken out and the error wraps ErrNotSent; if it ends while the call
+// is in flight, the error is ctx's and the outcome is unknown.
+func (wb *writeBatcher[S, T]) do(ctx context.Context, scope S, item T) error {
 	m := &batchMember[T]{ctx: ctx, item: item, result: make(chan error, 1)}
-	wb.join(batchKey{action, scope}, m)
-	defer func() {
-		wb.mu.Lock()
-		wb.active--
-		wb.mu.Unlock()
-	}()
+	wb.join(scope, m)
+	defer wb.leave()
 	select {
 	case err := <-m.result:
 		return err
 	case <-ctx.Done():
 	}
-	wb.mu.Lock()
-	sent := m.sent
-	m.left = true
-	wb.mu.Unlock()
-	if !sent {
+	if !wb.giveUp(m) {
 		return errors.Join(ErrNotSent, ctx.Err())
 	}
 	// The call may still answer between ctx ending and now; prefer its result.
@@ -127,16 +103,31 @@ func (wb *writeBatcher[T]) do(ctx context.Context, action, scope string, item T)
 	}
 }
 
-// join adds m to its open batch, starting one if there is none.
-func (wb *writeBatcher[T]) join(key batchKey, m *batchMember[T]) {
+func (wb *writeBatcher[S, T]) leave() {
 	wb.mu.Lock()
 	defer wb.mu.Unlock()
-	wb.active++
-	b := wb.open[key]
+	wb.pace.active--
+}
+
+// giveUp takes m out of its batch and reports whether its item was already sent.
+func (wb *writeBatcher[S, T]) giveUp(m *batchMember[T]) (sent bool) {
+	wb.mu.Lock()
+	defer wb.mu.Unlock()
+	m.left = true
+	return m.sent
+}
+
+// join adds m to its open batch, starting one if there is none.
+func (wb *writeBatcher[S, T]) join(scope S, m *batchMember[T]) {
+	wb.mu.Lock()
+	defer wb.mu.Unlock()
+	wb.pace.joined(wb.policy.clock.Now(), wb.policy.maxWait)
+	b := wb.open[scope]
 	if b == nil {
-		b = &writeBatch[T]{key: key, started: wb.clock.Now(), wake: make(chan struct{}, 1)}
+		b = &writeBatch[S, T]{scope: scope, started: wb.policy.clock.Now()}
+		b.waitCtx, b.wake = context.WithCancel(context.Background())
 		b.ctx, b.cancel = context.WithCancel(context.WithoutCancel(m.ctx))
-		wb.open[key] = b
+		wb.open[scope] = b
 		go wb.run(b)
 	}
 	b.members = append(b.members, m)
@@ -148,11 +139,11 @@ func (wb *writeBatcher[T]) join(key batchKey, m *batchMember[T]) {
 			b.cancel()
 		}
 	})
-	if len(b.members) == wb.maxItems {
-		delete(wb.open, key)
+	if len(b.members) >= wb.policy.maxItems {
+		delete(wb.open, scope)
 		b.makeDue()
 	}
-	if wb.concurrency > 0 && wb.active >= wb.concurrency {
+	if wb.pace.allIn() {
 		for _, ob := range wb.open {
 			ob.makeDue()
 		}
@@ -160,115 +151,123 @@ func (wb *writeBatcher[T]) join(key batchKey, m *batchMember[T]) {
 }
 
 // makeDue marks the batch to be sent now; under writeBatcher.mu.
-func (b *writeBatch[T]) makeDue() {
-	if !b.due {
-		b.due = true
-		b.wake <- struct{}{}
-	}
+func (b *writeBatch[S, T]) makeDue() {
+	b.due = true
+	b.wake()
 }
 
 // run waits until the batch is due, then sends what is still wanted.
-func (wb *writeBatcher[T]) run(b *writeBatch[T]) {
-	reason := wb.waitUntilDue(b)
-	// Under wb.mu from here to the send.
-	if wb.open[b.key] == b {
-		delete(wb.open, b.key)
-	}
-	var members []*batchMember[T]
-	deadline, bounded := time.Time{}, true
-	for _, m := range b.members {
-		if m.left || m.ctx.Err() != nil {
-			continue
+func (wb *writeBatcher[S, T]) run(b *writeBatch[S, T]) {
+	defer b.cancel()
+	var last look
+	reason := ""
+	for reason == "" {
+		var wait time.Duration
+		if reason, wait = wb.check(b, &last); reason == "" {
+			_ = wb.policy.clock.Sleep(b.waitCtx, wait)
 		}
-		m.sent = true
-		members = append(members, m)
+	}
+	b.wake()
+	members := wb.take(b)
+	if len(members) == 0 {
+		return
+	}
+	ctx := b.ctx
+	deadline, bounded := time.Time{}, true
+	for _, m := range members {
 		if d, ok := m.ctx.Deadline(); !ok {
 			bounded = false
 		} else if d.After(deadline) {
 			deadline = d
 		}
 	}
-	wb.mu.Unlock()
-	defer b.cancel()
-	if len(members) == 0 {
-		return
-	}
-	ctx := b.ctx
 	tflog.Debug(ctx, "sending batched call", map[string]any{
-		"action": b.key.action, "scope": scopeForLog(b.key.scope), "items": len(members),
-		"waited_ms": wb.clock.Now().Sub(b.started).Milliseconds(), "sent_because": reason,
+		"action": wb.action, "scope": fmt.Sprintf("%+v", b.scope), "items": len(members),
+		"waited_ms": wb.policy.clock.Now().Sub(b.started).Milliseconds(), "sent_because": reason,
 	})
 	if bounded {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	wb.sendSplit(ctx, b.key, members)
+	wb.sendSplit(ctx, b.scope, members)
 }
 
-// waitUntilDue returns, with wb.mu held, once the batch is due (see defaultBatchQuiet), and why.
-func (wb *writeBatcher[T]) waitUntilDue(b *writeBatch[T]) (reason string) {
-	seen := 0 // members at the last look
-	for {
-		wb.mu.Lock()
-		n := len(b.members)
-		switch {
-		case n >= wb.maxItems:
-			return "full"
-		case b.due:
-			return "every write in progress is waiting"
-		case wb.clock.Now().Sub(b.started) >= wb.maxWait:
-			return "longest wait"
-		case n == seen:
-			wb.concurrency = max(wb.concurrency, wb.active)
-			if n == 1 {
-				wb.lone[b.key] = true
-			} else {
-				delete(wb.lone, b.key)
-			}
-			return "quiet"
-		}
-		seen = n
-		wait := wb.quiet
-		if wb.lone[b.key] {
-			wait /= 10
-		}
-		wb.mu.Unlock()
+// look is what run saw at its last check of a batch.
+type look struct {
+	members int
+	wait    time.Duration
+}
 
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			select {
-			case <-b.wake:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-		_ = wb.clock.Sleep(ctx, wait)
-		cancel()
+// check reports why b is due, or how long to wait before looking again.
+func (wb *writeBatcher[S, T]) check(b *writeBatch[S, T], last *look) (reason string, wait time.Duration) {
+	wb.mu.Lock()
+	defer wb.mu.Unlock()
+	n, age := len(b.members), wb.policy.clock.Now().Sub(b.started)
+	switch {
+	case n >= wb.policy.maxItems:
+		reason = "full"
+	case b.due || wb.pace.allIn():
+		reason = "every write in progress is waiting"
+	case age >= wb.policy.maxWait:
+		reason = "longest wait"
+	case n == last.members:
+		wb.pace.closedQuiet(last.wait)
+		reason = "quiet"
 	}
+	if reason != "" {
+		// A scope whose batches stay single waits a tenth as long (DESIGN.md "Batched writes").
+		if n == 1 && reason == "quiet" {
+			wb.lone[b.scope] = true
+		} else if n > 1 {
+			delete(wb.lone, b.scope)
+		}
+		return reason, 0
+	}
+	base := wb.policy.quiet
+	if wb.lone[b.scope] {
+		base /= 10
+	}
+	wait = wb.pace.quietFor(base)
+	*last = look{members: n, wait: wait}
+	return "", min(wait, wb.policy.maxWait-age)
+}
+
+// take closes b and returns the members still waiting for their item to be sent.
+func (wb *writeBatcher[S, T]) take(b *writeBatch[S, T]) []*batchMember[T] {
+	wb.mu.Lock()
+	defer wb.mu.Unlock()
+	if wb.open[b.scope] == b {
+		delete(wb.open, b.scope)
+	}
+	var members []*batchMember[T]
+	for _, m := range b.members {
+		if m.left || m.ctx.Err() != nil {
+			continue
+		}
+		m.sent = true
+		members = append(members, m)
+	}
+	return members
 }
 
 // sendSplit sends members' items in one call; if it fails for a reason that may be one item's,
 // each half is sent again on its own. Not after an unknown outcome: a refusal that an earlier,
 // lost attempt may have caused (a pair attached twice) would then reach each item as a definite
 // answer, hiding that the first attempt may have been applied.
-func (wb *writeBatcher[T]) sendSplit(ctx context.Context, key batchKey, members []*batchMember[T]) {
+func (wb *writeBatcher[S, T]) sendSplit(ctx context.Context, scope S, members []*batchMember[T]) {
 	items := make([]T, len(members))
 	for i, m := range members {
 		items[i] = m.item
 	}
-	err := wb.send[key.action](ctx, key.scope, items)
-	itemFault := wb.itemFault[key.action]
-	if itemFault == nil {
-		itemFault = mayBeItemError
-	}
-	if err != nil && len(members) > 1 && itemFault(err) && !OutcomeUnknown(err) && ctx.Err() == nil {
+	err := wb.send(ctx, scope, items)
+	if err != nil && len(members) > 1 && wb.itemFault(err) && !OutcomeUnknown(err) && ctx.Err() == nil {
 		tflog.Debug(ctx, "batched call failed, sending each half on its own to find the items at fault", map[string]any{
-			"action": key.action, "scope": scopeForLog(key.scope), "items": len(items), "error_code": ErrorCode(err),
+			"action": wb.action, "scope": fmt.Sprintf("%+v", scope), "items": len(items), "error_code": ErrorCode(err),
 		})
 		half := len(members) / 2
-		wb.sendSplit(ctx, key, members[:half])
-		wb.sendSplit(ctx, key, members[half:])
+		wb.sendSplit(ctx, scope, members[:half])
+		wb.sendSplit(ctx, scope, members[half:])
 		return
 	}
 	for _, m := range members {
@@ -293,17 +292,57 @@ func mayBeItemError(err error) bool {
 	return !IsCredentialError(err) && !isThrottlingCode(d.code) && !isBusyCode(d.code)
 }
 
-// revokeItemFaults: the items of a revoke are products, and one unknown product's "not found"
-// must not be every product's.
-var revokeItemFaults = map[string]func(error) bool{actionRevoke: mayBeItemError}
-
 // detachItemFault is mayBeItemError for DetachApiProduct, except "not found": the product is the
 // only object a detach must find (a pair that is not attached is ignored, or refused with a code
 // of its own, never "not found"), so a not-found answer is the same for every part of the call.
 func detachItemFault(err error) bool { return mayBeItemError(err) && !IsNotFound(err) }
 
-// scopeSep separates the parts of a scope made of several values (a grant's product, validity
-// and description); scopeForLog shows it readably.
-const scopeSep = "\x00"
+// pace is what a batcher has learnt of how Terraform sends it writes (DESIGN.md "Batched
+// writes"); under writeBatcher.mu.
+type pace struct {
+	// active counts the writes in progress (waiting or in flight). concurrency is the most seen in
+	// progress, Terraform's parallelism as far as it shows; 0 until a batch closed quiet.
+	active, concurrency int
+	// trusted is set once a batch closed quiet with every known write in progress waiting, after
+	// a quiet period longer than twice the longest recent gap, measured over at least
+	// minGapSamples gaps: then the concurrency is all Terraform runs at once, and it stays so.
+	trusted bool
+	// gap is the longest recent gap between two writes joining, decaying by an eighth per write;
+	// samples counts the gaps seen. A gap may include the batcher's own waiting: that only makes
+	// the quiet periods longer while the concurrency is not trusted yet.
+	gap      time.Duration
+	samples  int
+	lastJoin time.Time
+}
 
-func scopeForLog(scope string) string { return strings.ReplaceAll(scope, scopeSep, " | ") }
+// minGapSamples is how many gaps must be seen before a quiet period can be trusted to be longer
+// than Terraform's gaps: a first gap or two may be much shorter than the rest.
+const minGapSamples = 4
+
+func (p *pace) joined(now time.Time, maxWait time.Duration) {
+	p.active++
+	if !p.lastJoin.IsZero() {
+		p.gap = max(min(now.Sub(p.lastJoin), maxWait), p.gap-p.gap/8)
+		p.samples++
+	}
+	p.lastJoin = now
+	if p.concurrency > 0 {
+		p.concurrency = max(p.concurrency, p.active)
+	}
+}
+
+// quietFor is how long a batch waits for one more write before it goes out as it is: the base
+// period, or twice the longest recent gap between writes if that is longer.
+func (p *pace) quietFor(base time.Duration) time.Duration { return max(base, 2*p.gap) }
+
+// allIn reports that every write Terraform runs at once is here: nobody else can join.
+func (p *pace) allIn() bool { return p.trusted && p.active >= p.concurrency }
+
+// closedQuiet learns from a batch that no write joined for wait.
+func (p *pace) closedQuiet(wait time.Duration) {
+	everyone := p.active >= p.concurrency
+	p.concurrency = max(p.concurrency, p.active)
+	if everyone && p.samples >= minGapSamples && wait >= 2*p.gap {
+		p.trusted = true
+	}
+}

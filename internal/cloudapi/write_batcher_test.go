@@ -119,43 +119,43 @@ func (r *recordingSender) callSizes() []int {
 	return n
 }
 
-const testAction = "AttachApiProduct"
-
-func newTestBatcher(quiet time.Duration, maxItems int, clock Clock, send func(context.Context, string, []APIRef) error) *writeBatcher[APIRef] {
-	return newWriteBatcher(quiet, time.Minute, maxItems, clock, map[string]func(context.Context, string, []APIRef) error{testAction: send}, nil)
+func newTestBatcher(quiet time.Duration, maxItems int, clock Clock, send func(context.Context, string, []APIRef) error) *writeBatcher[string, APIRef] {
+	return newWriteBatcher(actionAttach, batchPolicy{quiet: quiet, maxWait: time.Minute, maxItems: maxItems, clock: clock}, send, mayBeItemError)
 }
 
 func ref(i int) APIRef { return APIRef{APIID: fmt.Sprintf("api%03d", i), StageName: "RELEASE"} }
 
 // startWrites runs n concurrent do calls and waits until all joined the batch (the first started
 // the window).
-func startWrites(t *testing.T, wb *writeBatcher[APIRef], clock *gateClock, ctxs []context.Context) []chan error {
-	t.Helper()
-	return startWritesAction(t, wb, testAction, clock, ctxs)
-}
-
-func startWritesAction(t *testing.T, wb *writeBatcher[APIRef], action string, clock *gateClock, ctxs []context.Context) []chan error {
+func startWrites(t *testing.T, wb *writeBatcher[string, APIRef], clock *gateClock, ctxs []context.Context) []chan error {
 	t.Helper()
 	res := make([]chan error, len(ctxs))
 	for i := range ctxs {
 		res[i] = make(chan error, 1)
-		go func() { res[i] <- wb.do(ctxs[i], action, "p1", ref(i)) }()
+		go func() { res[i] <- wb.do(ctxs[i], "p1", ref(i)) }()
 	}
 	<-clock.waiting
-	// Every member registers under the batcher's lock before it waits; poll for all of them.
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		wb.mu.Lock()
-		b := wb.open[batchKey{action, "p1"}]
-		n := 0
-		if b != nil {
-			n = len(b.members)
-		}
-		wb.mu.Unlock()
-		if n == len(ctxs) || time.Now().After(deadline) {
-			break
-		}
-	}
+	waitMembers(t, wb, "p1", len(ctxs))
 	return res
+}
+
+// waitMembers waits (at most 5 s) until the open batch of scope holds n members: every member
+// registers under the batcher's lock before it waits.
+func waitMembers[S comparable, T any](t *testing.T, wb *writeBatcher[S, T], scope S, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); wb.members(scope) != n && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// members counts the open batch's members of scope.
+func (wb *writeBatcher[S, T]) members(scope S) int {
+	wb.mu.Lock()
+	defer wb.mu.Unlock()
+	if b := wb.open[scope]; b != nil {
+		return len(b.members)
+	}
+	return 0
 }
 
 func bgContexts(n int) []context.Context {
@@ -192,7 +192,7 @@ func TestWriteBatcherNeverSendsMoreThanMaxItems(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := wb.do(context.Background(), testAction, "p1", ref(i)); err != nil {
+			if err := wb.do(context.Background(), "p1", ref(i)); err != nil {
 				t.Errorf("write %d: %v", i, err)
 			}
 		}()
@@ -205,12 +205,7 @@ func TestWriteBatcherNeverSendsMoreThanMaxItems(t *testing.T) {
 		for _, size := range s.callSizes() {
 			n += size
 		}
-		wb.mu.Lock()
-		defer wb.mu.Unlock()
-		if b := wb.open[batchKey{testAction, "p1"}]; b != nil {
-			n += len(b.members)
-		}
-		return n
+		return n + wb.members("p1")
 	}
 	for deadline := time.Now().Add(10 * time.Second); (len(s.callSizes()) < 2 || joined() < 25) && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
@@ -230,7 +225,7 @@ func TestWriteBatcherSeparatesProducts(t *testing.T) {
 	s := &recordingSender{}
 	wb := newTestBatcher(0, 100, clock, s.send)
 	var products sync.Map
-	wb.send[testAction] = func(ctx context.Context, productID string, items []APIRef) error {
+	wb.send = func(ctx context.Context, productID string, items []APIRef) error {
 		for _, it := range items {
 			if prev, loaded := products.LoadOrStore(it, productID); loaded && prev != productID {
 				t.Errorf("%v sent for %s and %s", it, prev, productID)
@@ -246,7 +241,7 @@ func TestWriteBatcherSeparatesProducts(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := wb.do(context.Background(), testAction, fmt.Sprintf("p%d", i%2), ref(i)); err != nil {
+			if err := wb.do(context.Background(), fmt.Sprintf("p%d", i%2), ref(i)); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -446,7 +441,7 @@ func TestAttachAPIThrottledBatchRetriedWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := startWritesAction(t, c.writes, "AttachApiProduct", clock, bgContexts(12))
+	res := startWrites(t, c.attaches, clock, bgContexts(12))
 	clock.open()
 	for i, ch := range res {
 		if err := <-ch; err != nil {
@@ -481,8 +476,8 @@ func TestWriteBatcherLearnsConcurrency(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if wb.concurrency != 6 {
-		t.Fatalf("learnt concurrency %d, want 6", wb.concurrency)
+	if wb.pace.concurrency != 6 {
+		t.Fatalf("learnt concurrency %d, want 6", wb.pace.concurrency)
 	}
 
 	// The quiet period now never ends by itself; the sixth write must send the batch.
@@ -492,7 +487,7 @@ func TestWriteBatcherLearnsConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := wb.do(context.Background(), testAction, "p1", ref(10+i)); err != nil {
+			if err := wb.do(context.Background(), "p1", ref(10+i)); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -523,12 +518,12 @@ func TestWriteBatcherShortensWaitForLoneWrites(t *testing.T) {
 		return clock.slept[len(clock.slept)-1]
 	}
 	for i := range 2 {
-		if err := wb.do(context.Background(), testAction, "p1", ref(i)); err != nil {
+		if err := wb.do(context.Background(), "p1", ref(i)); err != nil {
 			t.Fatal(err)
 		}
 		// As if Terraform ran more writes at once elsewhere: the concurrency rule stays out of it.
 		wb.mu.Lock()
-		wb.concurrency = 100
+		wb.pace.concurrency = 100
 		wb.mu.Unlock()
 	}
 	if got := lastWait(); got != time.Second/10 {
@@ -543,7 +538,7 @@ func TestWriteBatcherShortensWaitForLoneWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := wb.do(context.Background(), testAction, "p1", ref(9)); err != nil {
+	if err := wb.do(context.Background(), "p1", ref(9)); err != nil {
 		t.Fatal(err)
 	}
 	if got := lastWait(); got != time.Second {
@@ -562,7 +557,7 @@ func TestWriteBatcherItemFaultIsPerOperation(t *testing.T) {
 		calls     int
 	}{
 		{"detach: the product", detachItemFault, 1},
-		{"revoke: one product", revokeItemFaults[actionRevoke], 5}, // 4, then 2 and 2, then 1 and 1
+		{"revoke: one product", mayBeItemError, 5}, // 4, then 2 and 2, then 1 and 1
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := newGateClock()
@@ -572,9 +567,7 @@ func TestWriteBatcherItemFaultIsPerOperation(t *testing.T) {
 				}
 				return nil
 			}}
-			wb := newWriteBatcher(time.Second, time.Minute, 100, clock,
-				map[string]func(context.Context, string, []APIRef) error{testAction: s.send},
-				map[string]func(error) bool{testAction: tc.itemFault})
+			wb := newWriteBatcher(actionDetach, batchPolicy{quiet: time.Second, maxWait: time.Minute, maxItems: 100, clock: clock}, s.send, tc.itemFault)
 			res := startWrites(t, wb, clock, bgContexts(4))
 			clock.open()
 			for i, ch := range res {

@@ -151,8 +151,8 @@ func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.
 	plan.ID = types.StringValue(id.String())
 
 	tflog.Debug(ctx, "attaching API to API product")
-	var info *cloudapi.APIInfo
-	err := r.data.client.AttachAPI(ctx, id.ProductID, cloudapi.APIRef{APIID: id.APIID, StageName: id.StageName})
+	info, err := r.data.client.AttachAPI(ctx, id.ProductID, cloudapi.APIRef{APIID: id.APIID, StageName: id.StageName})
+	listed := false
 	if listingDecides(err) {
 		// The call may have been applied though its answer was lost, or it failed in a way that
 		// does not say whether the pair is attached (a service may refuse to attach a pair twice).
@@ -160,7 +160,7 @@ func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.
 		switch {
 		case ferr == nil:
 			tflog.Warn(ctx, "attach call failed but the API is attached; continuing", map[string]any{"error": err.Error()})
-			info, err = found, nil
+			info, err, listed = found, nil, true
 		case outcomeUnknown(err):
 			// Nobody can tell whether it is attached: keep track of it. A listing that does not show
 			// it proves nothing, since the service may list a fresh attachment only after a while
@@ -198,25 +198,15 @@ func (r *apiProductAttachmentResource) Create(ctx context.Context, req resource.
 	if info != nil {
 		plan.setInfo(info)
 	} else {
-		r.setInfoFromAPI(ctx, &plan)
+		tflog.Warn(ctx, "could not read the attached API's details; they are filled in by the next refresh")
+		plan.clearUnknownComputed()
+	}
+	if !listed {
 		resp.Diagnostics.Append(setUnconfirmed(ctx, resp.Private, time.Now())...)
 	}
 	tflog.Info(ctx, "attached API to API product")
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
-}
-
-// setInfoFromAPI fills the computed attributes of a fresh attachment from the API's details, which
-// the plan-time check has normally fetched already in this process. They are what the product's
-// listing reports for the API; if they cannot be had now, they stay null until the next refresh.
-func (r *apiProductAttachmentResource) setInfoFromAPI(ctx context.Context, m *apiProductAttachmentModel) {
-	d, err := r.data.client.LookupAPI(ctx, m.APIID.ValueString())
-	if err != nil {
-		tflog.Warn(ctx, "could not read the attached API's details; they are filled in by the next refresh", map[string]any{"error": err.Error()})
-		m.clearUnknownComputed()
-		return
-	}
-	m.setInfo(&cloudapi.APIInfo{APIID: d.APIID, APIName: d.APIName, GroupID: d.GroupID, GroupName: d.GroupName, Method: d.Method, Path: d.Path})
 }
 
 // findAfter checks for the attachment in a listing that starts now, under a fresh, short deadline:
@@ -235,7 +225,7 @@ func (r *apiProductAttachmentResource) Read(ctx context.Context, req resource.Re
 	}
 	defer cancel()
 	id := state.attachmentID()
-	info, err := r.data.client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName, cloudapi.AtMost(refreshMaxStaleness))
+	info, err := r.data.client.FindAttachment(ctx, id.ProductID, id.APIID, id.StageName, r.data.refresh())
 	if isGone(err) {
 		if age, recent := unconfirmed(ctx, req.Private, time.Now(), &resp.Diagnostics); recent {
 			tflog.Warn(ctx, "attachment not listed yet; keeping it, since it was attached recently and the service may not show it yet",

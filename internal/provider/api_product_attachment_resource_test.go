@@ -855,7 +855,7 @@ func TestAPIProductAttachment_identityRPC(t *testing.T) {
 		t.Errorf("read with an unconfigured provider: identity %+v, want %v", read.NewIdentity, wantIdentity)
 	}
 	// ...and an attachment that disappeared, which Read removes from the state. A new provider
-	// instance: p's client answers from the listing it already has (refreshMaxStaleness).
+	// instance: p's client answers from the listing it already has (refresh_max_staleness).
 	if err := a.client.DetachAPIProduct(ctx, product, []cloudapi.APIRef{{APIID: api.APIID, StageName: "RELEASE"}}); err != nil {
 		t.Fatal(err)
 	}

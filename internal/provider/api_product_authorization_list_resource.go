@@ -194,7 +194,7 @@ func (r *apiProductAuthorizationListResource) byApp(ctx context.Context, appID i
 		}
 		e := authorizationListEntry{productID: p, appID: appID}
 		if full {
-			g, err := r.data.client.FindGrant(ctx, p, appID, cloudapi.AtMost(refreshMaxStaleness))
+			g, err := r.data.client.FindGrant(ctx, p, appID, r.data.refresh())
 			switch {
 			case isGone(err):
 				continue // revoked, or its product deleted, since the first listing

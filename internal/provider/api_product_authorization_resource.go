@@ -188,7 +188,7 @@ func (r *apiProductAuthorizationResource) Read(ctx context.Context, req resource
 	}
 	defer cancel()
 	id := state.authorizationID()
-	g, err := r.data.client.FindGrant(ctx, id.ProductID, id.AppID, cloudapi.AtMost(refreshMaxStaleness))
+	g, err := r.data.client.FindGrant(ctx, id.ProductID, id.AppID, r.data.refresh())
 	if perr := productMissing(ctx, r.data, id.ProductID, err); perr != nil {
 		tflog.Debug(ctx, "the product's listing says the product is gone", map[string]any{"apps_listing_error": err.Error()})
 		err = perr // and so is the grant

@@ -119,7 +119,7 @@ func (d *apiProductDataSource) Read(ctx context.Context, req datasource.ReadRequ
 
 	productID := cfg.APIProductID.ValueString()
 	ctx = tflog.SetField(ctx, "api_product_id", productID)
-	apis, err := d.data.client.ListProductAPIs(ctx, productID, cloudapi.AtMost(refreshMaxStaleness))
+	apis, err := d.data.client.ListProductAPIs(ctx, productID, d.data.refresh())
 	if isGone(err) {
 		addProductNotFound(&resp.Diagnostics, d.data, productID, "API products are created by attaching a first API to them; check api_product_id, region and credentials.")
 		return

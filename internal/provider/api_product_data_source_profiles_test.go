@@ -122,7 +122,7 @@ func waitPairsListed(t *testing.T, a *accTarget, product string, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := cloudapi.New(cloudapi.Config{RegionID: a.region, Endpoint: a.endpoint, Protocol: "HTTP", Credential: cred, Retry: fastRetry, DisableBatchingAndSharing: true})
+	c, err := cloudapi.New(cloudapi.Config{RegionID: a.region, Endpoint: a.endpoint, Protocol: "HTTP", Credential: cred, Retry: fastRetry})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -175,7 +175,7 @@ func (r *apiProductResource) Read(ctx context.Context, req resource.ReadRequest,
 	ws, d := readPairWrites(ctx, req.Private)
 	resp.Diagnostics.Append(d...)
 	now := time.Now()
-	apis, err := r.data.client.ListProductAPIs(ctx, productID, cloudapi.AtMost(refreshMaxStaleness))
+	apis, err := r.data.client.ListProductAPIs(ctx, productID, r.data.refresh())
 	if isGone(err) {
 		switch {
 		case !state.APIs.IsNull() && len(state.APIs.Elements()) == 0:

@@ -7,8 +7,10 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"time"
 
@@ -46,12 +48,9 @@ type apigatewayProvider struct {
 	retry cloudapi.RetryPolicy
 	// now is the clock that decides whether an authorization has expired; nil means time.Now.
 	now func() time.Time
+	// newClient builds the client; nil means cloudapi.New.
+	newClient func(cloudapi.Config) (*cloudapi.Client, error)
 }
-
-// scaleMode is set at link time, never by users: the Terraform-level benchmark builds its naive
-// baseline with -ldflags "-X github.com/cloudapi/terraform-provider-apigateway/internal/provider.scaleMode=naive",
-// which turns off the client's batching and sharing.
-var scaleMode string
 
 // providerData is what Configure hands to resources and data sources.
 type providerData struct {
@@ -61,7 +60,14 @@ type providerData struct {
 	endpoint string
 	// now tells the time (time.Now outside tests).
 	now func() time.Time
+	// refreshMaxStaleness is how old a product's listing may be to answer a refresh
+	// (refresh_max_staleness).
+	refreshMaxStaleness time.Duration
 }
+
+// refresh is the freshness a refresh's reads ask for: a product's listing at most
+// refresh_max_staleness old (DESIGN.md, "Shared listings and their freshness rule").
+func (d *providerData) refresh() cloudapi.Freshness { return cloudapi.AtMost(d.refreshMaxStaleness) }
 
 // configuredData takes the provider data a resource or data source is configured with: nil before
 // the provider itself is configured, and nil with an error in diags for anything this provider
@@ -102,6 +108,8 @@ type providerModel struct {
 	Protocol              types.String `tfsdk:"protocol"`
 	AssumeRole            types.Object `tfsdk:"assume_role"`
 	Endpoints             types.Object `tfsdk:"endpoints"`
+	MaxBatchSize          types.Int64  `tfsdk:"max_batch_size"`
+	RefreshMaxStaleness   types.String `tfsdk:"refresh_max_staleness"`
 }
 
 type assumeRoleModel struct {
@@ -224,6 +232,7 @@ func (p *apigatewayProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 		},
 	}
+	maps.Copy(resp.Schema.Attributes, tuningAttributes())
 }
 
 // Configure implements provider.Provider. It makes no network call: credentials that need one
@@ -236,6 +245,8 @@ func (p *apigatewayProvider) Configure(ctx context.Context, req provider.Configu
 	}
 
 	in, unknown := p.configInput(ctx, cfg, resp)
+	tn, tunknown := clientTuning(cfg, &resp.Diagnostics)
+	unknown = cmp.Or(unknown, tunknown)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -258,15 +269,18 @@ func (p *apigatewayProvider) Configure(ctx context.Context, req provider.Configu
 		return
 	}
 
-	client, err := cloudapi.New(cloudapi.Config{
-		RegionID:   rc.Region,
-		Endpoint:   rc.Endpoint,
-		Protocol:   rc.Protocol,
-		Credential: rc.Credential,
-		UserAgent:  fmt.Sprintf("terraform-provider-apigateway/%s terraform/%s", p.version, req.TerraformVersion),
-		Retry:      p.retry,
-
-		DisableBatchingAndSharing: scaleMode == "naive",
+	newClient := p.newClient
+	if newClient == nil {
+		newClient = cloudapi.New
+	}
+	client, err := newClient(cloudapi.Config{
+		RegionID:     rc.Region,
+		Endpoint:     rc.Endpoint,
+		Protocol:     rc.Protocol,
+		Credential:   rc.Credential,
+		UserAgent:    fmt.Sprintf("terraform-provider-apigateway/%s terraform/%s", p.version, req.TerraformVersion),
+		Retry:        p.retry,
+		MaxBatchSize: tn.maxBatchSize,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot create the API Gateway client", err.Error())
@@ -285,7 +299,7 @@ func (p *apigatewayProvider) Configure(ctx context.Context, req provider.Configu
 	if now == nil {
 		now = time.Now
 	}
-	data := &providerData{client: client, region: rc.Region, endpoint: endpoint, now: now}
+	data := &providerData{client: client, region: rc.Region, endpoint: endpoint, now: now, refreshMaxStaleness: tn.refreshMaxStaleness}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ListResourceData = data

@@ -23,15 +23,15 @@ const (
 	defaultDeleteTimeout = 10 * time.Minute
 )
 
-// refreshMaxStaleness lets the reads of one refresh share one listing of the product instead of
-// each paging through all of it (N attachments would cost N × ceil(N/100) requests against the
+// defaultRefreshMaxStaleness (refresh_max_staleness's default) lets the reads of one refresh share
+// one listing of the product instead of each paging through all of it (N attachments would cost N × ceil(N/100) requests against the
 // account's quota). The client, and so what it keeps, is built by Configure and lives for one
 // Terraform command at most, so in practice a refresh sees each product as it was at its first
 // read in that command (a listing older than this is taken again). Every write through the client
 // is laid over the listing, so a read never misses an attachment this provider made or removed;
 // what it may miss is a change made elsewhere during the command, which a refresh racing with
 // that change could miss anyway.
-const refreshMaxStaleness = 10 * time.Minute
+const defaultRefreshMaxStaleness = 10 * time.Minute
 
 // findAfterTimeout bounds the listing that decides a write whose outcome is unknown; it runs
 // after the operation's own context may have ended, so it must be short.
