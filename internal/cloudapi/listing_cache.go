@@ -341,4 +341,4 @@ func (s *productSnapshot[K, V]) missing() *NotFoundError {
 	return s.listing.missing
 }
 
-func (a APIInfo) ref() APIRef { return APIRef{APIID: a.APIID, StageName: a.StageName} }
+func (info APIInfo) ref() APIRef { return APIRef{APIID: info.APIID, StageName: info.StageName} }

@@ -95,7 +95,7 @@ func (c *Client) AttachAPI(ctx context.Context, productID string, api APIRef) (*
 		d, err := c.LookupAPI(ctx, api.APIID)
 		if err != nil {
 			tflog.Debug(ctx, "could not read the attached API's details", map[string]any{"api_id": api.APIID, "error": err.Error()})
-			return nil, nil
+			return nil, nil //nolint:nilerr // the attach succeeded; only its details are missing (nil: the caller fills them in later)
 		}
 		info.setDetail(d)
 	}

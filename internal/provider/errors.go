@@ -28,11 +28,11 @@ func isAppGone(err error) bool { return cloudapi.IsNotFoundKind(err, cloudapi.No
 // in advance, and the listing tells such an answer from other failures (DESIGN.md, "Unknown
 // outcomes", rule 5). It returns the listing's not-found error if so, else nil.
 func productMissing(ctx context.Context, data *providerData, productID string, err error) error {
-	if err == nil || isGone(err) || isCredentialError(err) || ctx.Err() != nil {
-		return nil
-	}
-	if _, perr := data.client.ListProductAPIs(ctx, productID, cloudapi.Strict); isGone(perr) {
-		return perr
+	unexplained := err != nil && !isGone(err) && !isCredentialError(err) && ctx.Err() == nil
+	if unexplained {
+		if _, perr := data.client.ListProductAPIs(ctx, productID, cloudapi.Strict); isGone(perr) {
+			return perr
+		}
 	}
 	return nil
 }
