@@ -37,27 +37,38 @@ func (a *sharedAnswers[K, V]) kept(k K) (*V, error, bool) {
 
 // ask returns the answer kept for k, or call's. The call outlives a caller that gives up (Ctrl-C of
 // one plan walker) so that the others waiting for it still get an answer, within the caller's
-// deadline.
+// deadline. The answer is kept inside the flight, and looked for again there: a caller that missed
+// it just before a flight ended must not start a second call.
 func (a *sharedAnswers[K, V]) ask(ctx context.Context, k K, call func(context.Context) (*V, error)) (*V, error) {
 	if v, err, ok := a.kept(k); ok {
 		return v, err
 	}
 	v, err, _ := a.flight.Do(fmt.Sprint(k), func() (any, error) {
+		if v, err, ok := a.kept(k); ok {
+			return v, err
+		}
 		lctx, cancel := detachedWithDeadline(ctx)
 		defer cancel()
-		return call(lctx)
+		v, err := call(lctx)
+		a.keep(k, v, err)
+		return v, err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*V), nil
+}
+
+// keep keeps call's answer for k: what exists, and an answer that it does not.
+func (a *sharedAnswers[K, V]) keep(k K, v *V, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	switch {
 	case err == nil:
-		found := v.(*V)
-		a.known[k] = found
-		return found, nil
+		a.known[k] = v
 	case a.gone(err):
 		a.missing[k] = err
 	}
-	return nil, err
 }
 
 // add keeps v as k's answer (found in a listing), replacing a not-found answer.
